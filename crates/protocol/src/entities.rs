@@ -1,0 +1,204 @@
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{Id, Millis};
+
+/// Who may see a group and its content.
+///
+/// - `open`: everyone sees the group and its posts; anyone may join.
+/// - `closed`: everyone sees the group's name, description and members;
+///   only members see posts.
+/// - `secret`: only members know the group exists.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Privacy {
+    Open,
+    Closed,
+    Secret,
+}
+
+impl Privacy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privacy::Open => "open",
+            Privacy::Closed => "closed",
+            Privacy::Secret => "secret",
+        }
+    }
+}
+
+impl fmt::Display for Privacy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Returned when text does not name a privacy level.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown privacy {0:?}: expected open, closed or secret")]
+pub struct UnknownPrivacy(pub String);
+
+impl FromStr for Privacy {
+    type Err = UnknownPrivacy;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(Privacy::Open),
+            "closed" => Ok(Privacy::Closed),
+            "secret" => Ok(Privacy::Secret),
+            other => Err(UnknownPrivacy(other.to_string())),
+        }
+    }
+}
+
+/// A member's role inside one group.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupRole {
+    Member,
+    Admin,
+}
+
+impl GroupRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupRole::Member => "member",
+            GroupRole::Admin => "admin",
+        }
+    }
+}
+
+/// Returned when text does not name a group role.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown group role {0:?}: expected member or admin")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for GroupRole {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "member" => Ok(GroupRole::Member),
+            "admin" => Ok(GroupRole::Admin),
+            other => Err(UnknownRole(other.to_string())),
+        }
+    }
+}
+
+/// A person of the organisation.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: Id,
+    pub email: String,
+    pub name: String,
+    /// Unique, lowercase; what `@handle` mentions refer to.
+    pub handle: String,
+    /// Organisation administrator.
+    pub is_admin: bool,
+    pub created_at: Millis,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub id: Id,
+    pub name: String,
+    pub description: String,
+    pub privacy: Privacy,
+    /// The organisation-wide group every person belongs to; posts without a
+    /// group go there.
+    pub is_default: bool,
+    pub created_by: Id,
+    pub created_at: Millis,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub group_id: Id,
+    pub user_id: Id,
+    pub role: GroupRole,
+    pub joined_at: Millis,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Post {
+    pub id: Id,
+    pub group_id: Id,
+    pub author_id: Id,
+    pub body: String,
+    pub created_at: Millis,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    pub id: Id,
+    pub post_id: Id,
+    /// The group of the post, so visibility can be decided without a lookup.
+    pub group_id: Id,
+    pub author_id: Id,
+    pub body: String,
+    pub created_at: Millis,
+}
+
+/// The lowercase handles mentioned as `@handle` in a text, in order, without duplicates.
+///
+/// A handle is made of ASCII letters, digits, `.`, `_` and `-`, and does not end with `.`
+/// (so "thanks @ada." mentions `ada`). An `@` inside a word (an e-mail address) is not a mention.
+pub fn mentioned_handles(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let at_word_start = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+        if chars[i] == '@' && at_word_start {
+            let start = i + 1;
+            let mut end = start;
+            while end < chars.len() && is_handle_char(chars[end]) {
+                end += 1;
+            }
+            let mut handle: String = chars[start..end].iter().collect();
+            while handle.ends_with('.') {
+                handle.pop();
+            }
+            let handle = handle.to_ascii_lowercase();
+            if !handle.is_empty() && !found.contains(&handle) {
+                found.push(handle);
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+fn is_handle_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_found_once_and_lowercased() {
+        assert_eq!(
+            mentioned_handles("Hi @Ada and @grace.hopper, cc @ada."),
+            vec!["ada".to_string(), "grace.hopper".to_string()]
+        );
+    }
+
+    #[test]
+    fn email_addresses_are_not_mentions() {
+        assert!(mentioned_handles("write to ada@example.org").is_empty());
+        assert!(mentioned_handles("a lone @ sign").is_empty());
+    }
+
+    #[test]
+    fn privacy_round_trips_through_text_and_json() {
+        for p in [Privacy::Open, Privacy::Closed, Privacy::Secret] {
+            assert_eq!(p.as_str().parse::<Privacy>().unwrap(), p);
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(json, format!("\"{}\"", p.as_str()));
+        }
+        assert!("public".parse::<Privacy>().is_err());
+    }
+}
