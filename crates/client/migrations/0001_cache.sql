@@ -82,6 +82,9 @@ CREATE TABLE outbox (
     kind        TEXT NOT NULL,
     -- The id of the entity the write creates or changes (post, comment, group).
     entity_id   TEXT NOT NULL,
+    -- One line for people, written when the change is made (names resolved then).
+    summary     TEXT NOT NULL,
+    -- The request to send, as JSON (see `outbox::Mutation`).
     payload     TEXT NOT NULL,
     state       TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),
     reason      TEXT,

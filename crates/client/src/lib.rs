@@ -1,1 +1,33 @@
+//! The Commons client core: everything a Commons client does except drawing.
+//!
+//! Layers, bottom up (see README.md):
+//! - `cache`: the SQLite cache of one profile (`cache.db`).
+//! - `outbox` and `sync`: the sync engine. Writes are applied locally and
+//!   queued; `sync` pushes the queue in order, then pulls the change log.
+//! - `api`, `keychain`, `live`: the server's REST API, the OS keychain holding
+//!   the session token, the WebSocket that says when to sync.
+//! - [`Client`]: the API the CLI and the desktop app call.
 
+mod api;
+mod cache;
+mod client;
+mod error;
+mod keychain;
+mod live;
+mod notifications;
+mod outbox;
+mod sync;
+mod views;
+mod writes;
+
+pub use cache::CACHE_FILE;
+pub use client::{normalize_server_url, Client, MAX_FEED_PAGE};
+pub use error::ClientError;
+pub use keychain::{
+    check_available as keychain_available, delete_token, load_token, store_token, TokenKey,
+};
+pub use notifications::Notifier;
+pub use views::*;
+
+// The wire types callers need alongside the views.
+pub use commons_protocol::{ErrorCode, GroupRole, Privacy, User};

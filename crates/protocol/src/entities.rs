@@ -12,6 +12,7 @@ use crate::{Id, Millis};
 /// - `secret`: only members know the group exists.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Privacy {
     Open,
     Closed,
@@ -54,6 +55,7 @@ impl FromStr for Privacy {
 /// A member's role inside one group.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum GroupRole {
     Member,
     Admin,
@@ -86,6 +88,7 @@ impl FromStr for GroupRole {
 
 /// A person of the organisation.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct User {
     pub id: Id,
     pub email: String,

@@ -1,18 +1,106 @@
-#[cfg(test)]
-mod spike {
-    use sqlx::Row;
-    #[tokio::test]
-    async fn dollar_placeholders_work_on_sqlite_through_any() {
-        sqlx::any::install_default_drivers();
-        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect("sqlite::memory:").await.unwrap();
-        sqlx::query("CREATE TABLE t (a TEXT, b BIGINT, c TEXT NULL)").execute(&pool).await.unwrap();
-        sqlx::query("INSERT INTO t (b, a, c) VALUES ($2, $1, $3)").bind("x").bind(7_i64).bind(None::<String>).execute(&pool).await.unwrap();
-        let row = sqlx::query("SELECT a, b, c, (SELECT COUNT(*) FROM t) AS n FROM t WHERE b = $2 AND a = $1").bind("x").bind(7_i64).fetch_one(&pool).await.unwrap();
-        assert_eq!(row.get::<String, _>("a"), "x");
-        assert_eq!(row.get::<i64, _>("b"), 7);
-        assert_eq!(row.get::<Option<String>, _>("c"), None);
-        assert_eq!(row.get::<i64, _>("n"), 1);
-        let row = sqlx::query("SELECT b FROM t WHERE (a, b) IN (VALUES ($1, $2), ($3, $4))").bind("x").bind(7_i64).bind("y").bind(8_i64).fetch_one(&pool).await.unwrap();
-        assert_eq!(row.get::<i64, _>("b"), 7);
+//! The Commons server: a REST API over SQLite or PostgreSQL, a change log
+//! read by clients through `GET /api/v1/sync`, and WebSocket pokes.
+//!
+//! Layers: [`api`] (HTTP) calls [`ops`] (rules: who may see and do what),
+//! which reads and writes through [`db`] (SQL, one code path for both
+//! databases). [`hub`] fans commits out to open WebSockets.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod hub;
+pub mod ops;
+mod secrets;
+
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::{DatabaseConfig, ServerConfig};
+use db::{Database, DbError};
+use hub::Hub;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A server accepting connections; see [`RunningServer::shutdown`].
+pub struct RunningServer {
+    addr: SocketAddr,
+    db: Database,
+    hub: Hub,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+/// Opens (and migrates) the database, binds the address and starts serving
+/// in the background.
+pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+    let db = Database::open(&config.database).await?;
+    let bind_error = |source| StartError::Bind {
+        addr: config.listen,
+        source,
+    };
+    let listener = TcpListener::bind(config.listen).await.map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let hub = Hub::default();
+    let (shutdown, shutdown_seen) = watch::channel(false);
+    let state = api::AppState {
+        db: db.clone(),
+        hub: hub.clone(),
+        shutdown: shutdown_seen.clone(),
+    };
+    let mut stop = shutdown_seen;
+    let serve = axum::serve(listener, api::router(state)).with_graceful_shutdown(async move {
+        let _ = stop.wait_for(|stopping| *stopping).await;
+    });
+    let task = tokio::spawn(async move { serve.await });
+    Ok(RunningServer {
+        addr,
+        db,
+        hub,
+        shutdown,
+        task,
+    })
+}
+
+impl RunningServer {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    /// Stops accepting, closes WebSockets, lets requests in flight finish,
+    /// then closes the database.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        let _ = self.shutdown.send(true);
+        let result = match self.task.await {
+            Ok(result) => result,
+            Err(e) => Err(std::io::Error::other(e)),
+        };
+        self.db.close().await;
+        result
     }
 }

@@ -1,1 +1,212 @@
-fn main(){}
+//! `commons-server`: serve, create accounts, or fill a demo organisation.
+
+use std::io::{BufRead, IsTerminal, Write as _};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use commons_server::ops::users::NewUser;
+use commons_server::{db::Database, demo, ops, DatabaseConfig, ServerConfig};
+use tokio::signal::unix::{signal, SignalKind};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "commons-server", version, about = "The Commons server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, env = "COMMONS_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Administration tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Fill an empty server with a demo organisation and print its logins.
+    Demo {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account; the password is read from the terminal or one line of stdin.
+    CreateUser {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Make the account an organisation administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// Directory for the server's data (created if missing); holds commons.db.
+    #[arg(long, env = "COMMONS_DATA_DIR")]
+    data_dir: PathBuf,
+    /// postgres://... to use PostgreSQL instead of the embedded SQLite.
+    #[arg(long, env = "COMMONS_DATABASE_URL")]
+    database: Option<String>,
+}
+
+impl DatabaseArgs {
+    fn config(self) -> DatabaseConfig {
+        DatabaseConfig::new(self.data_dir, self.database)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Logs go to stderr; stdout carries only what scripts read.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("commons-server: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("commons-server: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { database, listen } => serve(database.config(), listen).await,
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    database,
+                    email,
+                    name,
+                    admin,
+                },
+        } => create_user(database.config(), email, name, admin).await,
+        Command::Demo { database } => fill_demo(database.config()).await,
+    }
+}
+
+async fn serve(database: DatabaseConfig, listen: SocketAddr) -> anyhow::Result<()> {
+    // Listen for signals before announcing the address: a supervisor may
+    // send SIGTERM as soon as it has read the line.
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let server = commons_server::start(ServerConfig { database, listen }).await?;
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "listening on {}", server.url())?;
+    stdout.flush()?;
+    tracing::info!(addr = %server.addr(), "serving");
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("shutting down");
+    server
+        .shutdown()
+        .await
+        .context("server stopped with an error")
+}
+
+async fn create_user(
+    database: DatabaseConfig,
+    email: String,
+    name: String,
+    is_admin: bool,
+) -> anyhow::Result<()> {
+    let password = read_password(&email)?;
+    let db = Database::open(&database).await?;
+    let result = ops::users::create(
+        &db,
+        NewUser {
+            email,
+            name,
+            password,
+            is_admin,
+        },
+    )
+    .await;
+    db.close().await;
+    let user = result?;
+    println!(
+        "created {}user {} <{}> with handle @{}",
+        if user.is_admin { "admin " } else { "" },
+        user.name,
+        user.email,
+        user.handle
+    );
+    Ok(())
+}
+
+/// From the terminal (asked twice), else the first line of stdin.
+fn read_password(email: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password(format!("Password for {email}: "))?;
+        let again = rpassword::prompt_password("Same password again: ")?;
+        if password != again {
+            bail!("the two passwords differ");
+        }
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        bail!("no password on stdin: pipe one line holding the password");
+    }
+    Ok(password)
+}
+
+async fn fill_demo(database: DatabaseConfig) -> anyhow::Result<()> {
+    let db = Database::open(&database).await?;
+    let result = demo::seed(&db).await;
+    db.close().await;
+    let people = result?;
+    println!(
+        "Demo organisation created. Every account's password is: {}",
+        demo::DEMO_PASSWORD
+    );
+    for person in people {
+        let role = if person.is_admin {
+            " (organisation admin)"
+        } else {
+            ""
+        };
+        println!(
+            "  {:<20} {} @{}{role}",
+            person.email, person.name, person.handle
+        );
+    }
+    Ok(())
+}

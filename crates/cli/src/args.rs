@@ -1,0 +1,144 @@
+//! The command line, as clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use commons_client::Privacy;
+
+/// Commons from the terminal: read your feed, post and comment, also offline.
+///
+/// Writes are saved locally first and sent to the server right away when it
+/// can be reached, else by the next `commons sync`.
+#[derive(Parser, Debug)]
+#[command(name = "commons", version, about, long_about)]
+pub struct Cli {
+    /// Profile directory: holds the local cache of one account.
+    /// [default: the user data directory's `commons` folder]
+    #[arg(long, global = true, env = "COMMONS_PROFILE", value_name = "DIR")]
+    pub profile: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Log in to a server (the password is read from the terminal or stdin).
+    Login {
+        /// The server's address, e.g. http://127.0.0.1:8080
+        #[arg(long, value_name = "URL")]
+        server: String,
+        #[arg(long, value_name = "E-MAIL")]
+        email: String,
+    },
+    /// End the session on the server and remove the token from the keychain.
+    /// The local cache and unsent changes stay.
+    Logout,
+    /// Send unsent changes, then fetch what changed on the server.
+    Sync,
+    /// Show the home feed (or one group's), newest first, from the local cache.
+    Feed {
+        /// Only this group's posts.
+        #[arg(long, value_name = "GROUP_ID")]
+        group: Option<String>,
+        /// How many posts to show.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=200))]
+        limit: i64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the groups you can see.
+    Groups {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a post (in the default group unless --group is given).
+    Post {
+        #[arg(long, value_name = "GROUP_ID")]
+        group: Option<String>,
+        /// The text; several words are joined with spaces.
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+    },
+    /// Comment on a post.
+    Comment {
+        post_id: String,
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+    },
+    /// Create, join or manage groups.
+    #[command(subcommand)]
+    Group(GroupCommand),
+    /// Show changes not yet accepted by the server.
+    Outbox {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupCommand {
+    /// Create a group; you become its admin.
+    Create(CreateGroup),
+    /// Join an open group.
+    Join { group_id: String },
+    /// Add someone to a group you administer.
+    AddMember {
+        group_id: String,
+        #[arg(long, value_name = "E-MAIL")]
+        email: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CreateGroup {
+    #[arg(long)]
+    pub name: String,
+    /// open: anyone can see and join; closed: visible, members only see posts;
+    /// secret: only members know it exists.
+    #[arg(long, value_parser = parse_privacy)]
+    pub privacy: Privacy,
+}
+
+fn parse_privacy(text: &str) -> Result<Privacy, String> {
+    text.parse::<Privacy>().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn post_text_words_are_collected() {
+        let cli = Cli::try_parse_from(["commons", "post", "hello", "world"]).unwrap();
+        match cli.command {
+            Command::Post { text, group } => {
+                assert_eq!(text, ["hello", "world"]);
+                assert_eq!(group, None);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_privacy_is_a_usage_error() {
+        let err = Cli::try_parse_from([
+            "commons",
+            "group",
+            "create",
+            "--name",
+            "X",
+            "--privacy",
+            "public",
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("expected open, closed or secret"));
+    }
+}

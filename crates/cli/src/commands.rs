@@ -1,0 +1,262 @@
+//! One function per command: call the client core, print the result.
+
+use std::collections::HashSet;
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use commons_client::{Client, ClientError, Notification, Notifier, OutboxState};
+
+use crate::args::{Cli, Command, GroupCommand};
+use crate::render;
+
+/// How long a write waits to be delivered at once before it is left for `commons sync`.
+const IMMEDIATE_SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let profile = profile_dir(cli.profile)?;
+    let client = Client::open(&profile)
+        .await
+        .with_context(|| format!("cannot open the profile {}", profile.display()))?;
+    let result = dispatch(&client, cli.command).await;
+    client.close().await;
+    result
+}
+
+fn profile_dir(chosen: Option<PathBuf>) -> Result<PathBuf> {
+    match chosen {
+        Some(dir) => Ok(dir),
+        None => dirs::data_dir()
+            .map(|dir| dir.join("commons"))
+            .ok_or_else(|| anyhow!("no user data directory is known here: pass --profile DIR")),
+    }
+}
+
+async fn dispatch(client: &Client, command: Command) -> Result<()> {
+    match command {
+        Command::Login { server, email } => login(client, &server, &email).await,
+        Command::Logout => logout(client).await,
+        Command::Sync => sync(client).await,
+        Command::Feed { group, limit, json } => {
+            let posts = client.feed(group.as_deref(), limit, None).await?;
+            if json {
+                print_json(&posts)
+            } else {
+                print!("{}", render::feed(&posts, render::now_millis()));
+                Ok(())
+            }
+        }
+        Command::Groups { json } => {
+            let groups = client.groups().await?;
+            if json {
+                print_json(&groups)
+            } else {
+                print!("{}", render::groups(&groups));
+                Ok(())
+            }
+        }
+        Command::Outbox { json } => {
+            let items = client.outbox().await?;
+            if json {
+                print_json(&items)
+            } else {
+                print!("{}", render::outbox(&items, render::now_millis()));
+                Ok(())
+            }
+        }
+        Command::Post { group, text } => {
+            let text = text.join(" ");
+            let write = Write::start(client).await?;
+            let post = client.post(group.as_deref(), &text).await?;
+            let what = format!("post {} in {}", post.id, post.group_name);
+            write.deliver(client, &what).await
+        }
+        Command::Comment { post_id, text } => {
+            let text = text.join(" ");
+            let write = Write::start(client).await?;
+            let comment = client.comment(&post_id, &text).await?;
+            let what = format!("comment {} on post {}", comment.id, comment.post_id);
+            write.deliver(client, &what).await
+        }
+        Command::Group(GroupCommand::Create(args)) => {
+            let write = Write::start(client).await?;
+            let group = client.create_group(&args.name, args.privacy).await?;
+            let what = format!(
+                "{} group \"{}\" (id {})",
+                group.privacy, group.name, group.id
+            );
+            write.deliver(client, &what).await
+        }
+        Command::Group(GroupCommand::Join { group_id }) => {
+            let write = Write::start(client).await?;
+            client.join_group(&group_id).await?;
+            write
+                .deliver(client, &format!("request to join group {group_id}"))
+                .await
+        }
+        Command::Group(GroupCommand::AddMember { group_id, email }) => {
+            let write = Write::start(client).await?;
+            client.add_member(&group_id, &email).await?;
+            write
+                .deliver(
+                    client,
+                    &format!("request to add {email} to group {group_id}"),
+                )
+                .await
+        }
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+async fn login(client: &Client, server: &str, email: &str) -> Result<()> {
+    let password = read_password()?;
+    let account = client.login(server, email, &password).await?;
+    println!(
+        "Logged in to {} as {} <{}>.",
+        account.server_url, account.user.name, account.user.email
+    );
+    println!("Run `commons sync` to fetch your feed.");
+    Ok(())
+}
+
+/// From the terminal without echo, or one line of stdin (for scripts).
+fn read_password() -> Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password: ").context("cannot read the password")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from stdin")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    if password.is_empty() {
+        bail!("no password given");
+    }
+    Ok(password)
+}
+
+async fn logout(client: &Client) -> Result<()> {
+    let account = client.stored_account().await?;
+    client.logout().await?;
+    let unsent = client
+        .outbox()
+        .await?
+        .iter()
+        .filter(|item| item.state == OutboxState::Pending)
+        .count();
+    if let Some(account) = account {
+        println!("Logged out of {}.", account.server_url);
+    }
+    if unsent > 0 {
+        println!("{unsent} unsent change(s) stay in this profile; log in again to send them.");
+    }
+    Ok(())
+}
+
+/// Prints notifications as lines of text.
+struct PrintNotifier;
+
+impl Notifier for PrintNotifier {
+    fn notify(&self, notification: &Notification) {
+        println!("{}", render::notification(notification));
+    }
+}
+
+async fn sync(client: &Client) -> Result<()> {
+    let account = client.stored_account().await?;
+    let report = match client.sync().await {
+        Ok(report) => report,
+        Err(ClientError::Offline(server)) => {
+            let unsent = client
+                .outbox()
+                .await?
+                .iter()
+                .filter(|item| item.state == OutboxState::Pending)
+                .count();
+            if unsent > 0 {
+                eprintln!("{unsent} change(s) wait in the outbox and will be sent later.");
+            }
+            return Err(ClientError::Offline(server).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    report.raise(&PrintNotifier);
+    let server = account.map(|a| a.server_url).unwrap_or_default();
+    println!(
+        "Synced with {server}: sent {}, rejected {}, received {} change(s).",
+        report.pushed, report.failed, report.pulled
+    );
+    if report.failed > 0 {
+        println!("Rejected changes are listed by `commons outbox`.");
+    }
+    Ok(())
+}
+
+/// A write in progress: saved locally first, then sent at once if the server
+/// can be reached in a few seconds. Whatever happens, it is safe in the outbox.
+struct Write {
+    queued_before: HashSet<String>,
+}
+
+impl Write {
+    async fn start(client: &Client) -> Result<Write> {
+        let queued_before = client
+            .outbox()
+            .await?
+            .into_iter()
+            .map(|item| item.mutation_id)
+            .collect();
+        Ok(Write { queued_before })
+    }
+
+    /// Sends the outbox and tells what became of this write.
+    async fn deliver(self, client: &Client, what: &str) -> Result<()> {
+        let mine: Vec<String> = client
+            .outbox()
+            .await?
+            .into_iter()
+            .map(|item| item.mutation_id)
+            .filter(|id| !self.queued_before.contains(id))
+            .collect();
+        let server = client
+            .stored_account()
+            .await?
+            .map(|a| a.server_url)
+            .unwrap_or_default();
+        let pushed = tokio::time::timeout(IMMEDIATE_SEND_TIMEOUT, client.push()).await;
+        let not_sent = match pushed {
+            Ok(Ok(_report)) => None,
+            Ok(Err(ClientError::Offline(_))) | Err(_) => Some(format!(
+                "offline: cannot reach {server}; your change is saved and will be sent by the \
+                 next `commons sync`"
+            )),
+            Ok(Err(e)) => Some(format!(
+                "saved, but not sent: {e}; `commons sync` will send it"
+            )),
+        };
+        let outbox = client.outbox().await?;
+        let rejected = outbox.iter().find_map(|item| match &item.state {
+            OutboxState::Failed { reason } if mine.contains(&item.mutation_id) => Some(reason),
+            _ => None,
+        });
+        if let Some(reason) = rejected {
+            bail!("the server rejected the {what}: {reason}");
+        }
+        let still_queued = outbox.iter().any(|item| mine.contains(&item.mutation_id));
+        match not_sent {
+            Some(message) if still_queued => {
+                eprintln!("{message}");
+                println!("Saved {what} [pending].");
+            }
+            _ => println!("Sent {what}."),
+        }
+        Ok(())
+    }
+}

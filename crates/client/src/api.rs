@@ -1,0 +1,211 @@
+//! The REST API of the server, as typed calls. Transport failures become
+//! `ClientError::Offline`, error answers `ClientError::Server` (or
+//! `SessionExpired` for a 401 on an authenticated call).
+
+use std::time::Duration;
+
+use commons_protocol::{
+    Cursor, ErrorBody, ErrorCode, LoginRequest, LoginResponse, SyncResponse, API_PREFIX,
+};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::ClientError;
+
+/// How long to wait for a TCP connection: long enough for a slow network,
+/// short enough that "offline" is reported before the user gives up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Whole-request limit; a sync page is at most a few MB.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A server's API, without any session state.
+#[derive(Clone, Debug)]
+pub(crate) struct Api {
+    http: reqwest::Client,
+}
+
+impl Api {
+    pub(crate) fn new() -> Result<Api, ClientError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("commons-client/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::InvalidInput(format!("cannot set up HTTP: {e}")))?;
+        Ok(Api { http })
+    }
+
+    pub(crate) async fn login(
+        &self,
+        server_url: &str,
+        request: &LoginRequest,
+    ) -> Result<LoginResponse, ClientError> {
+        let builder = self
+            .http
+            .post(endpoint(server_url, "/auth/login"))
+            .json(request);
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, false).await
+    }
+
+    pub(crate) async fn logout(&self, server_url: &str, token: &str) -> Result<(), ClientError> {
+        let builder = self
+            .http
+            .post(endpoint(server_url, "/auth/logout"))
+            .bearer_auth(token);
+        let response = send(server_url, builder).await?;
+        check_status(server_url, response, true).await.map(drop)
+    }
+
+    pub(crate) async fn sync(
+        &self,
+        server_url: &str,
+        token: &str,
+        since: Option<&Cursor>,
+        limit: i64,
+    ) -> Result<SyncResponse, ClientError> {
+        let mut query: Vec<(&str, String)> = vec![("limit", limit.to_string())];
+        if let Some(since) = since {
+            query.push(("since", since.as_str().to_owned()));
+        }
+        let builder = self
+            .http
+            .get(endpoint(server_url, "/sync"))
+            .bearer_auth(token)
+            .query(&query);
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, true).await
+    }
+
+    /// An authenticated write: `POST {path}` with a JSON body.
+    pub(crate) async fn post<B: Serialize, R: DeserializeOwned>(
+        &self,
+        server_url: &str,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<R, ClientError> {
+        let builder = self
+            .http
+            .request(Method::POST, endpoint(server_url, path))
+            .bearer_auth(token)
+            .json(body);
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, true).await
+    }
+}
+
+/// `{server_url}/api/v1{path}`.
+pub(crate) fn endpoint(server_url: &str, path: &str) -> String {
+    format!("{server_url}{API_PREFIX}{path}")
+}
+
+async fn send(server_url: &str, builder: RequestBuilder) -> Result<Response, ClientError> {
+    builder.send().await.map_err(|e| {
+        if e.is_builder() {
+            ClientError::InvalidInput(format!("invalid server address {server_url}: {e}"))
+        } else {
+            // Connection refused, DNS failure, timeout, connection reset: all
+            // mean the same to the user: the server cannot be reached now.
+            tracing::debug!(error = %e, "request failed");
+            ClientError::Offline(server_url.to_owned())
+        }
+    })
+}
+
+async fn check_status(
+    server_url: &str,
+    response: Response,
+    authenticated: bool,
+) -> Result<Response, ClientError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    if authenticated && status == StatusCode::UNAUTHORIZED {
+        return Err(ClientError::SessionExpired);
+    }
+    let text = response.text().await.map_err(|e| {
+        tracing::debug!(error = %e, "error body unreadable");
+        ClientError::Offline(server_url.to_owned())
+    })?;
+    Err(server_error(status, &text))
+}
+
+async fn decode<R: DeserializeOwned>(
+    server_url: &str,
+    response: Response,
+    authenticated: bool,
+) -> Result<R, ClientError> {
+    let response = check_status(server_url, response, authenticated).await?;
+    let bytes = response.bytes().await.map_err(|e| {
+        tracing::debug!(error = %e, "response body unreadable");
+        ClientError::Offline(server_url.to_owned())
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| ClientError::UnexpectedResponse(e.to_string()))
+}
+
+/// The server's `{"error":{...}}`, or a description of whatever a proxy sent instead.
+pub(crate) fn server_error(status: StatusCode, body: &str) -> ClientError {
+    match serde_json::from_str::<ErrorBody>(body) {
+        Ok(body) => ClientError::Server {
+            status: status.as_u16(),
+            code: body.error.code,
+            message: body.error.message,
+        },
+        Err(_) => ClientError::Server {
+            status: status.as_u16(),
+            code: code_for_status(status),
+            message: format!(
+                "HTTP {status}: {}",
+                body.chars().take(200).collect::<String>().trim()
+            ),
+        },
+    }
+}
+
+fn code_for_status(status: StatusCode) -> ErrorCode {
+    match status.as_u16() {
+        400 | 422 => ErrorCode::BadRequest,
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        409 => ErrorCode::Conflict,
+        413 => ErrorCode::PayloadTooLarge,
+        _ => ErrorCode::Internal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_become_server_errors() {
+        let body = r#"{"error":{"code":"forbidden","message":"not a member of this group"}}"#;
+        match server_error(StatusCode::FORBIDDEN, body) {
+            ClientError::Server {
+                status,
+                code,
+                message,
+            } => {
+                assert_eq!(status, 403);
+                assert_eq!(code, ErrorCode::Forbidden);
+                assert_eq!(message, "not a member of this group");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn foreign_error_pages_keep_their_status() {
+        match server_error(StatusCode::BAD_GATEWAY, "<html>Bad Gateway</html>") {
+            ClientError::Server { status, code, .. } => {
+                assert_eq!(status, 502);
+                assert_eq!(code, ErrorCode::Internal);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,459 @@
+//! `Client`: the public face of the client core. It ties the cache, the
+//! outbox, the sync engine and the keychain to one profile directory.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use commons_protocol::{LoginRequest, Privacy, User};
+use tokio::sync::Mutex;
+
+use crate::api::Api;
+use crate::cache::{self, Cache, CACHE_FILE};
+use crate::keychain::{self, TokenKey};
+use crate::outbox::{self, Session};
+use crate::{
+    sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost, GroupView, OutboxItem,
+    PushReport, SyncReport,
+};
+
+/// Largest feed page.
+pub const MAX_FEED_PAGE: i64 = 200;
+
+/// One profile's client. Cheap to clone; all clones share the cache and session.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    profile_dir: PathBuf,
+    profile_id: String,
+    cache: Cache,
+    api: Api,
+    /// The token, once read from the keychain (D-Bus round trips are slow).
+    token: Mutex<Option<(TokenKey, String)>>,
+    /// One push or pull at a time within this process.
+    sync_lock: Mutex<()>,
+    /// Signalled after each local write, so live mode sends it at once.
+    local_write: tokio::sync::Notify,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("profile_dir", &self.inner.profile_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Opens (creating if needed) the profile dir and its cache `cache.db`, runs cache migrations. No network.
+    pub async fn open(profile_dir: &Path) -> Result<Client, ClientError> {
+        create_private_dir(profile_dir)?;
+        let cache = Cache::open(&profile_dir.join(CACHE_FILE)).await?;
+        let profile_id = {
+            let mut tx = cache.write().await?;
+            let id = cache::profile_id(&mut tx).await?;
+            tx.commit().await?;
+            id
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                profile_dir: profile_dir.to_path_buf(),
+                profile_id,
+                cache,
+                api: Api::new()?,
+                token: Mutex::new(None),
+                sync_lock: Mutex::new(()),
+                local_write: tokio::sync::Notify::new(),
+            }),
+        })
+    }
+
+    pub fn profile_dir(&self) -> &Path {
+        &self.inner.profile_dir
+    }
+
+    /// Closes the cache's connections (they also close when the last clone is dropped).
+    pub async fn close(&self) {
+        self.inner.cache.close().await;
+    }
+
+    /// The logged-in account of this profile, if any (server URL + user, from the cache; token presence checked in the keychain).
+    pub async fn account(&self) -> Result<Option<Account>, ClientError> {
+        let Some(account) = self.stored_account().await? else {
+            return Ok(None);
+        };
+        Ok(self.token_for(&account).await?.map(|_| account))
+    }
+
+    /// The account whose data the cache holds, logged in or not. No keychain access.
+    pub async fn stored_account(&self) -> Result<Option<Account>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::stored_account(&mut conn).await
+    }
+
+    /// Logs in (POST /auth/login), stores the token in the keychain, records the account in the cache. Does not sync.
+    ///
+    /// Logging in to another account than the one the cache holds starts a fresh
+    /// cache, unless the outbox still holds unsent writes of that account: then
+    /// it refuses, so nothing typed offline is thrown away.
+    pub async fn login(
+        &self,
+        server_url: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<Account, ClientError> {
+        let server_url = normalize_server_url(server_url)?;
+        let email = email.trim();
+        if email.is_empty() || password.is_empty() {
+            return Err(ClientError::InvalidInput(
+                "e-mail and password are required".to_owned(),
+            ));
+        }
+        // Fail before talking to the server when the token could not be kept anyway.
+        keychain::check_available().await?;
+
+        let request = LoginRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+            device_name: Some(format!("commons-client {}", env!("CARGO_PKG_VERSION"))),
+        };
+        let answer = self.inner.api.login(&server_url, &request).await?;
+        let account = Account {
+            server_url: server_url.clone(),
+            user: answer.user,
+        };
+        let result = self.adopt_session(&account, &answer.token).await;
+        if result.is_err() {
+            // Do not leave a live session behind that nobody holds the token of.
+            let _ = self.inner.api.logout(&server_url, &answer.token).await;
+        }
+        result.map(|()| account)
+    }
+
+    async fn adopt_session(&self, account: &Account, token: &str) -> Result<(), ClientError> {
+        let mut tx = self.inner.cache.write().await?;
+        let previous = cache::stored_account(&mut tx).await?;
+        let switching = previous
+            .as_ref()
+            .is_some_and(|p| p.server_url != account.server_url || p.user.id != account.user.id);
+        if switching {
+            let unsent = outbox::pending_count(&mut tx).await?;
+            if unsent > 0 {
+                let previous = previous.as_ref().map(describe).unwrap_or_default();
+                return Err(ClientError::InvalidInput(format!(
+                    "this profile holds {unsent} unsent change(s) of {previous}; log in as that \
+                     account and sync first, or use another profile"
+                )));
+            }
+            cache::reset_for_new_account(&mut tx).await?;
+        }
+        let key = self.key_for(account);
+        keychain::store_token(&key, token).await?;
+        cache::set_account(&mut tx, account).await?;
+        tx.commit().await?;
+        *self.inner.token.lock().await = Some((key, token.to_owned()));
+        Ok(())
+    }
+
+    /// Revokes the server session (best effort when offline), deletes the token from the keychain. Keeps the cache and unsent outbox.
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        let Some(account) = self.stored_account().await? else {
+            return Err(ClientError::NotLoggedIn);
+        };
+        if let Some(token) = self.token_for(&account).await? {
+            match self.inner.api.logout(&account.server_url, &token).await {
+                Ok(()) | Err(ClientError::SessionExpired) => {}
+                Err(e) => tracing::info!(error = %e, "server session not revoked"),
+            }
+        }
+        self.forget_token(&account).await
+    }
+
+    async fn forget_token(&self, account: &Account) -> Result<(), ClientError> {
+        *self.inner.token.lock().await = None;
+        keychain::delete_token(&self.key_for(account)).await
+    }
+
+    async fn token_for(&self, account: &Account) -> Result<Option<String>, ClientError> {
+        let key = self.key_for(account);
+        let mut cached = self.inner.token.lock().await;
+        if let Some((cached_key, token)) = cached.as_ref() {
+            if *cached_key == key {
+                return Ok(Some(token.clone()));
+            }
+        }
+        let token = keychain::load_token(&key).await?;
+        *cached = token.clone().map(|t| (key, t));
+        Ok(token)
+    }
+
+    /// The account and token to talk to the server with.
+    async fn session(&self) -> Result<(Account, String), ClientError> {
+        let account = self
+            .stored_account()
+            .await?
+            .ok_or(ClientError::NotLoggedIn)?;
+        let token = self
+            .token_for(&account)
+            .await?
+            .ok_or(ClientError::NotLoggedIn)?;
+        Ok((account, token))
+    }
+
+    /// An ended session is forgotten, so `account()` reports the profile as logged out.
+    async fn after_server_call<T>(
+        &self,
+        account: &Account,
+        result: Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        if let Err(ClientError::SessionExpired) = result {
+            if let Err(e) = self.forget_token(account).await {
+                tracing::warn!(error = %e, "could not delete the ended session's token");
+            }
+        }
+        result
+    }
+
+    /// Sends the outbox in order (without pulling). Used to deliver a write at once.
+    pub async fn push(&self) -> Result<PushReport, ClientError> {
+        let _one_at_a_time = self.inner.sync_lock.lock().await;
+        let (account, token) = self.session().await?;
+        let session = Session {
+            api: &self.inner.api,
+            server_url: &account.server_url,
+            token: &token,
+        };
+        let result = outbox::push(&self.inner.cache, &session).await;
+        self.after_server_call(&account, result).await
+    }
+
+    /// Pushes the outbox in order, then pulls until `has_more` is false. Returns what happened, including the notifications to raise.
+    pub async fn sync(&self) -> Result<SyncReport, ClientError> {
+        let _one_at_a_time = self.inner.sync_lock.lock().await;
+        let (account, token) = self.session().await?;
+        let session = Session {
+            api: &self.inner.api,
+            server_url: &account.server_url,
+            token: &token,
+        };
+        let result = async {
+            let pushed = outbox::push(&self.inner.cache, &session).await?;
+            let pulled = sync::pull(&self.inner.cache, &session, &account.user).await?;
+            Ok(SyncReport {
+                pushed: pushed.pushed,
+                failed: pushed.failed,
+                pulled: pulled.changes,
+                notifications: pulled.notifications,
+            })
+        }
+        .await;
+        self.after_server_call(&account, result).await
+    }
+
+    /// The user whose cache this is; reads need no token.
+    async fn me(&self) -> Result<User, ClientError> {
+        Ok(self
+            .stored_account()
+            .await?
+            .ok_or(ClientError::NotLoggedIn)?
+            .user)
+    }
+
+    /// Home feed (group_id None: posts of all groups I am a member of) or one group's feed, newest first, with comments oldest first.
+    /// Pending (unsent) items are included and marked. `before`: keyset pagination (created_at, id) of the last item of the previous page.
+    pub async fn feed(
+        &self,
+        group_id: Option<&str>,
+        limit: i64,
+        before: Option<FeedCursor>,
+    ) -> Result<Vec<FeedPost>, ClientError> {
+        let me = self.me().await?;
+        let limit = limit.clamp(1, MAX_FEED_PAGE);
+        let mut conn = self.inner.cache.read().await?;
+        cache::feed(&mut conn, &me.id, group_id, limit, before.as_ref()).await
+    }
+
+    /// One post with its comments, from the cache.
+    pub async fn post_by_id(&self, post_id: &str) -> Result<Option<FeedPost>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::feed_post(&mut conn, post_id).await
+    }
+
+    /// Groups I can see, members' groups first, with my role.
+    pub async fn groups(&self) -> Result<Vec<GroupView>, ClientError> {
+        let me = self.me().await?;
+        let mut conn = self.inner.cache.read().await?;
+        cache::groups(&mut conn, &me.id, None).await
+    }
+
+    /// Writes: applied to the cache at once (marked pending) and queued in the outbox in ONE transaction; sent by the next sync.
+    /// `group_id` None = the default group.
+    pub async fn post(&self, group_id: Option<&str>, body: &str) -> Result<FeedPost, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let id = writes::post(&mut tx, &me, group_id, body).await?;
+        tx.commit().await?;
+        self.inner.local_write.notify_one();
+        let mut conn = self.inner.cache.read().await?;
+        cache::feed_post(&mut conn, &id)
+            .await?
+            .ok_or_else(|| ClientError::CorruptCache(format!("post {id} vanished")))
+    }
+
+    pub async fn comment(&self, post_id: &str, body: &str) -> Result<CommentView, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let id = writes::comment(&mut tx, &me, post_id, body).await?;
+        tx.commit().await?;
+        self.inner.local_write.notify_one();
+        let mut conn = self.inner.cache.read().await?;
+        cache::comment(&mut conn, &id)
+            .await?
+            .ok_or_else(|| ClientError::CorruptCache(format!("comment {id} vanished")))
+    }
+
+    pub async fn create_group(
+        &self,
+        name: &str,
+        privacy: Privacy,
+    ) -> Result<GroupView, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let id = writes::create_group(&mut tx, &me, name, privacy).await?;
+        tx.commit().await?;
+        self.inner.local_write.notify_one();
+        let mut conn = self.inner.cache.read().await?;
+        cache::groups(&mut conn, &me.id, Some(&id))
+            .await?
+            .pop()
+            .ok_or_else(|| ClientError::CorruptCache(format!("group {id} vanished")))
+    }
+
+    pub async fn join_group(&self, group_id: &str) -> Result<(), ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        writes::join_group(&mut tx, &me, group_id).await?;
+        tx.commit().await?;
+        self.inner.local_write.notify_one();
+        Ok(())
+    }
+
+    pub async fn add_member(&self, group_id: &str, email: &str) -> Result<(), ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        writes::add_member(&mut tx, &me, group_id, email).await?;
+        tx.commit().await?;
+        self.inner.local_write.notify_one();
+        Ok(())
+    }
+
+    /// Everything not yet confirmed by the server, in sending order (failed writes included).
+    pub async fn outbox(&self) -> Result<Vec<OutboxItem>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        outbox::items(&mut conn).await
+    }
+
+    /// Where this profile's session token is kept in the keychain, if an account is recorded.
+    pub async fn token_key(&self) -> Result<Option<TokenKey>, ClientError> {
+        Ok(self
+            .stored_account()
+            .await?
+            .map(|account| self.key_for(&account)))
+    }
+
+    fn key_for(&self, account: &Account) -> TokenKey {
+        TokenKey {
+            server_url: account.server_url.clone(),
+            user_id: account.user.id.clone(),
+            profile_id: self.inner.profile_id.clone(),
+        }
+    }
+
+    pub(crate) async fn sync_cursor(
+        &self,
+    ) -> Result<Option<commons_protocol::Cursor>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::sync_cursor(&mut conn).await
+    }
+
+    pub(crate) async fn outbox_is_empty(&self) -> Result<bool, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        Ok(outbox::pending_count(&mut conn).await? == 0)
+    }
+
+    /// Resolves after the next local write (at once if one happened since the last call).
+    pub(crate) async fn local_write(&self) {
+        self.inner.local_write.notified().await;
+    }
+
+    pub(crate) async fn live_session(&self) -> Result<(Account, String), ClientError> {
+        self.session().await
+    }
+
+    /// The server refused the stream's token: forget it, as `after_server_call` does.
+    pub(crate) async fn live_session_ended(&self, account: &Account) {
+        if let Err(e) = self.forget_token(account).await {
+            tracing::warn!(error = %e, "could not delete the ended session's token");
+        }
+    }
+}
+
+fn describe(account: &Account) -> String {
+    format!("{} on {}", account.user.email, account.server_url)
+}
+
+/// `http(s)://host[:port][/prefix]` without a trailing slash.
+pub fn normalize_server_url(url: &str) -> Result<String, ClientError> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
+        _ => Err(ClientError::InvalidInput(format!(
+            "not a server address: {url:?} (expected http://host:port or https://host)"
+        ))),
+    }
+}
+
+/// The profile holds private posts: a directory created here is readable by
+/// its owner only. An existing directory keeps the permissions it has.
+fn create_private_dir(dir: &Path) -> Result<(), ClientError> {
+    let error = |source| ClientError::Profile {
+        path: dir.display().to_string(),
+        source,
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_urls_are_normalized_or_refused() {
+        assert_eq!(
+            normalize_server_url(" http://127.0.0.1:8080/ ").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            normalize_server_url("https://commons.example.org").unwrap(),
+            "https://commons.example.org"
+        );
+        assert!(normalize_server_url("127.0.0.1:8080").is_err());
+        assert!(normalize_server_url("http://").is_err());
+        assert!(normalize_server_url("ftp://x").is_err());
+    }
+}

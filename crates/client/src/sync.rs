@@ -1,0 +1,163 @@
+//! Pulling the server's change log into the cache.
+//!
+//! `GET /sync?since=CURSOR` is read page by page until `has_more` is false.
+//! Each page, its notifications and the new cursor are applied in ONE
+//! transaction: after a crash the cache is at a page boundary, and the next
+//! sync resumes from the stored cursor (re-applying a page is harmless, since
+//! applying is an upsert). An incoming entity clears the pending mark of the
+//! same id: the server has it, whatever the outbox still says.
+//!
+//! When this account joins a group, the server puts the group's earlier
+//! history right before the membership change in the page. Those items,
+//! written before I joined, are new to the cache but old news: they raise no
+//! notifications.
+
+use std::collections::HashMap;
+
+use commons_protocol::{Change, Millis, User, DEFAULT_SYNC_LIMIT};
+
+use crate::cache::{self, Cache};
+use crate::outbox::Session;
+use crate::{notifications, Account, ClientError, Notification};
+
+/// What one pull did.
+#[derive(Debug, Default)]
+pub(crate) struct Pulled {
+    pub changes: usize,
+    pub notifications: Vec<Notification>,
+}
+
+pub(crate) async fn pull(
+    cache: &Cache,
+    session: &Session<'_>,
+    me: &User,
+) -> Result<Pulled, ClientError> {
+    let mut pulled = Pulled::default();
+    loop {
+        let (since, incremental) = {
+            let mut conn = cache.read().await?;
+            (
+                cache::sync_cursor(&mut conn).await?,
+                cache::first_sync_done(&mut conn).await?,
+            )
+        };
+        let page = session
+            .api
+            .sync(
+                session.server_url,
+                session.token,
+                since.as_ref(),
+                DEFAULT_SYNC_LIMIT,
+            )
+            .await?;
+        if page.has_more && since.as_ref() == Some(&page.cursor) {
+            return Err(ClientError::UnexpectedResponse(
+                "the server said more changes wait but did not move the cursor".to_owned(),
+            ));
+        }
+
+        let mut tx = cache.write().await?;
+        let joins = my_memberships(me, &page.changes);
+        for change in &page.changes {
+            if incremental && !is_backfill(change, &joins) {
+                if let Some(n) = notifications::consider(&mut tx, me, change).await? {
+                    pulled.notifications.push(n);
+                }
+            }
+            cache::apply_change(&mut tx, change).await?;
+            if let Change::User { user } = change {
+                if user.id == me.id {
+                    // My own profile changed (name, handle): keep the account current.
+                    let account = cache::stored_account(&mut tx).await?;
+                    if let Some(account) = account {
+                        let user = user.clone();
+                        cache::set_account(&mut tx, &Account { user, ..account }).await?;
+                    }
+                }
+            }
+        }
+        cache::set_sync_cursor(&mut tx, &page.cursor).await?;
+        if !page.has_more {
+            cache::set_first_sync_done(&mut tx).await?;
+        }
+        tx.commit().await?;
+
+        pulled.changes += page.changes.len();
+        if !page.has_more {
+            return Ok(pulled);
+        }
+    }
+}
+
+/// The groups whose membership change for me is in this page, with my
+/// join time. The server sends that change when I join (or my role changes).
+fn my_memberships(me: &User, changes: &[Change]) -> HashMap<String, Millis> {
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Membership { membership } if membership.user_id == me.id => {
+                Some((membership.group_id.clone(), membership.joined_at))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// True for a group's history delivered along with my joining it: items
+/// written before I became a member.
+fn is_backfill(change: &Change, joins: &HashMap<String, Millis>) -> bool {
+    let (group_id, created_at) = match change {
+        Change::Post { post } => (&post.group_id, post.created_at),
+        Change::Comment { comment } => (&comment.group_id, comment.created_at),
+        _ => return false,
+    };
+    joins
+        .get(group_id)
+        .is_some_and(|&joined_at| created_at < joined_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use commons_protocol::{GroupRole, Membership, Post};
+
+    fn me() -> User {
+        User {
+            id: "ada".into(),
+            email: "ada@example.org".into(),
+            name: "Ada".into(),
+            handle: "ada".into(),
+            is_admin: false,
+            created_at: 0,
+        }
+    }
+
+    fn post_at(created_at: Millis) -> Change {
+        Change::Post {
+            post: Post {
+                id: format!("p{created_at}"),
+                group_id: "g".into(),
+                author_id: "grace".into(),
+                body: "@ada".into(),
+                created_at,
+            },
+        }
+    }
+
+    #[test]
+    fn history_before_my_join_is_backfill_and_later_posts_are_news() {
+        let join = Change::Membership {
+            membership: Membership {
+                group_id: "g".into(),
+                user_id: "ada".into(),
+                role: GroupRole::Member,
+                joined_at: 1000,
+            },
+        };
+        let page = vec![post_at(10), join, post_at(2000)];
+        let joins = my_memberships(&me(), &page);
+        assert!(is_backfill(&page[0], &joins));
+        assert!(!is_backfill(&page[2], &joins));
+        assert!(!is_backfill(&page[0], &HashMap::new()));
+    }
+}

@@ -1,0 +1,119 @@
+//! `/groups` endpoints.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use commons_protocol::{
+    AddMemberRequest, CreateGroupRequest, GroupListItem, JoinGroupRequest, MembershipResponse,
+    PostWithComments,
+};
+
+use super::auth::AuthUser;
+use super::error::ApiError;
+use super::extract::ApiJson;
+use super::mutation::{Begun, Mutation};
+use super::AppState;
+use crate::ops;
+
+pub async fn list(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<Vec<GroupListItem>>, ApiError> {
+    Ok(Json(ops::groups::list(&state.db, &auth.user).await?))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(group_id): Path<String>,
+) -> Result<Json<GroupListItem>, ApiError> {
+    Ok(Json(
+        ops::groups::get(&state.db, &auth.user, &group_id).await?,
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(request): ApiJson<CreateGroupRequest>,
+) -> Result<Response, ApiError> {
+    let begun = Mutation::begin(
+        &state.db,
+        &auth.user,
+        &request.mutation_id,
+        "create_group",
+        &request,
+    );
+    let mut m = match begun.await? {
+        Begun::Replay(response) => return Ok(response),
+        Begun::Fresh(m) => m,
+    };
+    let group = ops::groups::create(m.write(), &auth.user, &request).await?;
+    m.finish(&state.hub, StatusCode::CREATED, &group).await
+}
+
+pub async fn join(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(group_id): Path<String>,
+    ApiJson(request): ApiJson<JoinGroupRequest>,
+) -> Result<Response, ApiError> {
+    let endpoint = format!("join {group_id}");
+    let begun = Mutation::begin(
+        &state.db,
+        &auth.user,
+        &request.mutation_id,
+        &endpoint,
+        &request,
+    );
+    let mut m = match begun.await? {
+        Begun::Replay(response) => return Ok(response),
+        Begun::Fresh(m) => m,
+    };
+    let membership = ops::groups::join(m.write(), &auth.user, &group_id).await?;
+    m.finish(
+        &state.hub,
+        StatusCode::OK,
+        &MembershipResponse { membership },
+    )
+    .await
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(group_id): Path<String>,
+    ApiJson(request): ApiJson<AddMemberRequest>,
+) -> Result<Response, ApiError> {
+    let endpoint = format!("add_member {group_id}");
+    let begun = Mutation::begin(
+        &state.db,
+        &auth.user,
+        &request.mutation_id,
+        &endpoint,
+        &request,
+    );
+    let mut m = match begun.await? {
+        Begun::Replay(response) => return Ok(response),
+        Begun::Fresh(m) => m,
+    };
+    let membership =
+        ops::groups::add_member(m.write(), &auth.user, &group_id, &request.email).await?;
+    m.finish(
+        &state.hub,
+        StatusCode::OK,
+        &MembershipResponse { membership },
+    )
+    .await
+}
+
+pub async fn posts(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(group_id): Path<String>,
+) -> Result<Json<Vec<PostWithComments>>, ApiError> {
+    Ok(Json(
+        ops::posts::of_group(&state.db, &auth.user, &group_id).await?,
+    ))
+}

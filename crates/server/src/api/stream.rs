@@ -1,0 +1,111 @@
+//! `GET /stream`: a WebSocket that pokes the client when something it may
+//! see was committed. A poke carries only the newest cursor; the client pulls.
+
+use std::time::Duration;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use commons_protocol::{Cursor, StreamMessage};
+use serde::Deserialize;
+
+use super::auth::{authenticate, bearer_token};
+use super::error::ApiError;
+use super::extract::ApiQuery;
+use super::AppState;
+use crate::hub::Wake;
+use crate::ops;
+
+/// How often the server pings, so connections to vanished clients get noticed.
+const PING_EVERY: Duration = Duration::from_secs(30);
+
+#[derive(Deserialize)]
+pub struct StreamParams {
+    /// For clients that cannot set headers on a WebSocket (browsers).
+    access_token: Option<String>,
+}
+
+pub async fn connect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<StreamParams>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let token = bearer_token(&headers)
+        .or(params.access_token.as_deref())
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "log in first: send Authorization: Bearer TOKEN or ?access_token=TOKEN".into(),
+            )
+        })?;
+    let auth = authenticate(&state, token).await?;
+    let upgrade = upgrade.map_err(|r| ApiError::BadRequest(r.body_text()))?;
+    Ok(upgrade.on_upgrade(move |socket| serve(socket, state, auth.user.id)))
+}
+
+async fn serve(mut socket: WebSocket, state: AppState, user_id: String) {
+    // Subscribe before reading the head, so no commit falls in between.
+    let mut pokes = state.hub.subscribe(user_id);
+    let mut shutdown = state.shutdown.clone();
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    let Some(mut last_sent) = current_head(&state).await else {
+        return;
+    };
+    if send_poke(&mut socket, last_sent).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => match incoming {
+                // Clients have nothing to say here; axum answers their pings.
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
+                Some(Ok(_)) => {}
+            },
+            wake = pokes.next() => {
+                let head = match wake {
+                    Some(Wake::Changed { head }) => head,
+                    Some(Wake::Lagged) => match current_head(&state).await {
+                        Some(head) => head,
+                        None => return,
+                    },
+                    None => return,
+                };
+                // Commits may be published out of order; never send a cursor going back.
+                last_sent = last_sent.max(head);
+                if send_poke(&mut socket, last_sent).await.is_err() {
+                    return;
+                }
+            }
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+            }
+            _ = shutdown.changed() => {
+                let frame = CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() };
+                let _ = socket.send(Message::Close(Some(frame))).await;
+                return;
+            }
+        }
+    }
+}
+
+async fn current_head(state: &AppState) -> Option<i64> {
+    match ops::sync::head(&state.db).await {
+        Ok(head) => Some(head),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the change-log head for a stream");
+            None
+        }
+    }
+}
+
+async fn send_poke(socket: &mut WebSocket, head: i64) -> Result<(), axum::Error> {
+    let poke = StreamMessage::Poke {
+        cursor: Cursor::from_seq(head),
+    };
+    let text = serde_json::to_string(&poke).map_err(axum::Error::new)?;
+    socket.send(Message::Text(text.into())).await
+}

@@ -1,0 +1,207 @@
+//! Groups and memberships.
+
+use commons_protocol::{Group, GroupListItem, GroupRole, Membership};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::{get_flag, get_parsed, placeholders, DbError, IN_LIST_CHUNK};
+
+const COLUMNS: &str =
+    "g.id, g.name, g.description, g.privacy, g.is_default, g.created_by, g.created_at";
+const MEMBERSHIP_COLUMNS: &str = "m.group_id, m.user_id, m.role, m.joined_at";
+
+fn from_row(row: &AnyRow) -> Result<Group, DbError> {
+    Ok(Group {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        privacy: get_parsed(row, "privacy")?,
+        is_default: get_flag(row, "is_default")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn membership_from_row(row: &AnyRow) -> Result<Membership, DbError> {
+    Ok(Membership {
+        group_id: row.try_get("group_id")?,
+        user_id: row.try_get("user_id")?,
+        role: get_parsed(row, "role")?,
+        joined_at: row.try_get("joined_at")?,
+    })
+}
+
+fn role_from_row(row: &AnyRow) -> Result<Option<GroupRole>, DbError> {
+    let role: Option<String> = row.try_get("my_role")?;
+    role.map(|r| r.parse().map_err(|e| DbError::Corrupt(format!("{e}"))))
+        .transpose()
+}
+
+pub async fn insert(conn: &mut AnyConnection, group: &Group) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO groups (id, name, description, privacy, is_default, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&group.id)
+    .bind(&group.name)
+    .bind(&group.description)
+    .bind(group.privacy.as_str())
+    .bind(i64::from(group.is_default))
+    .bind(&group.created_by)
+    .bind(group.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_membership(conn: &mut AnyConnection, m: &Membership) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO memberships (group_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&m.group_id)
+    .bind(&m.user_id)
+    .bind(m.role.as_str())
+    .bind(m.joined_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn exists(conn: &mut AnyConnection, group_id: &str) -> Result<bool, DbError> {
+    let row = sqlx::query("SELECT 1 AS one FROM groups WHERE id = $1")
+        .bind(group_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// A group, whatever its privacy, with `user_id`'s role in it.
+/// Callers decide visibility (see `ops::groups`).
+pub async fn find_with_role(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<Option<(Group, Option<GroupRole>)>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS}, m.role AS my_role FROM groups g \
+         LEFT JOIN memberships m ON m.group_id = g.id AND m.user_id = $2 WHERE g.id = $1"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(group_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|row| Ok((from_row(&row)?, role_from_row(&row)?)))
+        .transpose()
+}
+
+/// The groups `user_id` may see (all but the secret ones they are not in),
+/// the default group first, then by name.
+pub async fn list_visible(
+    conn: &mut AnyConnection,
+    user_id: &str,
+) -> Result<Vec<GroupListItem>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS}, m.role AS my_role, \
+            (SELECT COUNT(*) FROM memberships mc WHERE mc.group_id = g.id) AS member_count \
+         FROM groups g LEFT JOIN memberships m ON m.group_id = g.id AND m.user_id = $1 \
+         WHERE g.privacy <> 'secret' OR m.user_id IS NOT NULL \
+         ORDER BY g.is_default DESC, g.name, g.id"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(user_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(GroupListItem {
+                group: from_row(row)?,
+                my_role: role_from_row(row)?,
+                member_count: row.try_get("member_count")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn default_group(conn: &mut AnyConnection) -> Result<Option<Group>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM groups g WHERE g.is_default = 1");
+    let row = sqlx::query(AssertSqlSafe(sql)).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn membership(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<Option<Membership>, DbError> {
+    let sql = format!(
+        "SELECT {MEMBERSHIP_COLUMNS} FROM memberships m WHERE m.group_id = $1 AND m.user_id = $2"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(group_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(membership_from_row).transpose()
+}
+
+pub async fn member_count(conn: &mut AnyConnection, group_id: &str) -> Result<i64, DbError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE group_id = $1")
+        .bind(group_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+pub async fn member_ids(conn: &mut AnyConnection, group_id: &str) -> Result<Vec<String>, DbError> {
+    let rows = sqlx::query("SELECT user_id FROM memberships WHERE group_id = $1")
+        .bind(group_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|row| Ok(row.try_get("user_id")?)).collect()
+}
+
+/// The groups with these ids (missing ones are left out).
+pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Group>, DbError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_LIST_CHUNK) {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM groups g WHERE g.id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push(from_row(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// The memberships with these (group id, user id) keys (missing ones are left out).
+pub async fn load_memberships(
+    conn: &mut AnyConnection,
+    keys: &[(String, String)],
+) -> Result<Vec<Membership>, DbError> {
+    let mut found = Vec::with_capacity(keys.len());
+    for chunk in keys.chunks(IN_LIST_CHUNK / 2) {
+        let tuples = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {MEMBERSHIP_COLUMNS} FROM memberships m \
+             WHERE (m.group_id, m.user_id) IN (VALUES {tuples})"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (group_id, user_id) in chunk {
+            query = query.bind(group_id).bind(user_id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push(membership_from_row(&row)?);
+        }
+    }
+    Ok(found)
+}

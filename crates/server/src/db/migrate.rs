@@ -1,0 +1,56 @@
+//! A small migrator: plain SQL files per database, embedded in the binary,
+//! applied in order inside one transaction on every start.
+
+use sqlx::Row;
+
+use super::{now_millis, Backend, Database, DbError};
+
+struct Migration {
+    version: i64,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sqlite: include_str!("../../migrations/sqlite/0001_initial.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_initial.sql"),
+}];
+
+/// Applies the migrations this database lacks. Runs in a write transaction,
+/// so two servers starting at once on one PostgreSQL database take turns.
+pub(super) async fn run(db: &Database) -> Result<(), DbError> {
+    let mut write = db.write().await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (\
+            version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    )
+    .execute(write.conn())
+    .await?;
+    let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        .fetch_one(write.conn())
+        .await?
+        .try_get("v")?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    if current > known {
+        return Err(DbError::SchemaTooNew {
+            found: current,
+            known,
+        });
+    }
+    for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let sql = match db.backend() {
+            Backend::Sqlite => migration.sqlite,
+            Backend::Postgres => migration.postgres,
+        };
+        sqlx::raw_sql(sql).execute(write.conn()).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+            .bind(migration.version)
+            .bind(now_millis())
+            .execute(write.conn())
+            .await?;
+        tracing::info!(version = migration.version, "applied database migration");
+    }
+    write.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! Storage: one code path for SQLite and PostgreSQL through `sqlx::AnyPool`.
+//!
+//! SQL is written once with `$1, $2` placeholders (both drivers accept them)
+//! and uses only types the Any driver decodes on both databases: `i64`
+//! (BIGINT), `String` (TEXT) and `Option` of those. Booleans are 0/1,
+//! timestamps Unix milliseconds.
+//!
+//! Queries built with `format!` (wrapped in `AssertSqlSafe`) only splice in
+//! constant column lists and generated `$N` placeholders; values are always bound.
+
+pub mod changes;
+pub mod groups;
+mod migrate;
+pub mod mutations;
+pub mod posts;
+pub mod users;
+mod write;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+use crate::config::{ConfigError, DatabaseConfig};
+pub use write::Write;
+
+/// Which database is behind the pool; only transaction start and pool
+/// setup differ between the two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("unsupported database URL {0:?}: expected postgres://... (or no --database for the embedded SQLite)")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("the database has schema version {found}, newer than this server knows ({known}); upgrade the server")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+impl DbError {
+    /// A UNIQUE or PRIMARY KEY constraint refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            DbError::Sqlx(e) => e
+                .as_database_error()
+                .is_some_and(|d| d.is_unique_violation()),
+            _ => false,
+        }
+    }
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Database {
+    /// Connects (creating the data directory and SQLite file if needed) and
+    /// brings the schema up to date.
+    pub async fn open(config: &DatabaseConfig) -> Result<Self, DbError> {
+        let url = config.prepare()?;
+        let db = Self::connect(&url).await?;
+        migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    async fn connect(url: &str) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(DbError::UnsupportedUrl(url.to_string()));
+        };
+        let options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        let pool = match backend {
+            // sqlx's SQLite defaults already turn foreign keys on and wait 5 s
+            // on a locked database (busy_timeout).
+            Backend::Sqlite => {
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // Safe with WAL: a crash can lose the last commits, never corrupt.
+                            sqlx::query("PRAGMA synchronous = NORMAL")
+                                .execute(conn)
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        if backend == Backend::Sqlite {
+            // Persistent in the file: readers no longer block the writer.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        Ok(Database { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a transaction that may append to the change log.
+    pub async fn write(&self) -> Result<Write, DbError> {
+        Write::begin(self).await
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// `$start, $start+1, ...` for `count` values: bind lists of ids in one query.
+pub(crate) fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How many ids one `IN (...)` list carries; far below both databases' limits.
+pub(crate) const IN_LIST_CHUNK: usize = 500;
+
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Reads a 0/1 column as a bool.
+pub(crate) fn get_flag(row: &AnyRow, column: &str) -> Result<bool, DbError> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+/// Parses a text column into an enum, reporting bad stored values as corruption.
+pub(crate) fn get_parsed<T: std::str::FromStr>(row: &AnyRow, column: &str) -> Result<T, DbError>
+where
+    T::Err: std::fmt::Display,
+{
+    let text: String = row.try_get(column)?;
+    text.parse::<T>()
+        .map_err(|e| DbError::Corrupt(format!("column {column}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_count_from_start() {
+        assert_eq!(super::placeholders(3, 3), "$3, $4, $5");
+        assert_eq!(super::placeholders(1, 0), "");
+    }
+}

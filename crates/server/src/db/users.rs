@@ -1,0 +1,155 @@
+//! People and their login sessions.
+
+use commons_protocol::User;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::{get_flag, placeholders, DbError, IN_LIST_CHUNK};
+
+const COLUMNS: &str = "u.id, u.email, u.name, u.handle, u.is_admin, u.created_at";
+
+fn from_row(row: &AnyRow) -> Result<User, DbError> {
+    Ok(User {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        handle: row.try_get("handle")?,
+        is_admin: get_flag(row, "is_admin")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    user: &User,
+    password_hash: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO users (id, email, name, handle, is_admin, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&user.id)
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(&user.handle)
+    .bind(i64::from(user.is_admin))
+    .bind(password_hash)
+    .bind(user.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn count(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+pub async fn email_taken(conn: &mut AnyConnection, email: &str) -> Result<bool, DbError> {
+    let row = sqlx::query("SELECT 1 AS one FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_some())
+}
+
+pub async fn handle_taken(conn: &mut AnyConnection, handle: &str) -> Result<bool, DbError> {
+    let row = sqlx::query("SELECT 1 AS one FROM users WHERE handle = $1")
+        .bind(handle)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// The user with this (normalised) e-mail and their password hash.
+pub async fn find_for_login(
+    conn: &mut AnyConnection,
+    email: &str,
+) -> Result<Option<(User, String)>, DbError> {
+    let sql = format!("SELECT {COLUMNS}, u.password_hash FROM users u WHERE u.email = $1");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(email)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|row| Ok((from_row(&row)?, row.try_get("password_hash")?)))
+        .transpose()
+}
+
+pub async fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users u WHERE u.email = $1");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(email)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The directory, by name.
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<User>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM users u ORDER BY u.name, u.id");
+    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The users with these ids (missing ones are left out), in no particular order.
+pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<User>, DbError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_LIST_CHUNK) {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM users u WHERE u.id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push(from_row(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+pub async fn insert_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    user_id: &str,
+    device_name: Option<&str>,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, device_name, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(device_name)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The user a live session belongs to.
+pub async fn find_by_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<Option<User>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(token_hash)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

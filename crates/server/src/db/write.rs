@@ -1,0 +1,76 @@
+//! Write transactions: the only way to append to the change log.
+//!
+//! Ordering invariant of the change log: a change becomes visible to readers
+//! only after every change with a smaller seq is visible (or rolled back).
+//! Sync relies on it: it reads `head = MAX(seq)` and then serves `(since, head]`;
+//! if a smaller seq could commit after a larger one, a reader could move its
+//! cursor past a change that was still in flight and never see it.
+//!
+//! - PostgreSQL hands out identity values at insert time, not commit time, so
+//!   every write transaction first takes one transaction-scoped advisory lock
+//!   ([`CHANGE_LOG_LOCK`]). Writers therefore allocate seqs and commit one at a
+//!   time, in seq order. (It also makes the idempotency check race-free.)
+//! - SQLite has a single writer anyway; `BEGIN IMMEDIATE` takes the write lock
+//!   up front so a transaction never fails half-way on a lock upgrade.
+
+use sqlx::{Any, AnyConnection, Transaction};
+
+use super::changes::{self, NewChange};
+use super::{Backend, Database, DbError};
+use crate::hub::{Audience, Poke};
+
+/// Key of the PostgreSQL advisory lock that serialises change-log writers ("commons").
+const CHANGE_LOG_LOCK: i64 = 0x0063_6f6d_6d6f_6e73;
+
+/// An open write transaction, with what its commit should poke.
+pub struct Write {
+    tx: Transaction<'static, Any>,
+    last_seq: Option<i64>,
+    audience: Audience,
+}
+
+impl Write {
+    pub(super) async fn begin(db: &Database) -> Result<Self, DbError> {
+        let tx = match db.backend() {
+            Backend::Sqlite => db.pool().begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = db.pool().begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(CHANGE_LOG_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        };
+        Ok(Write {
+            tx,
+            last_seq: None,
+            audience: Audience::nobody(),
+        })
+    }
+
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Appends one change-log entry and returns its seq.
+    pub async fn append(&mut self, change: NewChange<'_>) -> Result<i64, DbError> {
+        let seq = changes::append(&mut self.tx, change).await?;
+        self.last_seq = Some(seq);
+        Ok(seq)
+    }
+
+    /// Adds people who should be poked once this transaction commits.
+    pub fn notify(&mut self, audience: Audience) {
+        self.audience.merge(audience);
+    }
+
+    /// Commits; returns the poke to publish when changes were appended.
+    pub async fn commit(self) -> Result<Option<Poke>, DbError> {
+        self.tx.commit().await?;
+        Ok(self.last_seq.map(|head| Poke {
+            head,
+            audience: self.audience,
+        }))
+    }
+}

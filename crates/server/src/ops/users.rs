@@ -1,0 +1,201 @@
+//! Accounts, logins and sessions.
+
+use commons_protocol::{GroupRole, LoginRequest, LoginResponse, Membership, User};
+use uuid::Uuid;
+
+use super::{groups, validate, OpError, OpResult};
+use crate::db::changes::{ChangeKind, NewChange};
+use crate::db::{self, now_millis, Database, Write};
+use crate::hub::Audience;
+use crate::secrets;
+
+/// An account to create, as typed by an administrator.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub is_admin: bool,
+}
+
+/// A validated account with its password already hashed (the slow part,
+/// done before any transaction is opened).
+#[derive(Clone, Debug)]
+pub struct PreparedUser {
+    email: String,
+    name: String,
+    password_hash: String,
+    is_admin: bool,
+}
+
+/// Longest handle derived from an e-mail address, before any numeric suffix.
+const MAX_HANDLE_BASE_CHARS: usize = 32;
+/// Longest device name kept with a session; longer ones are cut.
+const MAX_DEVICE_NAME_CHARS: usize = 100;
+
+pub async fn prepare(new: NewUser) -> OpResult<PreparedUser> {
+    let email = validate::email(&new.email)?;
+    let name = validate::user_name(&new.name)?;
+    validate::new_password(&new.password)?;
+    let password_hash = blocking(move || secrets::hash_password(&new.password))
+        .await?
+        .map_err(|e| OpError::Internal(e.to_string()))?;
+    Ok(PreparedUser {
+        email,
+        name,
+        password_hash,
+        is_admin: new.is_admin,
+    })
+}
+
+/// Creates the account and its membership of the default group (creating
+/// that group, with this user as its admin, for the very first account).
+pub async fn insert(w: &mut Write, new: &PreparedUser) -> OpResult<User> {
+    if db::users::email_taken(w.conn(), &new.email).await? {
+        return Err(OpError::Conflict(format!(
+            "a user with e-mail {} already exists",
+            new.email
+        )));
+    }
+    let user = User {
+        id: Uuid::now_v7().to_string(),
+        email: new.email.clone(),
+        name: new.name.clone(),
+        handle: unique_handle(w, &new.email).await?,
+        is_admin: new.is_admin,
+        created_at: now_millis(),
+    };
+    db::users::insert(w.conn(), &user, &new.password_hash).await?;
+    w.append(NewChange {
+        kind: ChangeKind::User,
+        entity_id: &user.id,
+        group_id: None,
+        user_id: None,
+    })
+    .await?;
+    w.notify(Audience::Everyone);
+
+    let (default_group, role) = match db::groups::default_group(w.conn()).await? {
+        Some(group) => (group, GroupRole::Member),
+        None => (groups::create_default(w, &user).await?, GroupRole::Admin),
+    };
+    let membership = Membership {
+        group_id: default_group.id,
+        user_id: user.id.clone(),
+        role,
+        joined_at: now_millis(),
+    };
+    groups::insert_membership(w, &membership).await?;
+    Ok(user)
+}
+
+/// Creates one account outside a running server (`admin create-user`).
+pub async fn create(db: &Database, new: NewUser) -> OpResult<User> {
+    let prepared = prepare(new).await?;
+    let mut w = db.write().await?;
+    let user = insert(&mut w, &prepared).await?;
+    w.commit().await?;
+    Ok(user)
+}
+
+/// The local part of the e-mail, lowercased, keeping only `[a-z0-9._-]`.
+fn handle_base(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or_default().to_lowercase();
+    let kept: String = local
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .take(MAX_HANDLE_BASE_CHARS)
+        .collect();
+    // A mention never ends with '.', so neither may a handle.
+    let trimmed = kept.trim_matches('.');
+    if trimmed.is_empty() {
+        "user".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// `ada`, or `ada2`, `ada3`, ... when taken.
+async fn unique_handle(w: &mut Write, email: &str) -> OpResult<String> {
+    let base = handle_base(email);
+    let mut candidate = base.clone();
+    for suffix in 2..10_000 {
+        if !db::users::handle_taken(w.conn(), &candidate).await? {
+            return Ok(candidate);
+        }
+        candidate = format!("{base}{suffix}");
+    }
+    Err(OpError::Conflict(format!(
+        "no free handle left for {base:?}"
+    )))
+}
+
+/// Checks the password and opens a session.
+pub async fn login(db: &Database, request: &LoginRequest) -> OpResult<LoginResponse> {
+    let email = request.email.trim().to_lowercase();
+    let mut conn = db.pool().acquire().await?;
+    let found = db::users::find_for_login(&mut conn, &email).await?;
+    let (user, stored_hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let password = request.password.clone();
+    let matches =
+        blocking(move || secrets::verify_password(&password, stored_hash.as_deref())).await?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => return Err(OpError::InvalidCredentials),
+    };
+    let token = secrets::new_token();
+    let device_name: Option<String> = request
+        .device_name
+        .as_deref()
+        .map(|d| d.trim().chars().take(MAX_DEVICE_NAME_CHARS).collect());
+    db::users::insert_session(
+        &mut conn,
+        &secrets::token_hash(&token),
+        &user.id,
+        device_name.as_deref(),
+        now_millis(),
+    )
+    .await?;
+    Ok(LoginResponse { token, user })
+}
+
+/// The user a bearer token belongs to, if its session is live.
+pub async fn session_user(db: &Database, token: &str) -> OpResult<Option<User>> {
+    let mut conn = db.pool().acquire().await?;
+    Ok(db::users::find_by_session(&mut conn, &secrets::token_hash(token)).await?)
+}
+
+pub async fn logout(db: &Database, token: &str) -> OpResult<()> {
+    let mut conn = db.pool().acquire().await?;
+    db::users::delete_session(&mut conn, &secrets::token_hash(token)).await?;
+    Ok(())
+}
+
+pub async fn directory(db: &Database) -> OpResult<Vec<User>> {
+    let mut conn = db.pool().acquire().await?;
+    Ok(db::users::list(&mut conn).await?)
+}
+
+/// Runs CPU-heavy work (password hashing) off the async threads.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> OpResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| OpError::Internal(format!("background task failed: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::handle_base;
+
+    #[test]
+    fn handles_come_from_the_local_part() {
+        assert_eq!(handle_base("Ada.Lovelace@example.org"), "ada.lovelace");
+        assert_eq!(handle_base("o'brien+work@example.org"), "obrienwork");
+        assert_eq!(handle_base(".dot.@example.org"), "dot");
+        assert_eq!(handle_base("élan@example.org"), "lan");
+        assert_eq!(handle_base("+++@example.org"), "user");
+    }
+}

@@ -1,0 +1,73 @@
+//! The server's test suite: every scenario runs on SQLite and on PostgreSQL.
+//! PostgreSQL must be reachable (see harness.rs); its tests fail otherwise.
+
+mod harness;
+mod scenarios;
+
+on_both_databases!(
+    login_accepts_the_right_password_only,
+    requests_without_a_live_session_get_401,
+    users_see_themselves_and_the_directory,
+    groups_posts_and_comments_round_trip,
+    group_admins_add_members,
+    sync_pages_through_the_change_log_with_a_cursor,
+    secret_groups_are_invisible_to_non_members,
+    closed_groups_show_their_name_but_not_their_posts,
+    a_repeated_mutation_applies_once,
+    joining_a_group_backfills_its_history,
+    errors_are_json_with_the_right_status,
+    members_get_a_poke_when_a_group_they_are_in_changes,
+    the_stream_takes_the_token_from_the_query_too,
+    demo_and_admin_commands_work_through_the_binary,
+    the_binary_serves_and_stops_on_sigterm,
+);
+
+/// Shutting down closes open streams ("going away") instead of waiting on
+/// them. Not database-specific, so it runs once, on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_closes_open_streams() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let temp = tempfile::tempdir().expect("temp dir");
+    let server = commons_server::start(commons_server::ServerConfig {
+        database: commons_server::DatabaseConfig::new(temp.path(), None),
+        listen: "127.0.0.1:0".parse().expect("address"),
+    })
+    .await
+    .expect("server starts");
+    let ctx = harness::Ctx {
+        url: server.url(),
+        db: server.database().clone(),
+        data_dir: temp.path().to_path_buf(),
+        database_url: None,
+        http: reqwest::Client::new(),
+    };
+    let bob = ctx.person("bob").await;
+    let url = format!(
+        "{}?access_token={}",
+        ctx.api("/stream").replacen("http", "ws", 1),
+        bob.token
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .expect("connects");
+    let first = socket.next().await.expect("frame").expect("valid");
+    assert!(
+        matches!(first, Message::Text(_)),
+        "the hello poke comes first"
+    );
+
+    let stopping = tokio::spawn(server.shutdown());
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(30), socket.next())
+        .await
+        .expect("the server closes the stream")
+        .expect("a frame")
+        .expect("valid");
+    match closed {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Away),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+    stopping.await.expect("joined").expect("clean shutdown");
+}

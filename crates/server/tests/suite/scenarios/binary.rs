@@ -1,0 +1,195 @@
+use std::process::{Output, Stdio};
+
+use commons_protocol::*;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+
+use crate::harness::{send, Ctx, Session};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_commons-server");
+
+/// `commons-server SUBCOMMAND... --data-dir D [--database URL]`.
+fn command(ctx: &Ctx, args: &[&str]) -> Command {
+    let mut command = Command::new(BINARY);
+    command.args(args).arg("--data-dir").arg(&ctx.data_dir);
+    if let Some(url) = &ctx.database_url {
+        command.arg("--database").arg(url);
+    }
+    command
+        .env_remove("COMMONS_DATABASE_URL")
+        .env_remove("COMMONS_DATA_DIR");
+    command.kill_on_drop(true);
+    command
+}
+
+async fn run(ctx: &Ctx, args: &[&str], stdin: &str) -> Output {
+    let mut child = command(ctx, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.as_bytes())
+        .await
+        .expect("write stdin");
+    drop(input);
+    child.wait_with_output().await.expect("binary finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn demo_login(ctx: &Ctx, email: &str) -> Session {
+    let reply = ctx.login_reply(email, "commons-demo").await;
+    let login: LoginResponse = reply.assert_status(200).json();
+    Session {
+        ctx: ctx.clone(),
+        token: login.token,
+        user: login.user,
+    }
+}
+
+async fn group_names(session: &Session) -> Vec<String> {
+    let groups: Vec<GroupListItem> = session.get("/groups").await.assert_status(200).json();
+    groups.into_iter().map(|g| g.group.name).collect()
+}
+
+pub async fn demo_and_admin_commands_work_through_the_binary(ctx: Ctx) {
+    let demo = run(&ctx, &["demo"], "").await;
+    assert!(demo.status.success(), "demo failed: {}", text(&demo.stderr));
+    let printed = text(&demo.stdout);
+    for expected in [
+        "ada@example.org",
+        "grace@example.org",
+        "alan@example.org",
+        "linus@example.org",
+        "commons-demo",
+    ] {
+        assert!(
+            printed.contains(expected),
+            "{expected} not printed: {printed}"
+        );
+    }
+
+    let ada = demo_login(&ctx, "ada@example.org").await;
+    assert!(ada.user.is_admin);
+    assert_eq!(ada.user.handle, "ada");
+    let linus = demo_login(&ctx, "linus@example.org").await;
+    let alan = demo_login(&ctx, "alan@example.org").await;
+    assert_eq!(
+        group_names(&ada).await,
+        ["Everyone", "Engineering", "Leadership", "Project Falcon"]
+    );
+    assert_eq!(
+        group_names(&linus).await,
+        ["Everyone", "Engineering", "Leadership"]
+    );
+    assert!(group_names(&alan)
+        .await
+        .contains(&"Project Falcon".to_string()));
+    let mentions = ada
+        .sync(None)
+        .await
+        .changes
+        .iter()
+        .filter(|c| matches!(c, Change::Post { post } if !mentioned_handles(&post.body).is_empty()))
+        .count();
+    assert!(mentions >= 1, "a demo post mentions someone");
+
+    let again = run(&ctx, &["demo"], "").await;
+    assert!(
+        !again.status.success(),
+        "demo must refuse a non-empty server"
+    );
+    assert!(
+        text(&again.stderr).contains("already has 4 user(s)"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let create = [
+        "admin",
+        "create-user",
+        "--email",
+        "Hedy@Example.org",
+        "--name",
+        "Hedy Lamarr",
+    ];
+    let created = run(&ctx, &create, "frequency-hopping\n").await;
+    assert!(
+        created.status.success(),
+        "create-user failed: {}",
+        text(&created.stderr)
+    );
+    assert!(
+        text(&created.stdout).contains("@hedy"),
+        "{}",
+        text(&created.stdout)
+    );
+    ctx.login_reply("hedy@example.org", "frequency-hopping")
+        .await
+        .assert_status(200);
+
+    let duplicate = run(&ctx, &create, "frequency-hopping\n").await;
+    assert!(!duplicate.status.success());
+    assert!(
+        text(&duplicate.stderr).contains("already exists"),
+        "{}",
+        text(&duplicate.stderr)
+    );
+    let short = [
+        "admin",
+        "create-user",
+        "--email",
+        "x@example.org",
+        "--name",
+        "X",
+    ];
+    let refused = run(&ctx, &short, "short\n").await;
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("at least"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
+pub async fn the_binary_serves_and_stops_on_sigterm(ctx: Ctx) {
+    let mut child = command(&ctx, &["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).await.expect("first line");
+    let url = line
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    assert!(!url.ends_with(":0"), "the real port is printed: {url}");
+
+    let health = send(ctx.http.get(format!("{url}/healthz"))).await;
+    health.assert_status(200);
+    assert_eq!(health.body, serde_json::json!({ "status": "ok" }));
+
+    let pid = child.id().expect("pid").to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().await.expect("server exits");
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    let mut rest = String::new();
+    stdout
+        .read_to_string(&mut rest)
+        .await
+        .expect("rest of stdout");
+    assert_eq!(rest, "", "stdout carries only the listening line");
+}

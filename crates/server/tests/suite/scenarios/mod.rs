@@ -1,0 +1,17 @@
+mod auth;
+mod binary;
+mod errors;
+mod groups;
+mod idempotency;
+mod privacy;
+mod stream;
+mod sync;
+
+pub use auth::*;
+pub use binary::*;
+pub use errors::*;
+pub use groups::*;
+pub use idempotency::*;
+pub use privacy::*;
+pub use stream::*;
+pub use sync::*;

@@ -1,0 +1,96 @@
+use commons_protocol::*;
+
+use crate::harness::{ids_in, Ctx};
+
+pub async fn sync_pages_through_the_change_log_with_a_cursor(ctx: Ctx) {
+    let ada = ctx.person("ada").await;
+    let grace = ctx.person("grace").await;
+    let group = ada.create_group("Engineering", Privacy::Open).await;
+    let first = ada.write_post(&group, "first").await;
+
+    let full = ada.sync(None).await;
+    assert!(!full.has_more);
+    let ids = ids_in(&full.changes);
+    for id in [&ada.user.id, &grace.user.id, &group.id, &first.id] {
+        assert!(ids.contains(id), "{id} missing from {ids:?}");
+    }
+
+    // Nothing new: nothing returned, same cursor.
+    let idle = ada.sync(Some(&full.cursor)).await;
+    assert!(idle.changes.is_empty());
+    assert_eq!(idle.cursor, full.cursor);
+
+    let second = ada.write_post(&group, "second").await;
+    let comment = ada.write_comment(&first, "a comment").await;
+    let newer = ada.sync(Some(&full.cursor)).await;
+    assert_eq!(
+        newer.changes,
+        vec![Change::Post { post: second }, Change::Comment { comment }],
+        "only what came after the cursor, in order"
+    );
+    assert!(!newer.has_more);
+    assert_ne!(newer.cursor, full.cursor);
+
+    // One change per page adds up to the same as one big page. A page may
+    // repeat an entity (a join re-sends the group's history, and the member
+    // may have seen part of it on an earlier page): applied as upserts, the
+    // result is the same, so compare first occurrences.
+    let everything = ada.sync(None).await;
+    let (paged, last_cursor) = ada.sync_all(None, 1).await;
+    let mut seen = std::collections::HashSet::new();
+    let first_occurrences: Vec<Change> = ids_in(&paged)
+        .into_iter()
+        .zip(paged)
+        .filter(|(id, _)| seen.insert(id.clone()))
+        .map(|(_, change)| change)
+        .collect();
+    assert_eq!(first_occurrences, everything.changes);
+    assert_eq!(last_cursor, newer.cursor);
+    let page: SyncResponse = ada.get("/sync?limit=1").await.assert_status(200).json();
+    assert_eq!((page.changes.len(), page.has_more), (1, true));
+
+    // A limit above the maximum is clamped, not refused.
+    ada.get("/sync?limit=1000000").await.assert_status(200);
+
+    // Grace is not a member: she sees the open group, not its posts.
+    let theirs = ids_in(&grace.sync(None).await.changes);
+    assert!(theirs.contains(&group.id));
+    assert!(!theirs.contains(&first.id));
+}
+
+pub async fn joining_a_group_backfills_its_history(ctx: Ctx) {
+    let ada = ctx.person("ada").await;
+    let grace = ctx.person("grace").await;
+    let open = ada.create_group("Engineering", Privacy::Open).await;
+    let old_post = ada.write_post(&open, "said before grace joined").await;
+    let old_comment = ada.write_comment(&old_post, "also before").await;
+
+    let before = grace.sync(None).await;
+    assert!(!ids_in(&before.changes).contains(&old_post.id));
+
+    grace.join(&open.id).await.assert_status(200);
+    let after = grace.sync(Some(&before.cursor)).await;
+    let ids = ids_in(&after.changes);
+    let my_join = format!("{}/{}", open.id, grace.user.id);
+    for id in [&old_post.id, &old_comment.id, &my_join] {
+        assert!(ids.contains(id), "{id} missing from {ids:?}");
+    }
+    let position = |id: &String| ids.iter().position(|x| x == id);
+    assert!(
+        position(&old_post.id) < position(&my_join),
+        "history comes before the join"
+    );
+
+    // Being added to a secret group brings the group itself and its past.
+    let secret = ada.create_group("Project Falcon", Privacy::Secret).await;
+    let plan = ada.write_post(&secret, "the plan").await;
+    let before = grace.sync(Some(&after.cursor)).await;
+    assert!(!ids_in(&before.changes).contains(&secret.id));
+    ada.add_member(&secret.id, &grace.user.email)
+        .await
+        .assert_status(200);
+    let ids = ids_in(&grace.sync(Some(&before.cursor)).await.changes);
+    for id in [&secret.id, &plan.id] {
+        assert!(ids.contains(id), "{id} missing from {ids:?}");
+    }
+}
