@@ -10,12 +10,17 @@ if [ -z "${COMMONS_IN_DESKTOP_SESSION:-}" ]; then
   exec dbus-run-session -- "$0" "$@"
 fi
 
+session_home="$(mktemp -d -t commons-session.XXXXXX)"
 cleanup() {
   for pid in ${xvfb_pid:-} ${dunst_pid:-}; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$session_home"
 }
 trap cleanup EXIT
 
-# A keyring unlocked with a throwaway password, as the user's login would unlock it.
+# A fresh keyring in a throwaway folder, unlocked with a throwaway password as the
+# user's login would unlock it: runs never depend on (or touch) the machine's keyrings.
+export XDG_DATA_HOME="$session_home/data"
+mkdir -p "$XDG_DATA_HOME"
 echo -n "commons-test-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 
 display=":$(( 90 + RANDOM % 100 ))"

@@ -1,0 +1,132 @@
+//! The commands the UI calls. Each one is a thin call into the client core;
+//! the types they return are the core's view structs.
+
+use std::sync::Arc;
+
+use commons_client::{Account, CommentView, FeedCursor, FeedPost, GroupView};
+use serde::Serialize;
+use tauri::{AppHandle, State};
+
+use crate::error::AppError;
+use crate::session::Session;
+use crate::status::Connection;
+
+type Shell<'a> = State<'a, Arc<Session>>;
+
+/// Environment variable that pre-fills the server address on the login form.
+pub const SERVER_URL_ENV: &str = "COMMONS_SERVER_URL";
+
+#[derive(Serialize, Clone, Debug, specta::Type)]
+pub struct LoginDefaults {
+    /// From `COMMONS_SERVER_URL`, when set.
+    pub server_url: Option<String>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn login_defaults() -> LoginDefaults {
+    LoginDefaults {
+        server_url: std::env::var(SERVER_URL_ENV)
+            .ok()
+            .filter(|url| !url.trim().is_empty()),
+    }
+}
+
+/// The logged-in account of this profile, if any.
+#[tauri::command]
+#[specta::specta]
+pub async fn account(shell: Shell<'_>) -> Result<Option<Account>, AppError> {
+    Ok(shell.client().account().await?)
+}
+
+/// Logs in and starts live mode (which syncs at once).
+#[tauri::command]
+#[specta::specta]
+pub async fn login(
+    app: AppHandle,
+    shell: Shell<'_>,
+    server_url: String,
+    email: String,
+    password: String,
+) -> Result<Account, AppError> {
+    let account = shell
+        .client()
+        .login(server_url.trim(), email.trim(), &password)
+        .await?;
+    shell.start_live(&app).await;
+    Ok(account)
+}
+
+/// Stops live mode and ends the session. The cache and unsent writes stay.
+#[tauri::command]
+#[specta::specta]
+pub async fn logout(app: AppHandle, shell: Shell<'_>) -> Result<(), AppError> {
+    shell.stop_live(&app).await;
+    Ok(shell.client().logout().await?)
+}
+
+/// The status indicator's current state (later changes arrive as events).
+#[tauri::command]
+#[specta::specta]
+pub fn connection(shell: Shell<'_>) -> Connection {
+    shell.connection()
+}
+
+/// Home feed (`group_id` null) or one group's feed, newest first, from the cache.
+#[tauri::command]
+#[specta::specta]
+pub async fn feed(
+    shell: Shell<'_>,
+    group_id: Option<String>,
+    limit: u32,
+    before: Option<FeedCursor>,
+) -> Result<Vec<FeedPost>, AppError> {
+    Ok(shell
+        .client()
+        .feed(group_id.as_deref(), i64::from(limit), before)
+        .await?)
+}
+
+/// Groups I can see, mine first.
+#[tauri::command]
+#[specta::specta]
+pub async fn groups(shell: Shell<'_>) -> Result<Vec<GroupView>, AppError> {
+    Ok(shell.client().groups().await?)
+}
+
+/// Posts (to the default group when `group_id` is null). Shown at once as
+/// pending; sent now when online, else when the connection comes back.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_post(
+    app: AppHandle,
+    shell: Shell<'_>,
+    group_id: Option<String>,
+    body: String,
+) -> Result<FeedPost, AppError> {
+    let post = shell.client().post(group_id.as_deref(), &body).await?;
+    shell.sync_in_background(&app);
+    Ok(post)
+}
+
+/// Comments on a post; queued and sent like a post.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_comment(
+    app: AppHandle,
+    shell: Shell<'_>,
+    post_id: String,
+    body: String,
+) -> Result<CommentView, AppError> {
+    let comment = shell.client().comment(&post_id, &body).await?;
+    shell.sync_in_background(&app);
+    Ok(comment)
+}
+
+/// Syncs now ("Retry" in the UI); the outcome arrives as events.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(app: AppHandle, shell: Shell<'_>) -> Result<(), AppError> {
+    shell.sync_in_background(&app);
+    Ok(())
+}

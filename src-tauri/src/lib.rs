@@ -1,0 +1,108 @@
+//! Commons desktop: a Tauri window over the client core (`commons_client`).
+//!
+//! The shell only opens the profile, exposes the core's calls as commands,
+//! runs live mode and turns its reports into UI events and system
+//! notifications. State and logic live in the client core.
+
+mod commands;
+mod error;
+mod events;
+mod notifier;
+mod profile;
+mod session;
+mod status;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use commons_client::Client;
+use tauri::Manager;
+use tauri_specta::{collect_commands, collect_events};
+
+pub use error::{AppError, ErrorKind};
+pub use status::Connection;
+
+use notifier::DesktopNotifier;
+use session::Session;
+
+/// Where the generated TypeScript bindings live, relative to this crate.
+pub const BINDINGS_PATH: &str = "../ui/src/lib/bindings.ts";
+
+const BINDINGS_HEADER: &str = "// Source: the commands and events of src-tauri. Regenerate with\n\
+     // `COMMONS_UPDATE_BINDINGS=1 cargo test -p commons-desktop --test bindings`.";
+
+/// The commands and events the UI can use, with their types.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::login_defaults,
+            commands::account,
+            commands::login,
+            commands::logout,
+            commands::connection,
+            commands::feed,
+            commands::groups,
+            commands::create_post,
+            commands::create_comment,
+            commands::sync_now,
+        ])
+        .events(collect_events![
+            events::ConnectionChanged,
+            events::CacheChanged,
+            events::SignedOut,
+        ])
+        // The UI only receives views and sends plain arguments: one type per view is enough.
+        .disable_serde_phases()
+        // Millisecond timestamps and counts stay far below 2^53, so JS numbers hold them exactly.
+        .dangerously_cast_bigints_to_number()
+}
+
+/// Writes the TypeScript bindings for [`specta_builder`] to `path`.
+pub fn export_bindings(path: &Path) -> anyhow::Result<()> {
+    specta_builder()
+        .export(
+            specta_typescript::Typescript::default().header(BINDINGS_HEADER),
+            path,
+        )
+        .with_context(|| format!("exporting TypeScript bindings to {}", path.display()))
+}
+
+/// Runs the app until its window closes.
+pub fn run() -> anyhow::Result<()> {
+    init_logging();
+    let specta = specta_builder();
+    tauri::Builder::default()
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            let profile = profile::dir(app.handle())?;
+            tracing::info!(profile = %profile.display(), "opening profile");
+            let client = tauri::async_runtime::block_on(Client::open(&profile))
+                .with_context(|| format!("opening the profile at {}", profile.display()))?;
+            let session = Session::new(client, Arc::new(DesktopNotifier));
+            app.manage(Arc::clone(&session));
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { resume(session, handle).await });
+            Ok(())
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .context("running the Commons window")
+}
+
+/// A profile that is still logged in goes live at once; the UI shows the cache meanwhile.
+async fn resume(session: Arc<Session>, app: tauri::AppHandle) {
+    match session.client().account().await {
+        Ok(Some(_)) => session.start_live(&app).await,
+        Ok(None) => {}
+        // The UI asks for the account too and shows this error on the login form.
+        Err(error) => tracing::warn!(%error, "could not read this profile's account"),
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Another subscriber (a test harness) may already be installed: keep it.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}

@@ -1,0 +1,20 @@
+//! Which profile directory (cache and account) this window uses.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use tauri::{AppHandle, Manager};
+
+/// Environment variable naming the profile directory, as for the CLI.
+pub const PROFILE_ENV: &str = "COMMONS_PROFILE";
+
+/// `COMMONS_PROFILE` when set, else the app's per-user data directory.
+pub fn dir(app: &AppHandle) -> anyhow::Result<PathBuf> {
+    match std::env::var_os(PROFILE_ENV).filter(|dir| !dir.is_empty()) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => app
+            .path()
+            .app_data_dir()
+            .context("finding the app data directory for the profile"),
+    }
+}

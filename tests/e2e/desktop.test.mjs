@@ -1,0 +1,269 @@
+// End-to-end: the real desktop window (through tauri-driver) against a real
+// server with the demo organisation, a real keychain and a real notification
+// daemon. Run inside `dbus-run-session` with gnome-keyring unlocked, dunst and
+// Xvfb (DISPLAY set); see tests/e2e/README.md.
+
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import {
+  Child,
+  DEMO_PASSWORD,
+  WAIT_MS,
+  createDemo,
+  openApp,
+  requireDesktopSession,
+  rest as restAt,
+  saveScreenshot as screenshotOf,
+  startServer,
+  stopAll,
+} from "./harness.mjs";
+import { waitFor } from "./webdriver.mjs";
+
+let tmp;
+let dataDir;
+let server;
+let serverUrl;
+let notifications;
+let window;
+
+const appEnv = () => ({ COMMONS_PROFILE: path.join(tmp, "profile"), COMMONS_SERVER_URL: serverUrl });
+const statusOf = () =>
+  window.execute(`return document.querySelector('[data-testid="status"]')?.dataset.state ?? null;`);
+const rest = (method, route, options) => restAt(serverUrl, method, route, options);
+const saveScreenshot = (name) => screenshotOf(window, name);
+const loginAs = async (email) =>
+  (await rest("POST", "/auth/login", { body: { email, password: DEMO_PASSWORD } })).token;
+
+/** What the window shows, read from the DOM. */
+const readFeed = () =>
+  window.execute(`
+    return [...document.querySelectorAll('[data-testid="post"]')].map((post) => ({
+      id: post.dataset.postId,
+      pending: post.dataset.pending,
+      author: post.querySelector('[data-testid="post-author"]')?.textContent.trim(),
+      body: post.querySelector('[data-testid="post-body"]')?.textContent,
+      marks: [...post.querySelectorAll('[data-testid="pending-mark"], [data-testid="failed-mark"]')]
+        .map((mark) => mark.textContent.trim()),
+      comments: [...post.querySelectorAll('[data-testid="comment"]')].map((comment) => ({
+        author: comment.querySelector('[data-testid="comment-author"]')?.textContent.trim(),
+        body: comment.querySelector('[data-testid="comment-body"]')?.textContent,
+      })),
+    }));
+  `);
+
+/** Waits for a post matching `predicate`; on timeout, says what the feed showed instead. */
+async function waitForPost(predicate, what) {
+  try {
+    return await waitFor(async () => (await readFeed()).find(predicate), { timeoutMs: WAIT_MS, what });
+  } catch (error) {
+    await saveScreenshot("failure.png").catch(() => {});
+    const shown = await readFeed().catch((e) => `unreadable: ${e.message}`);
+    error.message += `\nthe window showed: ${JSON.stringify(shown, null, 1).slice(0, 3000)}`;
+    throw error;
+  }
+}
+
+before(async () => {
+  requireDesktopSession();
+  tmp = await mkdtemp(path.join(os.tmpdir(), "commons-e2e-"));
+  dataDir = path.join(tmp, "server");
+  createDemo(dataDir);
+  ({ server, url: serverUrl } = await startServer(dataDir));
+
+  notifications = new Child("dbus-monitor", "dbus-monitor", [
+    "interface=org.freedesktop.Notifications,member=Notify",
+  ]);
+  // dbus-monitor prints the bus's greeting once it is listening.
+  await waitFor(
+    () => {
+      notifications.assertRunning();
+      return notifications.output.length > 0;
+    },
+    { timeoutMs: WAIT_MS, what: "dbus-monitor to start" },
+  );
+
+  window = await openApp(appEnv());
+});
+
+after(async () => {
+  if (window) await window.delete().catch(() => {});
+  await stopAll();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+test("logs in through the form, with the server address prefilled", async () => {
+  const serverField = await window.waitForElement('[data-testid="login-server"]');
+  assert.equal(await window.property(serverField, "value"), serverUrl);
+
+  await window.type(await window.find('[data-testid="login-email"]'), "ada@example.org");
+  await window.type(await window.find('[data-testid="login-password"]'), DEMO_PASSWORD);
+  await saveScreenshot("login.png");
+  await window.click(await window.find('[data-testid="login-submit"]'));
+
+  let user;
+  try {
+    user = await window.waitForElement('[data-testid="current-user"]');
+  } catch (error) {
+    // Say why: a locked keyring or an unreachable server shows on the form.
+    const shown = await window.execute(
+      `return document.querySelector('[data-testid="login-error"]')?.textContent ?? "no error shown";`,
+    );
+    error.message += `\nthe login form says: ${shown}`;
+    throw error;
+  }
+  assert.equal(await window.property(user, "textContent"), "Ada Lovelace");
+});
+
+test("shows the seeded feed and ada's groups after the first sync", async () => {
+  const token = await loginAs("ada@example.org");
+  const groups = await rest("GET", "/groups", { token });
+  const everyone = groups.find((item) => item.group.is_default);
+  assert.ok(everyone, "the demo organisation has a default group");
+  const [newest] = await rest("GET", `/groups/${everyone.group.id}/posts`, { token });
+  assert.ok(newest, "the demo organisation has posts in its default group");
+
+  await waitFor(async () => (await readFeed()).some((post) => post.body === newest.post.body), {
+    timeoutMs: WAIT_MS,
+    what: `the demo post "${newest.post.body.slice(0, 40)}…" in the window`,
+  });
+
+  const sidebarGroups = await window.execute(`
+    return [...document.querySelectorAll('[data-testid="group-link"]')].map((link) => link.dataset.groupName);
+  `);
+  for (const { group, my_role } of groups) {
+    if (my_role !== null) assert.ok(sidebarGroups.includes(group.name), `sidebar lists ${group.name}`);
+  }
+  await rest("POST", "/auth/logout", { token });
+});
+
+test("clicking a group shows that group's feed", async () => {
+  const token = await loginAs("ada@example.org");
+  const groups = await rest("GET", "/groups", { token });
+  const engineering = groups.find((item) => item.group.name === "Engineering");
+  assert.ok(engineering, "the demo organisation has an Engineering group");
+  const posts = await rest("GET", `/groups/${engineering.group.id}/posts`, { token });
+  await rest("POST", "/auth/logout", { token });
+
+  await window.click(await window.find(`[data-testid="group-link"][data-group-id="${engineering.group.id}"]`));
+  await waitFor(
+    async () => {
+      const shown = await readFeed();
+      return (
+        shown.length === posts.length && shown.every((post, i) => post.id === posts[i].post.id)
+      );
+    },
+    { timeoutMs: WAIT_MS, what: "exactly the Engineering posts, newest first" },
+  );
+  const title = await window.execute(`return document.getElementById("feed-title").textContent;`);
+  assert.equal(title, "Engineering");
+
+  await window.click(await window.find('[data-testid="home-link"]'));
+  await window.waitForElement('[data-testid="composer-body"]');
+});
+
+let ourPostId;
+const ourPostText = `Ça y est: the desktop app ships today.\nSecond line, and <b>no markup</b> please. (${randomUUID().slice(0, 8)})`;
+// WebDriver types a line break as the Enter key (which the composer keeps as a new line).
+const typed = (text) => text.replaceAll("\n", "\uE007");
+
+test("posts through the composer; the post is sent and loses its pending mark", async () => {
+  await window.type(await window.find('[data-testid="composer-body"]'), typed(ourPostText));
+  await window.click(await window.find('[data-testid="composer-submit"]'));
+
+  const sent = await waitForPost(
+    (post) => post.body === ourPostText && post.pending === "false",
+    "our post to be shown and confirmed by the server",
+  );
+  assert.equal(sent.author, "Ada Lovelace");
+  assert.deepEqual(sent.marks, [], "a sent post has no pending or failed mark");
+  ourPostId = sent.id;
+
+  const token = await loginAs("ada@example.org");
+  const onServer = await rest("GET", `/posts/${ourPostId}`, { token });
+  assert.equal(onServer.post.body, ourPostText, "the server stored the text exactly, markup included");
+  await rest("POST", "/auth/logout", { token });
+});
+
+test("a comment by grace appears live and raises a system notification", async () => {
+  assert.ok(ourPostId, "the previous test created a post");
+  const commentText = `Congratulations, this looks great! (${randomUUID().slice(0, 8)})`;
+  const token = await loginAs("grace@example.org");
+  await rest("POST", `/posts/${ourPostId}/comments`, {
+    token,
+    body: { mutation_id: randomUUID(), id: randomUUID(), body: commentText },
+  });
+
+  await waitForPost(
+    (p) => p.id === ourPostId && p.comments.some((c) => c.body === commentText && c.author === "Grace Hopper"),
+    "grace's comment in the window, without any reload",
+  );
+
+  await waitFor(() => notifications.output.includes(commentText), {
+    timeoutMs: WAIT_MS,
+    what: "a Notify call on D-Bus carrying the comment",
+  });
+  const call = notifications.output.slice(notifications.output.lastIndexOf("member=Notify"));
+  assert.match(call, /string "Commons"/, "the app name is Commons");
+  assert.match(call, /Grace Hopper/, "the notification names the commenter");
+  await saveScreenshot("feed.png");
+  await rest("POST", "/auth/logout", { token });
+});
+
+test("posting offline shows the post as pending, and it is sent when the server is back", async () => {
+  const address = new URL(serverUrl).host;
+  await server.stop();
+  await waitFor(async () => (await statusOf()) === "offline", {
+    timeoutMs: WAIT_MS,
+    what: "the status indicator to say offline",
+  });
+
+  const offlineText = `Written on the train, no network. (${randomUUID().slice(0, 8)})`;
+  await window.type(await window.find('[data-testid="composer-body"]'), offlineText);
+  await window.click(await window.find('[data-testid="composer-submit"]'));
+  const pending = await waitForPost((post) => post.body === offlineText, "the offline post in the feed");
+  assert.equal(pending.pending, "true");
+  assert.deepEqual(pending.marks, ["Waiting for connection"]);
+  await saveScreenshot("offline.png");
+
+  // Same data and address: the app reconnects on its own (backoff), then pushes its outbox.
+  ({ server } = await startServer(dataDir, address));
+  const sent = await waitForPost(
+    (post) => post.body === offlineText && post.pending === "false",
+    "the offline post to be sent after reconnecting",
+  );
+  assert.deepEqual(sent.marks, []);
+  const token = await loginAs("ada@example.org");
+  assert.equal((await rest("GET", `/posts/${sent.id}`, { token })).post.body, offlineText);
+  await rest("POST", "/auth/logout", { token });
+});
+
+test("reopened while the server is down, the app shows the cached feed at once", async () => {
+  await window.delete();
+  const address = new URL(serverUrl).host;
+  await server.stop();
+  window = await openApp(appEnv());
+
+  const user = await window.waitForElement('[data-testid="current-user"]');
+  assert.equal(await window.property(user, "textContent"), "Ada Lovelace", "still logged in, no login form");
+  await waitForPost((post) => post.body === ourPostText && post.pending === "false", "our post, from the cache");
+  await waitFor(async () => (await statusOf()) === "offline", {
+    timeoutMs: WAIT_MS,
+    what: "the status indicator to say offline",
+  });
+
+  ({ server } = await startServer(dataDir, address));
+  await waitFor(async () => (await statusOf()) === "online", {
+    timeoutMs: WAIT_MS,
+    what: "the app to reconnect on its own",
+  });
+});
+
+test("logs out back to the login form", async () => {
+  await window.click(await window.find('[data-testid="logout"]'));
+  const serverField = await window.waitForElement('[data-testid="login-server"]');
+  assert.equal(await window.property(serverField, "value"), serverUrl);
+});

@@ -1,0 +1,35 @@
+// Thin, throwing wrappers over the generated bindings: a failed command
+// rejects with a `CommandError` carrying the shell's typed `AppError`.
+import { commands, type AppError, type FeedCursor } from "./bindings";
+
+export class CommandError extends Error {
+  readonly appError: AppError;
+  constructor(appError: AppError) {
+    super(appError.message);
+    this.name = "CommandError";
+    this.appError = appError;
+  }
+}
+
+type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: AppError };
+
+async function unwrap<T>(call: Promise<Outcome<T>>): Promise<T> {
+  const outcome = await call;
+  if (outcome.status === "error") throw new CommandError(outcome.error);
+  return outcome.data;
+}
+
+export const api = {
+  loginDefaults: () => commands.loginDefaults(),
+  account: () => unwrap(commands.account()),
+  login: (serverUrl: string, email: string, password: string) =>
+    unwrap(commands.login(serverUrl, email, password)),
+  logout: () => unwrap(commands.logout()),
+  connection: () => commands.connection(),
+  feed: (groupId: string | null, limit: number, before: FeedCursor | null = null) =>
+    unwrap(commands.feed(groupId, limit, before)),
+  groups: () => unwrap(commands.groups()),
+  createPost: (groupId: string | null, body: string) => unwrap(commands.createPost(groupId, body)),
+  createComment: (postId: string, body: string) => unwrap(commands.createComment(postId, body)),
+  syncNow: () => unwrap(commands.syncNow()),
+};

@@ -1,0 +1,161 @@
+// The window's state: who is logged in, the connection, the groups and the
+// feed being shown. Everything comes from the shell (the client core's cache);
+// this only decides what to ask for and when.
+import { api } from "./api";
+import type { Account, Connection, FeedPost, GroupView } from "./bindings";
+import { events } from "./bindings";
+import { describeError, endsSession, type Problem } from "./errors";
+import { nextPageCursor } from "./feed";
+
+export const PAGE_SIZE = 30;
+
+export class Session {
+  /** Until the first `account()` answer: neither the login form nor the feed. */
+  starting = $state(true);
+  account = $state<Account | null>(null);
+  /** Shown on the login form: why we are there (session ended, keychain...). */
+  loginProblem = $state<Problem | null>(null);
+  lastServerUrl = $state("");
+  connection = $state<Connection>({ state: "signed_out" });
+  /** When offline: when live mode tries again (Unix ms), for the countdown. */
+  retryAt = $state<number | null>(null);
+  groups = $state<GroupView[]>([]);
+  viewedGroupId = $state<string | null>(null);
+  posts = $state<FeedPost[]>([]);
+  hasOlder = $state(false);
+  loadingFeed = $state(false);
+  feedProblem = $state<Problem | null>(null);
+
+  /** Answers that arrive after the view changed are dropped. */
+  #feedGeneration = 0;
+
+  async start(): Promise<void> {
+    await Promise.all([
+      events.cacheChanged.listen(() => void this.refresh()),
+      events.connectionChanged.listen((e) => this.#setConnection(e.payload.connection)),
+      events.signedOut.listen((e) => this.#toLogin({ title: "Your session has ended", detail: e.payload.reason })),
+    ]);
+    try {
+      const defaults = await api.loginDefaults();
+      this.lastServerUrl = defaults.server_url ?? "";
+      this.account = await api.account();
+      if (this.account) {
+        this.lastServerUrl = this.account.server_url;
+        this.#setConnection(await api.connection());
+        await this.refresh();
+      }
+    } catch (error) {
+      this.loginProblem = describeError(error);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  async login(serverUrl: string, email: string, password: string): Promise<void> {
+    const account = await api.login(serverUrl, email, password);
+    this.lastServerUrl = account.server_url;
+    this.loginProblem = null;
+    this.viewedGroupId = null;
+    this.posts = [];
+    this.groups = [];
+    this.account = account;
+    // Whatever the cache already has; live mode's first sync follows.
+    await this.refresh();
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await api.logout();
+    } finally {
+      this.#toLogin(null);
+    }
+  }
+
+  async showGroup(groupId: string | null): Promise<void> {
+    this.viewedGroupId = groupId;
+    this.posts = [];
+    this.hasOlder = false;
+    await this.#loadFeed(PAGE_SIZE);
+  }
+
+  /** Re-reads groups and the visible feed (as many posts as are shown). */
+  async refresh(): Promise<void> {
+    if (!this.account) return;
+    await Promise.all([this.#loadGroups(), this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length))]);
+  }
+
+  async loadOlder(): Promise<void> {
+    const cursor = nextPageCursor(this.posts, 1);
+    if (!cursor) return;
+    const generation = this.#feedGeneration;
+    const page = await this.#guard(() => api.feed(this.viewedGroupId, PAGE_SIZE, cursor));
+    if (page && generation === this.#feedGeneration) {
+      this.posts = [...this.posts, ...page];
+      this.hasOlder = page.length === PAGE_SIZE;
+    }
+  }
+
+  /** Rejects with the shell's error so the composer can show it. */
+  async post(groupId: string | null, body: string): Promise<void> {
+    await api.createPost(groupId, body);
+    await this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length + 1));
+  }
+
+  async comment(postId: string, body: string): Promise<void> {
+    await api.createComment(postId, body);
+    await this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length));
+  }
+
+  retrySync(): void {
+    void this.#guard(() => api.syncNow());
+  }
+
+  #setConnection(connection: Connection): void {
+    this.connection = connection;
+    this.retryAt =
+      connection.state === "offline" && connection.retry_in_ms !== null ? Date.now() + connection.retry_in_ms : null;
+  }
+
+  get viewedGroup(): GroupView | null {
+    return this.groups.find((g) => g.id === this.viewedGroupId) ?? null;
+  }
+
+  async #loadGroups(): Promise<void> {
+    const groups = await this.#guard(() => api.groups());
+    if (groups) this.groups = groups;
+  }
+
+  async #loadFeed(limit: number): Promise<void> {
+    const generation = ++this.#feedGeneration;
+    this.loadingFeed = true;
+    const posts = await this.#guard(() => api.feed(this.viewedGroupId, limit));
+    if (generation !== this.#feedGeneration) return;
+    this.loadingFeed = false;
+    if (posts) {
+      this.posts = posts;
+      this.hasOlder = posts.length === limit;
+      this.feedProblem = null;
+    }
+  }
+
+  /** Runs a read; an ended session leads to the login form, other failures show above the feed. */
+  async #guard<T>(read: () => Promise<T>): Promise<T | null> {
+    try {
+      return await read();
+    } catch (error) {
+      if (endsSession(error)) this.#toLogin(describeError(error));
+      else this.feedProblem = describeError(error);
+      return null;
+    }
+  }
+
+  #toLogin(problem: Problem | null): void {
+    if (!this.account) return;
+    this.account = null;
+    this.loginProblem = problem;
+    this.#setConnection({ state: "signed_out" });
+    this.groups = [];
+    this.posts = [];
+    this.viewedGroupId = null;
+  }
+}
