@@ -12,7 +12,7 @@ use commons_protocol::{
 use super::auth::AuthUser;
 use super::error::ApiError;
 use super::extract::ApiJson;
-use super::mutation::{Begun, Mutation};
+use super::mutation::idempotent;
 use super::AppState;
 use crate::ops;
 
@@ -38,19 +38,17 @@ pub async fn create(
     auth: AuthUser,
     ApiJson(request): ApiJson<CreateGroupRequest>,
 ) -> Result<Response, ApiError> {
-    let begun = Mutation::begin(
-        &state.db,
-        &auth.user,
+    let user = &auth.user;
+    idempotent(
+        &state,
+        user,
         &request.mutation_id,
         "create_group",
         &request,
-    );
-    let mut m = match begun.await? {
-        Begun::Replay(response) => return Ok(response),
-        Begun::Fresh(m) => m,
-    };
-    let group = ops::groups::create(m.write(), &auth.user, &request).await?;
-    m.finish(&state.hub, StatusCode::CREATED, &group).await
+        StatusCode::CREATED,
+        async |write| ops::groups::create(write, user, &request).await,
+    )
+    .await
 }
 
 pub async fn join(
@@ -59,23 +57,19 @@ pub async fn join(
     Path(group_id): Path<String>,
     ApiJson(request): ApiJson<JoinGroupRequest>,
 ) -> Result<Response, ApiError> {
+    let user = &auth.user;
     let endpoint = format!("join {group_id}");
-    let begun = Mutation::begin(
-        &state.db,
-        &auth.user,
+    idempotent(
+        &state,
+        user,
         &request.mutation_id,
         &endpoint,
         &request,
-    );
-    let mut m = match begun.await? {
-        Begun::Replay(response) => return Ok(response),
-        Begun::Fresh(m) => m,
-    };
-    let membership = ops::groups::join(m.write(), &auth.user, &group_id).await?;
-    m.finish(
-        &state.hub,
         StatusCode::OK,
-        &MembershipResponse { membership },
+        async |write| {
+            let membership = ops::groups::join(write, user, &group_id).await?;
+            Ok::<_, ApiError>(MembershipResponse { membership })
+        },
     )
     .await
 }
@@ -86,24 +80,20 @@ pub async fn add_member(
     Path(group_id): Path<String>,
     ApiJson(request): ApiJson<AddMemberRequest>,
 ) -> Result<Response, ApiError> {
+    let user = &auth.user;
     let endpoint = format!("add_member {group_id}");
-    let begun = Mutation::begin(
-        &state.db,
-        &auth.user,
+    idempotent(
+        &state,
+        user,
         &request.mutation_id,
         &endpoint,
         &request,
-    );
-    let mut m = match begun.await? {
-        Begun::Replay(response) => return Ok(response),
-        Begun::Fresh(m) => m,
-    };
-    let membership =
-        ops::groups::add_member(m.write(), &auth.user, &group_id, &request.email).await?;
-    m.finish(
-        &state.hub,
         StatusCode::OK,
-        &MembershipResponse { membership },
+        async |write| {
+            let membership =
+                ops::groups::add_member(write, user, &group_id, &request.email).await?;
+            Ok::<_, ApiError>(MembershipResponse { membership })
+        },
     )
     .await
 }

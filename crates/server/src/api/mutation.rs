@@ -7,11 +7,38 @@ use commons_protocol::User;
 use serde::Serialize;
 
 use super::error::ApiError;
+use super::AppState;
 use crate::db::mutations::{self, StoredResponse};
 use crate::db::{Database, Write};
 use crate::hub::Hub;
 use crate::ops::validate;
 use crate::secrets;
+
+/// Runs one write idempotently: `apply` runs inside the write transaction the
+/// first time `(actor, mutation_id)` is seen; a replay gets the stored answer
+/// and applies nothing. `endpoint` names the operation and its path ids.
+pub async fn idempotent<R, T, E>(
+    state: &AppState,
+    actor: &User,
+    mutation_id: &str,
+    endpoint: &str,
+    request: &R,
+    status: StatusCode,
+    apply: impl for<'w> AsyncFnOnce(&'w mut Write) -> Result<T, E>,
+) -> Result<Response, ApiError>
+where
+    R: Serialize,
+    T: Serialize,
+    ApiError: From<E>,
+{
+    let mut mutation =
+        match Mutation::begin(&state.db, actor, mutation_id, endpoint, request).await? {
+            Begun::Replay(response) => return Ok(response),
+            Begun::Fresh(mutation) => mutation,
+        };
+    let result = apply(mutation.write()).await.map_err(ApiError::from)?;
+    mutation.finish(&state.hub, status, &result).await
+}
 
 /// How a write starts: either it was already applied, or it runs now.
 pub enum Begun {

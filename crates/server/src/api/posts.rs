@@ -9,7 +9,7 @@ use commons_protocol::{CreateCommentRequest, CreatePostRequest, PostWithComments
 use super::auth::AuthUser;
 use super::error::ApiError;
 use super::extract::ApiJson;
-use super::mutation::{Begun, Mutation};
+use super::mutation::idempotent;
 use super::AppState;
 use crate::ops;
 
@@ -18,19 +18,17 @@ pub async fn create(
     auth: AuthUser,
     ApiJson(request): ApiJson<CreatePostRequest>,
 ) -> Result<Response, ApiError> {
-    let begun = Mutation::begin(
-        &state.db,
-        &auth.user,
+    let user = &auth.user;
+    idempotent(
+        &state,
+        user,
         &request.mutation_id,
         "create_post",
         &request,
-    );
-    let mut m = match begun.await? {
-        Begun::Replay(response) => return Ok(response),
-        Begun::Fresh(m) => m,
-    };
-    let post = ops::posts::create_post(m.write(), &auth.user, &request).await?;
-    m.finish(&state.hub, StatusCode::CREATED, &post).await
+        StatusCode::CREATED,
+        async |write| ops::posts::create_post(write, user, &request).await,
+    )
+    .await
 }
 
 pub async fn get(
@@ -49,18 +47,16 @@ pub async fn comment(
     Path(post_id): Path<String>,
     ApiJson(request): ApiJson<CreateCommentRequest>,
 ) -> Result<Response, ApiError> {
+    let user = &auth.user;
     let endpoint = format!("comment {post_id}");
-    let begun = Mutation::begin(
-        &state.db,
-        &auth.user,
+    idempotent(
+        &state,
+        user,
         &request.mutation_id,
         &endpoint,
         &request,
-    );
-    let mut m = match begun.await? {
-        Begun::Replay(response) => return Ok(response),
-        Begun::Fresh(m) => m,
-    };
-    let comment = ops::posts::create_comment(m.write(), &auth.user, &post_id, &request).await?;
-    m.finish(&state.hub, StatusCode::CREATED, &comment).await
+        StatusCode::CREATED,
+        async |write| ops::posts::create_comment(write, user, &post_id, &request).await,
+    )
+    .await
 }
