@@ -4,7 +4,7 @@ use commons_protocol::{Group, GroupListItem, GroupRole, Membership};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{get_flag, get_parsed, placeholders, DbError, IN_LIST_CHUNK};
+use super::{get_flag, get_parsed, DbError, IN_LIST_CHUNK};
 
 const COLUMNS: &str =
     "g.id, g.name, g.description, g.privacy, g.is_default, g.created_by, g.created_at";
@@ -163,21 +163,8 @@ pub async fn member_ids(conn: &mut AnyConnection, group_id: &str) -> Result<Vec<
 
 /// The groups with these ids (missing ones are left out).
 pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Group>, DbError> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(IN_LIST_CHUNK) {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM groups g WHERE g.id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.push(from_row(&row)?);
-        }
-    }
-    Ok(found)
+    let query = format!("SELECT {COLUMNS} FROM groups g WHERE");
+    super::load_by_ids(conn, &query, "g.id", ids, from_row).await
 }
 
 /// The memberships with these (group id, user id) keys (missing ones are left out).

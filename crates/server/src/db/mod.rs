@@ -143,6 +143,30 @@ pub(crate) fn placeholders(start: usize, count: usize) -> String {
 /// How many ids one `IN (...)` list carries; far below both databases' limits.
 pub(crate) const IN_LIST_CHUNK: usize = 500;
 
+/// Loads the rows whose `key` is one of `ids` (missing ones are left out, in no
+/// particular order): `query` is the SQL up to and including `WHERE`, e.g.
+/// `SELECT ... FROM users u WHERE`. One query per [`IN_LIST_CHUNK`] ids.
+pub(crate) async fn load_by_ids<T>(
+    conn: &mut sqlx::AnyConnection,
+    query: &str,
+    key: &str,
+    ids: &[String],
+    from_row: fn(&sqlx::any::AnyRow) -> Result<T, DbError>,
+) -> Result<Vec<T>, DbError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_LIST_CHUNK) {
+        let sql = format!("{query} {key} IN ({})", placeholders(1, chunk.len()));
+        let mut select = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            select = select.bind(id);
+        }
+        for row in select.fetch_all(&mut *conn).await? {
+            found.push(from_row(&row)?);
+        }
+    }
+    Ok(found)
+}
+
 pub(crate) fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -6,7 +6,7 @@ use commons_protocol::{Comment, Post, PostWithComments};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{placeholders, DbError, IN_LIST_CHUNK};
+use super::DbError;
 
 const POST_COLUMNS: &str = "p.id, p.group_id, p.author_id, p.body, p.created_at";
 const COMMENT_COLUMNS: &str = "c.id, c.post_id, c.group_id, c.author_id, c.body, c.created_at";
@@ -145,40 +145,14 @@ pub async fn posts_of_group(
 }
 
 pub async fn load_posts(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Post>, DbError> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(IN_LIST_CHUNK) {
-        let sql = format!(
-            "SELECT {POST_COLUMNS} FROM posts p WHERE p.id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.push(post_from_row(&row)?);
-        }
-    }
-    Ok(found)
+    let query = format!("SELECT {POST_COLUMNS} FROM posts p WHERE");
+    super::load_by_ids(conn, &query, "p.id", ids, post_from_row).await
 }
 
 pub async fn load_comments(
     conn: &mut AnyConnection,
     ids: &[String],
 ) -> Result<Vec<Comment>, DbError> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(IN_LIST_CHUNK) {
-        let sql = format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.push(comment_from_row(&row)?);
-        }
-    }
-    Ok(found)
+    let query = format!("SELECT {COMMENT_COLUMNS} FROM comments c WHERE");
+    super::load_by_ids(conn, &query, "c.id", ids, comment_from_row).await
 }

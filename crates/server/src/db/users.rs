@@ -4,7 +4,7 @@ use commons_protocol::User;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{get_flag, placeholders, DbError, IN_LIST_CHUNK};
+use super::{get_flag, DbError};
 
 const COLUMNS: &str = "u.id, u.email, u.name, u.handle, u.is_admin, u.created_at";
 
@@ -95,21 +95,8 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<User>, DbError> {
 
 /// The users with these ids (missing ones are left out), in no particular order.
 pub async fn load(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<User>, DbError> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(IN_LIST_CHUNK) {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM users u WHERE u.id IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.push(from_row(&row)?);
-        }
-    }
-    Ok(found)
+    let query = format!("SELECT {COLUMNS} FROM users u WHERE");
+    super::load_by_ids(conn, &query, "u.id", ids, from_row).await
 }
 
 pub async fn insert_session(
