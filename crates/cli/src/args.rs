@@ -70,11 +70,42 @@ pub enum Command {
     /// Create, join or manage groups.
     #[command(subcommand)]
     Group(GroupCommand),
-    /// Show changes not yet accepted by the server.
-    Outbox {
+    /// Search the local cache (offline): posts and comments of your groups,
+    /// people and groups. Every word must match, as a prefix.
+    Search {
+        /// The words to look for; any text is fine.
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
+        /// How many results to show.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=100))]
+        limit: i64,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
+    /// Show changes not yet accepted by the server; retry or discard failed ones.
+    #[command(args_conflicts_with_subcommands = true)]
+    Outbox {
+        #[command(subcommand)]
+        action: Option<OutboxCommand>,
+        /// Print JSON instead of text (when listing).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCommand {
+    /// List the changes not yet accepted (the default).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a failed change again, with the failed changes that depend on it.
+    Retry { mutation_id: String },
+    /// Drop a failed change and what it did locally (a discarded post leaves
+    /// the feed), with the changes that depend on it.
+    Discard { mutation_id: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -125,6 +156,43 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn outbox_lists_by_default_and_takes_actions() {
+        let list = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Outbox { action, json } => (action, json),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert!(matches!(list(&["commons", "outbox"]), (None, false)));
+        assert!(matches!(
+            list(&["commons", "outbox", "--json"]),
+            (None, true)
+        ));
+        assert!(matches!(
+            list(&["commons", "outbox", "list", "--json"]),
+            (Some(OutboxCommand::List { json: true }), false)
+        ));
+        assert!(matches!(
+            list(&["commons", "outbox", "discard", "m-1"]),
+            (Some(OutboxCommand::Discard { mutation_id }), false) if mutation_id == "m-1"
+        ));
+        assert!(Cli::try_parse_from(["commons", "outbox", "--json", "retry", "m-1"]).is_err());
+        assert!(Cli::try_parse_from(["commons", "outbox", "retry"]).is_err());
+    }
+
+    #[test]
+    fn search_words_are_collected() {
+        let cli = Cli::try_parse_from(["commons", "search", "build", "AND", "*", "--limit", "5"])
+            .unwrap();
+        match cli.command {
+            Command::Search { query, limit, json } => {
+                assert_eq!(query, ["build", "AND", "*"]);
+                assert_eq!((limit, json), (5, false));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["commons", "search"]).is_err());
     }
 
     #[test]

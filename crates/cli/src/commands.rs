@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use commons_client::{Client, ClientError, Notification, Notifier, OutboxState};
 
-use crate::args::{Cli, Command, GroupCommand};
+use crate::args::{Cli, Command, GroupCommand, OutboxCommand};
 use crate::render;
 
 /// How long a write waits to be delivered at once before it is left for `commons sync`.
@@ -56,15 +56,21 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
                 Ok(())
             }
         }
-        Command::Outbox { json } => {
-            let items = client.outbox().await?;
+        Command::Search { query, limit, json } => {
+            let hits = client.search(&query.join(" "), limit).await?;
             if json {
-                print_json(&items)
+                print_json(&hits)
             } else {
-                print!("{}", render::outbox(&items, render::now_millis()));
+                print!("{}", render::search(&hits, render::now_millis()));
                 Ok(())
             }
         }
+        Command::Outbox { action, json } => match action {
+            None => list_outbox(client, json).await,
+            Some(OutboxCommand::List { json }) => list_outbox(client, json).await,
+            Some(OutboxCommand::Retry { mutation_id }) => retry(client, &mutation_id).await,
+            Some(OutboxCommand::Discard { mutation_id }) => discard(client, &mutation_id).await,
+        },
         Command::Post { group, text } => {
             let text = text.join(" ");
             let write = Write::start(client).await?;
@@ -106,6 +112,49 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
                 .await
         }
     }
+}
+
+async fn list_outbox(client: &Client, json: bool) -> Result<()> {
+    let items = client.outbox().await?;
+    if json {
+        print_json(&items)
+    } else {
+        print!("{}", render::outbox(&items, render::now_millis()));
+        Ok(())
+    }
+}
+
+/// Queues a failed change again and tries to send it at once, like a new write.
+async fn retry(client: &Client, mutation_id: &str) -> Result<()> {
+    let summary = summary_of(client, mutation_id).await?;
+    client.retry(mutation_id).await?;
+    send_now(client, &[mutation_id.to_owned()], &summary).await
+}
+
+async fn discard(client: &Client, mutation_id: &str) -> Result<()> {
+    let before = client.outbox().await?;
+    client.discard(mutation_id).await?;
+    let after: HashSet<String> = client
+        .outbox()
+        .await?
+        .into_iter()
+        .map(|item| item.mutation_id)
+        .collect();
+    for item in before.iter().filter(|i| !after.contains(&i.mutation_id)) {
+        println!("Discarded {} ({}).", item.summary, item.mutation_id);
+    }
+    Ok(())
+}
+
+/// The outbox's one-line description of a change, for messages.
+async fn summary_of(client: &Client, mutation_id: &str) -> Result<String> {
+    Ok(client
+        .outbox()
+        .await?
+        .into_iter()
+        .find(|item| item.mutation_id == mutation_id)
+        .map(|item| item.summary)
+        .unwrap_or_else(|| format!("change {mutation_id}")))
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
@@ -225,38 +274,44 @@ impl Write {
             .map(|item| item.mutation_id)
             .filter(|id| !self.queued_before.contains(id))
             .collect();
-        let server = client
-            .stored_account()
-            .await?
-            .map(|a| a.server_url)
-            .unwrap_or_default();
-        let pushed = tokio::time::timeout(IMMEDIATE_SEND_TIMEOUT, client.push()).await;
-        let not_sent = match pushed {
-            Ok(Ok(_report)) => None,
-            Ok(Err(ClientError::Offline(_))) | Err(_) => Some(format!(
-                "offline: cannot reach {server}; your change is saved and will be sent by the \
-                 next `commons sync`"
-            )),
-            Ok(Err(e)) => Some(format!(
-                "saved, but not sent: {e}; `commons sync` will send it"
-            )),
-        };
-        let outbox = client.outbox().await?;
-        let rejected = outbox.iter().find_map(|item| match &item.state {
-            OutboxState::Failed { reason } if mine.contains(&item.mutation_id) => Some(reason),
-            _ => None,
-        });
-        if let Some(reason) = rejected {
-            bail!("the server rejected the {what}: {reason}");
-        }
-        let still_queued = outbox.iter().any(|item| mine.contains(&item.mutation_id));
-        match not_sent {
-            Some(message) if still_queued => {
-                eprintln!("{message}");
-                println!("Saved {what} [pending].");
-            }
-            _ => println!("Sent {what}."),
-        }
-        Ok(())
+        send_now(client, &mine, what).await
     }
+}
+
+/// Sends the outbox (waiting a few seconds at most) and tells what became of
+/// the changes `mine`. Whatever happens, they are safe in the outbox.
+async fn send_now(client: &Client, mine: &[String], what: &str) -> Result<()> {
+    let server = client
+        .stored_account()
+        .await?
+        .map(|a| a.server_url)
+        .unwrap_or_default();
+    let pushed = tokio::time::timeout(IMMEDIATE_SEND_TIMEOUT, client.push()).await;
+    let not_sent = match pushed {
+        Ok(Ok(_report)) => None,
+        Ok(Err(ClientError::Offline(_))) | Err(_) => Some(format!(
+            "offline: cannot reach {server}; your change is saved and will be sent by the \
+             next `commons sync`"
+        )),
+        Ok(Err(e)) => Some(format!(
+            "saved, but not sent: {e}; `commons sync` will send it"
+        )),
+    };
+    let outbox = client.outbox().await?;
+    let rejected = outbox.iter().find_map(|item| match &item.state {
+        OutboxState::Failed { reason } if mine.contains(&item.mutation_id) => Some(reason),
+        _ => None,
+    });
+    if let Some(reason) = rejected {
+        bail!("the server rejected the {what}: {reason}");
+    }
+    let still_queued = outbox.iter().any(|item| mine.contains(&item.mutation_id));
+    match not_sent {
+        Some(message) if still_queued => {
+            eprintln!("{message}");
+            println!("Saved {what} [pending].");
+        }
+        _ => println!("Sent {what}."),
+    }
+    Ok(())
 }

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use commons_client::{FeedPost, GroupRole, GroupView, Notification, OutboxItem, OutboxState};
+use commons_client::{
+    FeedPost, GroupRole, GroupView, Notification, OutboxItem, OutboxState, SearchHit, SearchHitKind,
+};
 
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()
@@ -105,6 +107,41 @@ pub fn outbox(items: &[OutboxItem], now: i64) -> String {
     out
 }
 
+/// One block per hit: what it is, the excerpt with matches in [brackets], and the ids to open it.
+pub fn search(hits: &[SearchHit], now: i64) -> String {
+    if hits.is_empty() {
+        return "No matches in the local cache (`commons sync` fetches what is new).\n".to_owned();
+    }
+    let mut out = String::new();
+    for hit in hits {
+        let kind = match hit.kind {
+            SearchHitKind::Post => "Post",
+            SearchHitKind::Comment => "Comment",
+            SearchHitKind::Person => "Person",
+            SearchHitKind::Group => "Group",
+        };
+        let when = hit
+            .created_at
+            .map(|at| format!(" · {}", ago(at, now)))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{kind} · {}{when}", hit.title);
+        // One line: the excerpt may span lines of the original text.
+        let snippet = hit.snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+        let _ = writeln!(out, "  {snippet}");
+        let ids = match (hit.kind, hit.post_id.as_deref()) {
+            (SearchHitKind::Comment, Some(post_id)) => {
+                format!("post id: {post_id} (comment id: {})", hit.id)
+            }
+            (SearchHitKind::Post, _) => format!("post id: {}", hit.id),
+            (SearchHitKind::Person, _) => format!("user id: {}", hit.id),
+            (SearchHitKind::Group, _) => format!("group id: {}", hit.id),
+            (SearchHitKind::Comment, None) => format!("comment id: {}", hit.id),
+        };
+        let _ = writeln!(out, "  {ids}");
+    }
+    out
+}
+
 pub fn notification(n: &Notification) -> String {
     format!("* {}: {}\n  post id: {}", n.title, n.body, n.post_id)
 }
@@ -152,6 +189,38 @@ mod tests {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(951_782_400_000), "2000-02-29");
         assert_eq!(ago(1_700_000_000_000, now), "2023-11-14");
+    }
+
+    #[test]
+    fn search_hits_say_what_they_are_and_how_to_open_them() {
+        let now = 1_800_000_000_000;
+        let hits = [
+            SearchHit {
+                kind: SearchHitKind::Comment,
+                id: "c-1".into(),
+                post_id: Some("p-1".into()),
+                group_id: Some("g".into()),
+                title: "Grace Hopper".into(),
+                snippet: "the [nightly]\nbuild".into(),
+                created_at: Some(now - 120_000),
+            },
+            SearchHit {
+                kind: SearchHitKind::Group,
+                id: "g".into(),
+                post_id: None,
+                group_id: Some("g".into()),
+                title: "Engineering".into(),
+                snippet: "[Builds], reviews".into(),
+                created_at: None,
+            },
+        ];
+        assert_eq!(
+            search(&hits, now),
+            "Comment · Grace Hopper · 2 min ago\n  the [nightly] build\n  \
+             post id: p-1 (comment id: c-1)\nGroup · Engineering\n  [Builds], reviews\n  \
+             group id: g\n"
+        );
+        assert!(search(&[], now).starts_with("No matches"));
     }
 
     #[test]

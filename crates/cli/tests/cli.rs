@@ -430,6 +430,87 @@ fn mistakes_get_a_readable_message_and_a_non_zero_exit() {
 }
 
 #[test]
+fn search_the_cache_and_deal_with_a_rejected_change() {
+    let data = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let profile = home.path().join("ada");
+    let server = Server::demo(data.path());
+    login(&profile, &server, "ada@example.org");
+    expect_exit(&commons(&profile, &["sync"], ""), 0);
+
+    let out = commons(&profile, &["search", "nightly", "bui"], "");
+    expect_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.starts_with("Post · Alan Turing · "), "{text}");
+    assert!(text.contains("The [nightly] [build] now takes"), "{text}");
+    assert!(text.contains("  post id: "), "{text}");
+    let hits = json(&commons(&profile, &["search", "--json", "handbook"], ""));
+    assert_eq!(hits[0]["kind"], "comment");
+    assert_eq!(hits[0]["title"], "Ada Lovelace");
+    assert!(hits[0]["post_id"].is_string());
+    // Operators and quotes are just text.
+    let out = commons(&profile, &["search", "\"nightly", "AND", "*"], "");
+    expect_exit(&out, 0);
+    assert!(stdout(&out).starts_with("No matches"), "{}", stdout(&out));
+
+    // Rejected by the server: nobody has that address. Listed, then retried
+    // (rejected again: exit 1), then discarded.
+    let groups = json(&commons(&profile, &["groups", "--json"], ""));
+    let everyone = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["is_default"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = commons(
+        &profile,
+        &[
+            "group",
+            "add-member",
+            &everyone,
+            "--email",
+            "nobody@example.org",
+        ],
+        "",
+    );
+    expect_exit(&out, 1);
+    let outbox = json(&commons(&profile, &["outbox", "list", "--json"], ""));
+    assert_eq!(outbox[0]["state"]["state"], "failed");
+    let id = outbox[0]["mutation_id"].as_str().unwrap().to_owned();
+
+    let out = commons(&profile, &["outbox", "retry", &id], "");
+    expect_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("the server rejected the add nobody@example.org to Everyone"),
+        "{}",
+        stderr(&out)
+    );
+    let out = commons(&profile, &["outbox", "discard", "no-such-change"], "");
+    expect_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("no change no-such-change in the outbox"),
+        "{}",
+        stderr(&out)
+    );
+    let out = commons(&profile, &["outbox", "discard", &id], "");
+    expect_exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        format!("Discarded add nobody@example.org to Everyone ({id}).\n")
+    );
+    let out = commons(&profile, &["outbox"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with("Nothing waiting"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn login_without_a_keychain_says_what_is_wrong() {
     let data = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();

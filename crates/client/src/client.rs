@@ -12,12 +12,15 @@ use crate::cache::{self, Cache, CACHE_FILE};
 use crate::keychain::{self, TokenKey};
 use crate::outbox::{self, Session};
 use crate::{
-    sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost, GroupView, OutboxItem,
-    PushReport, SyncReport,
+    outbox_actions, sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost,
+    GroupView, OutboxItem, PushReport, SearchHit, SyncReport,
 };
 
 /// Largest feed page.
 pub const MAX_FEED_PAGE: i64 = 200;
+
+/// Most results one search returns.
+pub const MAX_SEARCH_RESULTS: i64 = 100;
 
 /// One profile's client. Cheap to clone; all clones share the cache and session.
 #[derive(Clone)]
@@ -286,6 +289,47 @@ impl Client {
         let me = self.me().await?;
         let mut conn = self.inner.cache.read().await?;
         cache::groups(&mut conn, &me.id, None).await
+    }
+
+    /// Full-text search of the cache, offline: posts and comments of my groups
+    /// (pending ones included), people (name, handle, e-mail) and groups (name,
+    /// description). Every word must match, as a prefix; best matches first.
+    /// Any text is accepted (operators and quotes are searched as text); an
+    /// empty query finds nothing. Only what the server let this account see is
+    /// in the cache to be found.
+    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<SearchHit>, ClientError> {
+        let me = self.me().await?;
+        let limit = limit.clamp(1, MAX_SEARCH_RESULTS);
+        let mut conn = self.inner.cache.read().await?;
+        cache::search(&mut conn, &me.id, query, limit).await
+    }
+
+    /// Queues a failed write again, at the end of the outbox, together with the
+    /// failed writes that depend on it (comments on a post, posts in a group);
+    /// the next push or sync sends them. `InvalidInput` for an unknown id, a
+    /// write that has not failed, or one whose parent failed too (retry that).
+    pub async fn retry(&self, mutation_id: &str) -> Result<(), ClientError> {
+        {
+            // Not while a push is deciding about the same rows.
+            let _one_at_a_time = self.inner.sync_lock.lock().await;
+            let mut tx = self.inner.cache.write().await?;
+            outbox_actions::retry(&mut tx, mutation_id).await?;
+            tx.commit().await?;
+        }
+        self.inner.local_write.notify_one();
+        Ok(())
+    }
+
+    /// Drops a failed write and what it did locally (a discarded post leaves
+    /// the feed), with the writes that depend on it. Only failed writes: a
+    /// pending one may already have been applied by the server, so
+    /// discarding it is refused with `InvalidInput`, as is an unknown id.
+    pub async fn discard(&self, mutation_id: &str) -> Result<(), ClientError> {
+        let _one_at_a_time = self.inner.sync_lock.lock().await;
+        let mut tx = self.inner.cache.write().await?;
+        outbox_actions::discard(&mut tx, mutation_id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Writes: applied to the cache at once (marked pending) and queued in the outbox in ONE transaction; sent by the next sync.

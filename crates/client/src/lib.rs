@@ -16,12 +16,13 @@ mod keychain;
 mod live;
 mod notifications;
 mod outbox;
+mod outbox_actions;
 mod sync;
 mod views;
 mod writes;
 
 pub use cache::CACHE_FILE;
-pub use client::{normalize_server_url, Client, MAX_FEED_PAGE};
+pub use client::{normalize_server_url, Client, MAX_FEED_PAGE, MAX_SEARCH_RESULTS};
 pub use error::ClientError;
 pub use keychain::{
     check_available as keychain_available, delete_token, load_token, store_token, TokenKey,

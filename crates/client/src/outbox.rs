@@ -17,7 +17,8 @@
 //! - Outcomes: 2xx confirms; a 4xx rejection (bad input, forbidden, not found,
 //!   conflict) marks the write failed with the server's message, and it stays
 //!   visible; being offline, a 5xx or an ended session stops the push and
-//!   leaves the write pending for the next one.
+//!   leaves the write pending for the next one. A failed write stays until
+//!   the user retries or discards it (`outbox_actions`).
 
 use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest, Group,
@@ -75,6 +76,29 @@ impl Mutation {
             Mutation::CreateGroup { request } => &request.mutation_id,
             Mutation::JoinGroup { request, .. } => &request.mutation_id,
             Mutation::AddMember { request, .. } => &request.mutation_id,
+        }
+    }
+
+    /// The post, comment or group this write creates, if any.
+    pub(crate) fn creates(&self) -> Option<&str> {
+        match self {
+            Mutation::Post { request } => Some(&request.id),
+            Mutation::Comment { request, .. } => Some(&request.id),
+            Mutation::CreateGroup { request } => Some(&request.id),
+            Mutation::JoinGroup { .. } | Mutation::AddMember { .. } => None,
+        }
+    }
+
+    /// The entity this write needs to exist on the server: a comment's post,
+    /// the group of a post or membership.
+    pub(crate) fn depends_on(&self) -> Option<&str> {
+        match self {
+            Mutation::Post { request } => Some(&request.group_id),
+            Mutation::Comment { post_id, .. } => Some(post_id),
+            Mutation::JoinGroup { group_id, .. } | Mutation::AddMember { group_id, .. } => {
+                Some(group_id)
+            }
+            Mutation::CreateGroup { .. } => None,
         }
     }
 
@@ -338,7 +362,11 @@ async fn confirm(cache: &Cache, mutation: &Mutation, answer: Answer) -> Result<(
 }
 
 /// Marks the write failed, and its local effect failed (or undone, for memberships).
-async fn fail(cache: &Cache, mutation: &Mutation, reason: &str) -> Result<(), ClientError> {
+pub(crate) async fn fail(
+    cache: &Cache,
+    mutation: &Mutation,
+    reason: &str,
+) -> Result<(), ClientError> {
     let mut tx = cache.write().await?;
     sqlx::query("UPDATE outbox SET state = 'failed', reason = ? WHERE mutation_id = ?")
         .bind(reason.to_owned())

@@ -150,3 +150,33 @@ pub enum LiveEvent {
     /// A sync failed for a reason other than being offline; live mode goes on.
     Error(String),
 }
+
+/// One result of [`crate::Client::search`].
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SearchHit {
+    pub kind: SearchHitKind,
+    /// The post, comment, person (user id) or group found.
+    pub id: Id,
+    /// For a comment, the post to open; for a post, the post itself.
+    pub post_id: Option<Id>,
+    /// The group of a post or comment; a group's own id; `None` for a person.
+    pub group_id: Option<Id>,
+    /// Author name (post, comment), person name or group name.
+    pub title: String,
+    /// A short excerpt of the matching text with each matched term wrapped in
+    /// `[` and `]`. Plain text: the caller escapes it for its output.
+    pub snippet: String,
+    /// When the post or comment was written; `None` for people and groups.
+    pub created_at: Option<Millis>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SearchHitKind {
+    Post,
+    Comment,
+    Person,
+    Group,
+}

@@ -169,6 +169,25 @@ pub(crate) async fn mark_entity_failed(
     Ok(())
 }
 
+/// Puts back a local membership (a retried join); an existing row, the
+/// server's or not, is left as it is.
+pub(crate) async fn insert_pending_membership(
+    conn: &mut SqliteConnection,
+    membership: &Membership,
+) -> Result<(), ClientError> {
+    sqlx::query(
+        "INSERT INTO memberships (group_id, user_id, role, joined_at, pending) VALUES (?, ?, ?, ?, 1)
+         ON CONFLICT (group_id, user_id) DO NOTHING",
+    )
+    .bind(membership.group_id.clone())
+    .bind(membership.user_id.clone())
+    .bind(membership.role.as_str())
+    .bind(membership.joined_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// A membership the server refused is removed: showing it would claim access the user does not have.
 pub(crate) async fn remove_pending_membership(
     conn: &mut SqliteConnection,

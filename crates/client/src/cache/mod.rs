@@ -8,10 +8,12 @@
 mod entities;
 mod meta;
 mod read;
+mod search;
 
 pub(crate) use entities::*;
 pub(crate) use meta::*;
 pub(crate) use read::*;
+pub(crate) use search::*;
 
 use std::path::Path;
 use std::time::Duration;

@@ -5,7 +5,10 @@ use commons_protocol::{Change, Comment, Group, GroupRole, Membership, Post, Priv
 use super::*;
 use crate::{notifications, outbox, writes, OutboxState};
 
-fn user(id: &str, handle: &str, name: &str) -> User {
+mod outbox_actions;
+mod search;
+
+pub(super) fn user(id: &str, handle: &str, name: &str) -> User {
     User {
         id: id.into(),
         email: format!("{handle}@example.org"),
@@ -16,7 +19,7 @@ fn user(id: &str, handle: &str, name: &str) -> User {
     }
 }
 
-fn group(id: &str, name: &str, privacy: Privacy, is_default: bool) -> Group {
+pub(super) fn group(id: &str, name: &str, privacy: Privacy, is_default: bool) -> Group {
     Group {
         id: id.into(),
         name: name.into(),
@@ -28,7 +31,7 @@ fn group(id: &str, name: &str, privacy: Privacy, is_default: bool) -> Group {
     }
 }
 
-fn member(group_id: &str, user_id: &str, role: GroupRole) -> Change {
+pub(super) fn member(group_id: &str, user_id: &str, role: GroupRole) -> Change {
     Change::Membership {
         membership: Membership {
             group_id: group_id.into(),
@@ -39,7 +42,13 @@ fn member(group_id: &str, user_id: &str, role: GroupRole) -> Change {
     }
 }
 
-fn post(id: &str, group_id: &str, author_id: &str, created_at: i64, body: &str) -> Change {
+pub(super) fn post(
+    id: &str,
+    group_id: &str,
+    author_id: &str,
+    created_at: i64,
+    body: &str,
+) -> Change {
     Change::Post {
         post: Post {
             id: id.into(),
@@ -51,7 +60,13 @@ fn post(id: &str, group_id: &str, author_id: &str, created_at: i64, body: &str) 
     }
 }
 
-fn comment(id: &str, post_id: &str, author_id: &str, created_at: i64, body: &str) -> Change {
+pub(super) fn comment(
+    id: &str,
+    post_id: &str,
+    author_id: &str,
+    created_at: i64,
+    body: &str,
+) -> Change {
     Change::Comment {
         comment: Comment {
             id: id.into(),
@@ -65,7 +80,7 @@ fn comment(id: &str, post_id: &str, author_id: &str, created_at: i64, body: &str
 }
 
 /// Ada and Grace, both in "Everyone" and Ada alone in "Falcon" (secret); "Open" she is not in.
-async fn seeded() -> (Cache, User) {
+pub(super) async fn seeded() -> (Cache, User) {
     let cache = Cache::open_in_memory().await.unwrap();
     let ada = user("ada", "ada", "Ada Lovelace");
     let changes = vec![
