@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use commons_client::{Account, CommentView, FeedCursor, FeedPost, GroupView};
+use commons_client::{
+    Account, CommentView, FeedCursor, FeedPost, GroupView, Privacy, SearchHit, MAX_SEARCH_RESULTS,
+};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
@@ -87,6 +89,26 @@ pub async fn feed(
         .await?)
 }
 
+/// One post with its comments, from the cache (`null` when it is not there).
+#[tauri::command]
+#[specta::specta]
+pub async fn post(shell: Shell<'_>, post_id: String) -> Result<Option<FeedPost>, AppError> {
+    Ok(shell.client().post_by_id(&post_id).await?)
+}
+
+/// Searches the cache (works offline): posts, comments, people and groups,
+/// best first. Snippets mark each match with `[` and `]`.
+#[tauri::command]
+#[specta::specta]
+pub async fn search(
+    shell: Shell<'_>,
+    query: String,
+    limit: u32,
+) -> Result<Vec<SearchHit>, AppError> {
+    let limit = i64::from(limit).min(MAX_SEARCH_RESULTS);
+    Ok(shell.client().search(&query, limit).await?)
+}
+
 /// Groups I can see, mine first.
 #[tauri::command]
 #[specta::specta]
@@ -121,6 +143,47 @@ pub async fn create_comment(
     let comment = shell.client().comment(&post_id, &body).await?;
     shell.sync_in_background(&app);
     Ok(comment)
+}
+
+/// Creates a group with me as its admin. Shown at once as pending; sent like a post.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_group(
+    app: AppHandle,
+    shell: Shell<'_>,
+    name: String,
+    privacy: Privacy,
+) -> Result<GroupView, AppError> {
+    let group = shell.client().create_group(&name, privacy).await?;
+    shell.sync_in_background(&app);
+    Ok(group)
+}
+
+/// Joins an open group; I am a (pending) member at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn join_group(
+    app: AppHandle,
+    shell: Shell<'_>,
+    group_id: String,
+) -> Result<(), AppError> {
+    shell.client().join_group(&group_id).await?;
+    shell.sync_in_background(&app);
+    Ok(())
+}
+
+/// A group admin adds someone by e-mail; queued and sent like a post.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_member(
+    app: AppHandle,
+    shell: Shell<'_>,
+    group_id: String,
+    email: String,
+) -> Result<(), AppError> {
+    shell.client().add_member(&group_id, &email).await?;
+    shell.sync_in_background(&app);
+    Ok(())
 }
 
 /// Syncs now ("Retry" in the UI); the outcome arrives as events.

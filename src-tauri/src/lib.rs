@@ -42,9 +42,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::logout,
             commands::connection,
             commands::feed,
+            commands::post,
+            commands::search,
             commands::groups,
             commands::create_post,
             commands::create_comment,
+            commands::create_group,
+            commands::join_group,
+            commands::add_member,
             commands::sync_now,
         ])
         .events(collect_events![

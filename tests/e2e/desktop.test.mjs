@@ -165,6 +165,115 @@ test("clicking a group shows that group's feed", async () => {
   await window.waitForElement('[data-testid="composer-body"]');
 });
 
+/** GET as `token`; resolves with the HTTP status (the harness's `rest` throws on errors). */
+async function statusAs(token, route) {
+  const response = await fetch(`${serverUrl}/api/v1${route}`, { headers: { authorization: `Bearer ${token}` } });
+  await response.body?.cancel();
+  return response.status;
+}
+
+test("creates a secret group through the dialog; grace cannot see it, a member added on its page can", async () => {
+  const name = `Secret plans ${randomUUID().slice(0, 8)}`;
+  await window.click(await window.find('[data-testid="create-group"]'));
+  await window.waitForElement('[data-testid="create-group-dialog"][open]');
+  const focused = await window.execute(`return document.activeElement?.dataset.testid ?? null;`);
+  assert.equal(focused, "create-group-name", "the dialog opens with the name field focused");
+  await window.type(await window.find('[data-testid="create-group-name"]'), name);
+  await window.click(await window.find('[data-testid="create-group-privacy-secret"]'));
+  await saveScreenshot("create-group.png");
+  await window.click(await window.find('[data-testid="create-group-submit"]'));
+
+  // Shown at once (offline-first) in the sidebar and as the group page.
+  const link = `[data-testid="group-link"][data-group-name="${name}"]`;
+  await window.waitForElement(link);
+  const groupId = await window.execute(`return document.querySelector(arguments[0]).dataset.groupId;`, [link]);
+  const dialogOpen = await window.execute(
+    `return document.querySelector('[data-testid="create-group-dialog"]').open;`,
+  );
+  assert.equal(dialogOpen, false, "the dialog closes after creating");
+  await waitFor(
+    async () =>
+      (await window.execute(`return document.getElementById("feed-title")?.textContent;`)) === name,
+    { timeoutMs: WAIT_MS, what: "the new group's page" },
+  );
+  const privacy = await window.execute(
+    `return document.querySelector('[data-testid="group-privacy"]').textContent.trim();`,
+  );
+  assert.equal(privacy, "Secret group");
+
+  // Confirmed by the server: the pending mark goes away.
+  await waitFor(
+    () => window.execute(`return document.querySelector(arguments[0] + ' [data-testid="group-link-pending"]') === null;`, [link]),
+    { timeoutMs: WAIT_MS, what: "the new group to lose its pending mark" },
+  );
+
+  const ada = await loginAs("ada@example.org");
+  const onServer = await rest("GET", `/groups/${groupId}`, { token: ada });
+  assert.equal(onServer.group.name, name);
+  assert.equal(onServer.group.privacy, "secret");
+
+  const grace = await loginAs("grace@example.org");
+  assert.equal(await statusAs(grace, `/groups/${groupId}`), 404, "a secret group is a 404 to non-members");
+  const graceGroups = await rest("GET", "/groups", { token: grace });
+  assert.ok(!graceGroups.some((item) => item.group.id === groupId), "grace's group list does not show it");
+
+  // Ada is its admin: the page offers "Add member".
+  await window.type(await window.find('[data-testid="add-member-email"]'), "linus@example.org");
+  await window.click(await window.find('[data-testid="add-member-submit"]'));
+  await window.waitForElement('[data-testid="add-member-done"]');
+  const linus = await loginAs("linus@example.org");
+  await waitFor(async () => (await statusAs(linus, `/groups/${groupId}`)) === 200, {
+    timeoutMs: WAIT_MS,
+    what: "linus, added on the group page, to see the secret group",
+  });
+  await waitFor(
+    async () =>
+      (await window.execute(
+        `return document.querySelector('[data-testid="group-member-count"]')?.textContent.trim();`,
+      )) === "2 members",
+    { timeoutMs: WAIT_MS, what: "the member count to say 2 members" },
+  );
+  assert.equal(await statusAs(grace, `/groups/${groupId}`), 404, "still a 404 to grace");
+
+  for (const token of [ada, grace, linus]) await rest("POST", "/auth/logout", { token });
+  await window.click(await window.find('[data-testid="home-link"]'));
+  await window.waitForElement('[data-testid="composer-body"]');
+});
+
+test("searching as one types finds a demo post, with the match marked, and opens it", async () => {
+  const token = await loginAs("ada@example.org");
+  const engineering = (await rest("GET", "/groups", { token })).find((item) => item.group.name === "Engineering");
+  const posts = await rest("GET", `/groups/${engineering.group.id}/posts`, { token });
+  const nightly = posts.find((item) => item.post.body.includes("nightly build"));
+  assert.ok(nightly, "the demo has the nightly build post");
+  await rest("POST", "/auth/logout", { token });
+
+  await window.type(await window.find('[data-testid="search-input"]'), "nightly");
+  const hit = await waitFor(
+    () =>
+      window.execute(`
+        const hit = [...document.querySelectorAll('[data-testid="search-hit"]')]
+          .find((h) => h.dataset.kind === "post" && h.dataset.postId === arguments[0]);
+        return hit ? { marks: [...hit.querySelectorAll("mark")].map((m) => m.textContent),
+                       snippet: hit.querySelector('[data-testid="search-snippet"]').textContent } : null;`,
+        [nightly.post.id],
+      ),
+    { timeoutMs: WAIT_MS, what: "the nightly build post among the search results" },
+  );
+  assert.deepEqual(hit.marks.map((m) => m.toLowerCase()), ["nightly"]);
+  assert.ok(!hit.snippet.includes("["), "match marks are rendered, not shown as brackets");
+  await saveScreenshot("search.png");
+
+  await window.click(
+    await window.find(`[data-testid="search-hit"][data-kind="post"][data-post-id="${nightly.post.id}"]`),
+  );
+  await window.waitForElement('[data-testid="post-view"]');
+  const shown = await readFeed();
+  assert.deepEqual(shown.map((post) => post.id), [nightly.post.id], "the post view shows that post");
+  await window.click(await window.find('[data-testid="home-link"]'));
+  await window.waitForElement('[data-testid="composer-body"]');
+});
+
 let ourPostId;
 const ourPostText = `Ça y est: the desktop app ships today.\nSecond line, and <b>no markup</b> please. (${randomUUID().slice(0, 8)})`;
 // WebDriver types a line break as the Enter key (which the composer keeps as a new line).

@@ -1,6 +1,6 @@
 // Thin, throwing wrappers over the generated bindings: a failed command
 // rejects with a `CommandError` carrying the shell's typed `AppError`.
-import { commands, type AppError, type FeedCursor } from "./bindings";
+import { commands, type AppError, type FeedCursor, type Privacy } from "./bindings";
 
 export class CommandError extends Error {
   readonly appError: AppError;
@@ -28,8 +28,13 @@ export const api = {
   connection: () => commands.connection(),
   feed: (groupId: string | null, limit: number, before: FeedCursor | null = null) =>
     unwrap(commands.feed(groupId, limit, before)),
+  post: (postId: string) => unwrap(commands.post(postId)),
+  search: (query: string, limit: number) => unwrap(commands.search(query, limit)),
   groups: () => unwrap(commands.groups()),
   createPost: (groupId: string | null, body: string) => unwrap(commands.createPost(groupId, body)),
   createComment: (postId: string, body: string) => unwrap(commands.createComment(postId, body)),
+  createGroup: (name: string, privacy: Privacy) => unwrap(commands.createGroup(name, privacy)),
+  joinGroup: (groupId: string) => unwrap(commands.joinGroup(groupId)),
+  addMember: (groupId: string, email: string) => unwrap(commands.addMember(groupId, email)),
   syncNow: () => unwrap(commands.syncNow()),
 };

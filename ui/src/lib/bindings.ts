@@ -18,6 +18,13 @@ export const commands = {
 	connection: () => __TAURI_INVOKE<Connection>("connection"),
 	/**  Home feed (`group_id` null) or one group's feed, newest first, from the cache. */
 	feed: (groupId: string | null, limit: number, before: FeedCursor | null) => typedError<FeedPost[], AppError>(__TAURI_INVOKE("feed", { groupId, limit, before })),
+	/**  One post with its comments, from the cache (`null` when it is not there). */
+	post: (postId: string) => typedError<FeedPost | null, AppError>(__TAURI_INVOKE("post", { postId })),
+	/**
+	 *  Searches the cache (works offline): posts, comments, people and groups,
+	 *  best first. Snippets mark each match with `[` and `]`.
+	 */
+	search: (query: string, limit: number) => typedError<SearchHit[], AppError>(__TAURI_INVOKE("search", { query, limit })),
 	/**  Groups I can see, mine first. */
 	groups: () => typedError<GroupView[], AppError>(__TAURI_INVOKE("groups")),
 	/**
@@ -27,6 +34,12 @@ export const commands = {
 	createPost: (groupId: string | null, body: string) => typedError<FeedPost, AppError>(__TAURI_INVOKE("create_post", { groupId, body })),
 	/**  Comments on a post; queued and sent like a post. */
 	createComment: (postId: string, body: string) => typedError<CommentView, AppError>(__TAURI_INVOKE("create_comment", { postId, body })),
+	/**  Creates a group with me as its admin. Shown at once as pending; sent like a post. */
+	createGroup: (name: string, privacy: Privacy) => typedError<GroupView, AppError>(__TAURI_INVOKE("create_group", { name, privacy })),
+	/**  Joins an open group; I am a (pending) member at once. */
+	joinGroup: (groupId: string) => typedError<null, AppError>(__TAURI_INVOKE("join_group", { groupId })),
+	/**  A group admin adds someone by e-mail; queued and sent like a post. */
+	addMember: (groupId: string, email: string) => typedError<null, AppError>(__TAURI_INVOKE("add_member", { groupId, email })),
 	/**  Syncs now ("Retry" in the UI); the outcome arrives as events. */
 	syncNow: () => typedError<null, AppError>(__TAURI_INVOKE("sync_now")),
 };
@@ -161,6 +174,28 @@ export type LoginDefaults = {
  *  - `secret`: only members know the group exists.
  */
 export type Privacy = "open" | "closed" | "secret";
+
+/**  One result of [`crate::Client::search`]. */
+export type SearchHit = {
+	kind: SearchHitKind,
+	/**  The post, comment, person (user id) or group found. */
+	id: string,
+	/**  For a comment, the post to open; for a post, the post itself. */
+	post_id: string | null,
+	/**  The group of a post or comment; a group's own id; `None` for a person. */
+	group_id: string | null,
+	/**  Author name (post, comment), person name or group name. */
+	title: string,
+	/**
+	 *  A short excerpt of the matching text with each matched term wrapped in
+	 *  `[` and `]`. Plain text: the caller escapes it for its output.
+	 */
+	snippet: string,
+	/**  When the post or comment was written; `None` for people and groups. */
+	created_at: number | null,
+};
+
+export type SearchHitKind = "post" | "comment" | "person" | "group";
 
 /**
  *  The server ended this profile's session (or the token left the keychain):

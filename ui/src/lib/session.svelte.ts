@@ -2,7 +2,7 @@
 // feed being shown. Everything comes from the shell (the client core's cache);
 // this only decides what to ask for and when.
 import { api } from "./api";
-import type { Account, Connection, FeedPost, GroupView } from "./bindings";
+import type { Account, Connection, FeedPost, GroupView, Privacy } from "./bindings";
 import { events } from "./bindings";
 import { describeError, endsSession, type Problem } from "./errors";
 import { nextPageCursor } from "./feed";
@@ -21,6 +21,10 @@ export class Session {
   retryAt = $state<number | null>(null);
   groups = $state<GroupView[]>([]);
   viewedGroupId = $state<string | null>(null);
+  /** One post shown alone (opened from search), in its group `viewedGroupId`. */
+  viewedPostId = $state<string | null>(null);
+  /** A comment to scroll to in the post view. */
+  highlightId = $state<string | null>(null);
   posts = $state<FeedPost[]>([]);
   hasOlder = $state(false);
   loadingFeed = $state(false);
@@ -56,6 +60,7 @@ export class Session {
     this.lastServerUrl = account.server_url;
     this.loginProblem = null;
     this.viewedGroupId = null;
+    this.viewedPostId = null;
     this.posts = [];
     this.groups = [];
     this.account = account;
@@ -72,7 +77,19 @@ export class Session {
   }
 
   async showGroup(groupId: string | null): Promise<void> {
+    this.viewedPostId = null;
+    this.highlightId = null;
     this.viewedGroupId = groupId;
+    this.posts = [];
+    this.hasOlder = false;
+    await this.#loadFeed(PAGE_SIZE);
+  }
+
+  /** Shows one post with its comments (from search); `highlightId` is the post or a comment of it. */
+  async showPost(postId: string, groupId: string | null, highlightId: string): Promise<void> {
+    this.viewedGroupId = groupId;
+    this.viewedPostId = postId;
+    this.highlightId = highlightId;
     this.posts = [];
     this.hasOlder = false;
     await this.#loadFeed(PAGE_SIZE);
@@ -106,6 +123,26 @@ export class Session {
     await this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length));
   }
 
+  /** Creates a group (pending until the server confirms) and shows it. Rejects with the shell's error. */
+  async createGroup(name: string, privacy: Privacy): Promise<GroupView> {
+    const group = await api.createGroup(name, privacy);
+    await this.#loadGroups();
+    if (!this.groups.some((g) => g.id === group.id)) this.groups = [...this.groups, group];
+    await this.showGroup(group.id);
+    return group;
+  }
+
+  /** Rejects with the shell's error so the group page can show it. */
+  async joinGroup(groupId: string): Promise<void> {
+    await api.joinGroup(groupId);
+    await this.refresh();
+  }
+
+  async addMember(groupId: string, email: string): Promise<void> {
+    await api.addMember(groupId, email);
+    await this.#loadGroups();
+  }
+
   retrySync(): void {
     void this.#guard(() => api.syncNow());
   }
@@ -128,12 +165,15 @@ export class Session {
   async #loadFeed(limit: number): Promise<void> {
     const generation = ++this.#feedGeneration;
     this.loadingFeed = true;
-    const posts = await this.#guard(() => api.feed(this.viewedGroupId, limit));
+    const postId = this.viewedPostId;
+    const posts = await this.#guard(async () =>
+      postId === null ? api.feed(this.viewedGroupId, limit) : [await api.post(postId)].filter((p) => p !== null),
+    );
     if (generation !== this.#feedGeneration) return;
     this.loadingFeed = false;
     if (posts) {
       this.posts = posts;
-      this.hasOlder = posts.length === limit;
+      this.hasOlder = postId === null && posts.length === limit;
       this.feedProblem = null;
     }
   }
@@ -157,5 +197,6 @@ export class Session {
     this.groups = [];
     this.posts = [];
     this.viewedGroupId = null;
+    this.viewedPostId = null;
   }
 }

@@ -1,0 +1,81 @@
+// View logic of groups that does not need the DOM: privacy words and icons,
+// what the group page offers me (join, members only, add member).
+import type { GroupView, Privacy, User } from "./bindings";
+
+export interface PrivacyInfo {
+  value: Privacy;
+  label: string;
+  icon: "globe" | "lock" | "secret";
+  /** One line: who can find the group and who can see its posts. */
+  explanation: string;
+}
+
+/** In the order the create-group dialog offers them. */
+export const PRIVACY_OPTIONS: readonly PrivacyInfo[] = [
+  {
+    value: "open",
+    label: "Open",
+    icon: "globe",
+    explanation: "Anyone in the organisation can find the group, see its posts and join.",
+  },
+  {
+    value: "closed",
+    label: "Closed",
+    icon: "lock",
+    explanation: "Anyone can find the group and see who is in it; only members see its posts.",
+  },
+  {
+    value: "secret",
+    label: "Secret",
+    icon: "secret",
+    explanation: "Only members can find the group or see anything in it.",
+  },
+];
+
+export function privacyInfo(privacy: Privacy): PrivacyInfo {
+  return PRIVACY_OPTIONS.find((option) => option.value === privacy) ?? PRIVACY_OPTIONS[0];
+}
+
+/** "Open group", "Closed group", "Secret group". */
+export function privacyLabel(privacy: Privacy): string {
+  return `${privacyInfo(privacy).label} group`;
+}
+
+export function memberCountLabel(count: number): string {
+  return `${count} ${count === 1 ? "member" : "members"}`;
+}
+
+/** What a group page offers someone who is not a member. */
+export type MembershipOffer =
+  /** I am a member: nothing to offer. */
+  | "member"
+  /** An open group: "Join group". */
+  | "join"
+  /** Closed: only an admin can add me (join requests are not there yet). */
+  | "members_only"
+  /** Not created on the server (yet, or ever): no membership changes. */
+  | "unavailable";
+
+export function membershipOffer(group: GroupView): MembershipOffer {
+  if (group.pending || group.failed !== null) return group.my_role !== null ? "member" : "unavailable";
+  if (group.my_role !== null) return "member";
+  // A secret group I can see is one I am in; treat a stray one like a closed group.
+  return group.privacy === "open" ? "join" : "members_only";
+}
+
+/** Group admins (and organisation admins) may add members, once the group exists on the server. */
+export function canAddMembers(group: GroupView, me: User): boolean {
+  if (group.failed !== null) return false;
+  return group.my_role === "admin" || me.is_admin;
+}
+
+export const MAX_GROUP_NAME_CHARS = 100;
+
+/** Why the create-group form cannot be sent yet, or null when it can. */
+export function groupNameProblem(name: string): string | null {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) return "Give the group a name.";
+  if (Array.from(trimmed).length > MAX_GROUP_NAME_CHARS)
+    return `A group name has at most ${MAX_GROUP_NAME_CHARS} characters.`;
+  return null;
+}
