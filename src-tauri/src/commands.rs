@@ -186,6 +186,35 @@ pub async fn add_member(
     Ok(())
 }
 
+/// Sends a write the server rejected again (with the failed writes that
+/// depend on it): it is pending at once, and sent now when online.
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_write(
+    app: AppHandle,
+    shell: Shell<'_>,
+    mutation_id: String,
+) -> Result<(), AppError> {
+    shell.client().retry(&mutation_id).await?;
+    shell.cache_changed_locally(&app);
+    shell.sync_in_background(&app);
+    Ok(())
+}
+
+/// Drops a write the server rejected, with what it showed locally (a
+/// discarded post leaves the feed) and the writes that depend on it.
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_write(
+    app: AppHandle,
+    shell: Shell<'_>,
+    mutation_id: String,
+) -> Result<(), AppError> {
+    shell.client().discard(&mutation_id).await?;
+    shell.cache_changed_locally(&app);
+    Ok(())
+}
+
 /// Syncs now ("Retry" in the UI); the outcome arrives as events.
 #[tauri::command]
 #[specta::specta]

@@ -50,6 +50,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::create_group,
             commands::join_group,
             commands::add_member,
+            commands::retry_write,
+            commands::discard_write,
             commands::sync_now,
         ])
         .events(collect_events![

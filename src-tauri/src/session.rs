@@ -100,6 +100,19 @@ impl Session {
         });
     }
 
+    /// Tells the UI to re-read the cache after a local change that no sync reports
+    /// (a write retried or discarded).
+    pub fn cache_changed_locally(&self, app: &AppHandle) {
+        let changed = CacheChanged {
+            pulled: 0,
+            pushed: 0,
+            failed: 0,
+        };
+        if let Err(error) = changed.emit(app) {
+            tracing::warn!(%error, "could not tell the UI about the change");
+        }
+    }
+
     fn on_live_event(&self, app: &AppHandle, event: LiveEvent) {
         match event {
             LiveEvent::Online => self.update(app, ConnectionTracker::live_online),

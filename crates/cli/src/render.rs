@@ -236,6 +236,7 @@ mod tests {
             created_at: now - 120_000,
             pending: true,
             failed: None,
+            mutation_id: Some("m-1".into()),
             comments: vec![CommentView {
                 id: "c-1".into(),
                 post_id: "p-1".into(),
@@ -245,6 +246,7 @@ mod tests {
                 created_at: now,
                 pending: false,
                 failed: Some("not a member".into()),
+                mutation_id: Some("m-2".into()),
             }],
         };
         let text = feed(&[post], now);

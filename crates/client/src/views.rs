@@ -34,6 +34,10 @@ pub struct FeedPost {
     pub pending: bool,
     /// The server rejected it, with this reason; it will not be sent again.
     pub failed: Option<String>,
+    /// The outbox write that creates it while it is still there (pending or
+    /// failed): what `Client::retry` and `Client::discard` take. `None` once
+    /// the server confirmed it.
+    pub mutation_id: Option<String>,
     /// Oldest first.
     pub comments: Vec<CommentView>,
 }
@@ -59,6 +63,8 @@ pub struct CommentView {
     pub created_at: Millis,
     pub pending: bool,
     pub failed: Option<String>,
+    /// The outbox write that creates it, while still queued (pending or failed).
+    pub mutation_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -77,6 +83,8 @@ pub struct GroupView {
     pub pending: bool,
     /// The server refused to create it, with this reason.
     pub failed: Option<String>,
+    /// The outbox write that creates it, while still queued (pending or failed).
+    pub mutation_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

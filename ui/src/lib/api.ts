@@ -36,5 +36,7 @@ export const api = {
   createGroup: (name: string, privacy: Privacy) => unwrap(commands.createGroup(name, privacy)),
   joinGroup: (groupId: string) => unwrap(commands.joinGroup(groupId)),
   addMember: (groupId: string, email: string) => unwrap(commands.addMember(groupId, email)),
+  retryWrite: (mutationId: string) => unwrap(commands.retryWrite(mutationId)),
+  discardWrite: (mutationId: string) => unwrap(commands.discardWrite(mutationId)),
   syncNow: () => unwrap(commands.syncNow()),
 };

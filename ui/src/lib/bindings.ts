@@ -40,6 +40,16 @@ export const commands = {
 	joinGroup: (groupId: string) => typedError<null, AppError>(__TAURI_INVOKE("join_group", { groupId })),
 	/**  A group admin adds someone by e-mail; queued and sent like a post. */
 	addMember: (groupId: string, email: string) => typedError<null, AppError>(__TAURI_INVOKE("add_member", { groupId, email })),
+	/**
+	 *  Sends a write the server rejected again (with the failed writes that
+	 *  depend on it): it is pending at once, and sent now when online.
+	 */
+	retryWrite: (mutationId: string) => typedError<null, AppError>(__TAURI_INVOKE("retry_write", { mutationId })),
+	/**
+	 *  Drops a write the server rejected, with what it showed locally (a
+	 *  discarded post leaves the feed) and the writes that depend on it.
+	 */
+	discardWrite: (mutationId: string) => typedError<null, AppError>(__TAURI_INVOKE("discard_write", { mutationId })),
 	/**  Syncs now ("Retry" in the UI); the outcome arrives as events. */
 	syncNow: () => typedError<null, AppError>(__TAURI_INVOKE("sync_now")),
 };
@@ -79,6 +89,8 @@ export type CommentView = {
 	created_at: number,
 	pending: boolean,
 	failed: string | null,
+	/**  The outbox write that creates it, while still queued (pending or failed). */
+	mutation_id: string | null,
 };
 
 /**  What the UI shows in its status indicator. */
@@ -137,6 +149,12 @@ export type FeedPost = {
 	pending: boolean,
 	/**  The server rejected it, with this reason; it will not be sent again. */
 	failed: string | null,
+	/**
+	 *  The outbox write that creates it while it is still there (pending or
+	 *  failed): what `Client::retry` and `Client::discard` take. `None` once
+	 *  the server confirmed it.
+	 */
+	mutation_id: string | null,
 	/**  Oldest first. */
 	comments: CommentView[],
 };
@@ -158,6 +176,8 @@ export type GroupView = {
 	pending: boolean,
 	/**  The server refused to create it, with this reason. */
 	failed: string | null,
+	/**  The outbox write that creates it, while still queued (pending or failed). */
+	mutation_id: string | null,
 };
 
 export type LoginDefaults = {

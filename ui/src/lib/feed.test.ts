@@ -7,7 +7,9 @@ import {
   deliveryState,
   initials,
   nextPageCursor,
+  resolvableWrite,
   sidebarSections,
+  withoutWrite,
 } from "./feed";
 
 function group(name: string, extra: Partial<GroupView> = {}): GroupView {
@@ -21,6 +23,7 @@ function group(name: string, extra: Partial<GroupView> = {}): GroupView {
     member_count: 3,
     pending: false,
     failed: null,
+    mutation_id: null,
     ...extra,
   };
 }
@@ -91,6 +94,32 @@ describe("deliveryState", () => {
     expect(deliveryState({ pending: true, failed: "forbidden" })).toBe("failed");
     expect(deliveryState({ pending: true, failed: null })).toBe("pending");
     expect(deliveryState({ pending: false, failed: null })).toBe("sent");
+  });
+});
+
+describe("retry and discard", () => {
+  const comment = (id: string, mutation_id: string | null) =>
+    ({ id, mutation_id, pending: mutation_id !== null, failed: null }) as FeedPost["comments"][number];
+  const post = (id: string, mutation_id: string | null, comments: FeedPost["comments"] = []) =>
+    ({ id, mutation_id, comments }) as unknown as FeedPost;
+
+  it("offers them only for a failed write that is still queued", () => {
+    expect(resolvableWrite({ failed: "forbidden", mutation_id: "m1" })).toBe("m1");
+    expect(resolvableWrite({ failed: null, mutation_id: "m1" })).toBeNull();
+    expect(resolvableWrite({ failed: "forbidden", mutation_id: null })).toBeNull();
+  });
+
+  it("drops a discarded post with its comments, or a discarded comment alone", () => {
+    const feed = [
+      post("p1", null, [comment("c1", null), comment("c2", "m2")]),
+      post("p2", "m3", [comment("c3", "m4")]),
+    ];
+    expect(withoutWrite(feed, "m3").map((p) => p.id)).toEqual(["p1"]);
+    const left = withoutWrite(feed, "m2");
+    expect(left.map((p) => p.id)).toEqual(["p1", "p2"]);
+    expect(left[0].comments.map((c) => c.id)).toEqual(["c1"]);
+    expect(left[1]).toBe(feed[1]);
+    expect(withoutWrite(feed, "unknown")).toEqual(feed);
   });
 });
 

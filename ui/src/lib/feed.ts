@@ -64,6 +64,25 @@ export function deliveryState(item: { pending: boolean; failed: string | null })
   return item.pending ? "pending" : "sent";
 }
 
+/** A write the server rejected that the user can retry or discard: the outbox write's id, else null. */
+export function resolvableWrite(item: { failed: string | null; mutation_id: string | null }): string | null {
+  return item.failed !== null ? item.mutation_id : null;
+}
+
+/**
+ * The feed once the write `mutationId` is discarded: its post goes, or its
+ * comment, and with a post its comments (they depended on it).
+ */
+export function withoutWrite(posts: FeedPost[], mutationId: string): FeedPost[] {
+  return posts
+    .filter((p) => p.mutation_id !== mutationId)
+    .map((p) =>
+      p.comments.some((c) => c.mutation_id === mutationId)
+        ? { ...p, comments: p.comments.filter((c) => c.mutation_id !== mutationId) }
+        : p,
+    );
+}
+
 /**
  * The status indicator's words. `retryAt` (Unix ms) is when the next attempt
  * was scheduled, so the countdown stays true as `now` advances.

@@ -21,6 +21,7 @@ function group(extra: Partial<GroupView> = {}): GroupView {
     member_count: 3,
     pending: false,
     failed: null,
+    mutation_id: null,
     ...extra,
   };
 }

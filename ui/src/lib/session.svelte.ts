@@ -5,7 +5,7 @@ import { api } from "./api";
 import type { Account, Connection, FeedPost, GroupView, Privacy } from "./bindings";
 import { events } from "./bindings";
 import { describeError, endsSession, type Problem } from "./errors";
-import { nextPageCursor } from "./feed";
+import { nextPageCursor, withoutWrite } from "./feed";
 
 export const PAGE_SIZE = 30;
 
@@ -141,6 +141,19 @@ export class Session {
   async addMember(groupId: string, email: string): Promise<void> {
     await api.addMember(groupId, email);
     await this.#loadGroups();
+  }
+
+  /** Sends a rejected write again (pending at once). Rejects with the shell's error. */
+  async retryWrite(mutationId: string): Promise<void> {
+    await api.retryWrite(mutationId);
+    await this.refresh();
+  }
+
+  /** Drops a rejected write: its post or comment leaves the feed. Rejects with the shell's error. */
+  async discardWrite(mutationId: string): Promise<void> {
+    await api.discardWrite(mutationId);
+    this.posts = withoutWrite(this.posts, mutationId);
+    await this.refresh();
   }
 
   retrySync(): void {

@@ -19,6 +19,7 @@ struct PostRow {
     created_at: i64,
     pending: bool,
     failed: Option<String>,
+    mutation_id: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -31,6 +32,7 @@ struct CommentRow {
     created_at: i64,
     pending: bool,
     failed: Option<String>,
+    mutation_id: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -44,6 +46,7 @@ struct GroupRow {
     member_count: i64,
     pending: bool,
     failed: Option<String>,
+    mutation_id: Option<String>,
 }
 
 /// Posts of the groups `me` belongs to (or of one group), newest first.
@@ -65,7 +68,9 @@ pub(crate) async fn feed(
             sqlx::query_as(
                 "SELECT p.id, p.group_id, COALESCE(g.name, '') AS group_name, p.author_id,
                         COALESCE(u.name, 'Unknown user') AS author_name, p.body, p.created_at,
-                        p.pending, p.failed
+                        p.pending, p.failed,
+                        (SELECT o.mutation_id FROM outbox o
+                         WHERE o.entity_id = p.id AND o.kind = 'post') AS mutation_id
                  FROM posts p
                  LEFT JOIN groups g ON g.id = p.group_id
                  LEFT JOIN users u ON u.id = p.author_id
@@ -86,7 +91,9 @@ pub(crate) async fn feed(
             sqlx::query_as(
                 "SELECT p.id, p.group_id, COALESCE(g.name, '') AS group_name, p.author_id,
                         COALESCE(u.name, 'Unknown user') AS author_name, p.body, p.created_at,
-                        p.pending, p.failed
+                        p.pending, p.failed,
+                        (SELECT o.mutation_id FROM outbox o
+                         WHERE o.entity_id = p.id AND o.kind = 'post') AS mutation_id
                  FROM posts p
                  LEFT JOIN groups g ON g.id = p.group_id
                  LEFT JOIN users u ON u.id = p.author_id
@@ -114,7 +121,9 @@ pub(crate) async fn feed_post(
     let row: Option<PostRow> = sqlx::query_as(
         "SELECT p.id, p.group_id, COALESCE(g.name, '') AS group_name, p.author_id,
                 COALESCE(u.name, 'Unknown user') AS author_name, p.body, p.created_at,
-                p.pending, p.failed
+                p.pending, p.failed,
+                (SELECT o.mutation_id FROM outbox o
+                 WHERE o.entity_id = p.id AND o.kind = 'post') AS mutation_id
          FROM posts p
          LEFT JOIN groups g ON g.id = p.group_id
          LEFT JOIN users u ON u.id = p.author_id
@@ -138,7 +147,9 @@ async fn with_comments(
         .map_err(|e| ClientError::CorruptCache(format!("post ids: {e}")))?;
     let comments: Vec<CommentRow> = sqlx::query_as(
         "SELECT c.id, c.post_id, c.author_id, COALESCE(u.name, 'Unknown user') AS author_name,
-                c.body, c.created_at, c.pending, c.failed
+                c.body, c.created_at, c.pending, c.failed,
+                (SELECT o.mutation_id FROM outbox o
+                 WHERE o.entity_id = c.id AND o.kind = 'comment') AS mutation_id
          FROM comments c
          LEFT JOIN users u ON u.id = c.author_id
          WHERE c.post_id IN (SELECT value FROM json_each(?))
@@ -167,6 +178,7 @@ async fn with_comments(
             body: r.body,
             created_at: r.created_at,
             failed: r.failed,
+            mutation_id: r.mutation_id,
         })
         .collect())
 }
@@ -181,6 +193,7 @@ fn comment_view(c: CommentRow) -> CommentView {
         body: c.body,
         created_at: c.created_at,
         failed: c.failed,
+        mutation_id: c.mutation_id,
     }
 }
 
@@ -191,7 +204,9 @@ pub(crate) async fn comment(
 ) -> Result<Option<CommentView>, ClientError> {
     let row: Option<CommentRow> = sqlx::query_as(
         "SELECT c.id, c.post_id, c.author_id, COALESCE(u.name, 'Unknown user') AS author_name,
-                c.body, c.created_at, c.pending, c.failed
+                c.body, c.created_at, c.pending, c.failed,
+                (SELECT o.mutation_id FROM outbox o
+                 WHERE o.entity_id = c.id AND o.kind = 'comment') AS mutation_id
          FROM comments c
          LEFT JOIN users u ON u.id = c.author_id
          WHERE c.id = ?",
@@ -211,7 +226,9 @@ pub(crate) async fn groups(
     let rows: Vec<GroupRow> = sqlx::query_as(
         "SELECT g.id, g.name, g.description, g.privacy, g.is_default, my.role AS my_role,
                 (SELECT COUNT(*) FROM memberships c WHERE c.group_id = g.id) AS member_count,
-                g.pending, g.failed
+                g.pending, g.failed,
+                (SELECT o.mutation_id FROM outbox o
+                 WHERE o.entity_id = g.id AND o.kind = 'create_group') AS mutation_id
          FROM groups g
          LEFT JOIN memberships my ON my.group_id = g.id AND my.user_id = ?1
          WHERE ?2 IS NULL OR g.id = ?2
@@ -244,5 +261,6 @@ fn group_view(r: GroupRow) -> Result<GroupView, ClientError> {
         my_role,
         member_count: r.member_count,
         failed: r.failed,
+        mutation_id: r.mutation_id,
     })
 }

@@ -333,3 +333,37 @@ async fn a_retried_write_goes_to_the_end_with_its_dependents_and_is_sent_once() 
     let post = feed_post(&mut conn, &post_id).await.unwrap().unwrap();
     assert!(!post.pending && !post.comments[0].pending);
 }
+
+#[tokio::test]
+async fn queued_posts_and_comments_name_their_outbox_write() {
+    let (cache, ada) = seeded().await;
+    let (post_id, post_mid, comment_mid) = failed_post_with_comment(&cache, &ada).await;
+    let feed = home_feed(&cache).await;
+    let post = feed.iter().find(|p| p.id == post_id).unwrap();
+    assert!(post.failed.is_some());
+    assert_eq!(post.mutation_id.as_deref(), Some(post_mid.as_str()));
+    assert_eq!(post.comments.len(), 1);
+    assert_eq!(
+        post.comments[0].mutation_id.as_deref(),
+        Some(comment_mid.as_str())
+    );
+    // What the server confirmed is no longer in the outbox.
+    assert!(feed
+        .iter()
+        .filter(|p| p.id != post_id)
+        .all(|p| p.mutation_id.is_none() && p.comments.iter().all(|c| c.mutation_id.is_none())));
+    let mut conn = cache.read().await.unwrap();
+    let alone = feed_post(&mut conn, &post_id).await.unwrap().unwrap();
+    assert_eq!(alone.mutation_id.as_deref(), Some(post_mid.as_str()));
+    drop(conn);
+
+    // Retried, it is pending again and keeps its write.
+    retry(&cache, &post_mid).await.unwrap();
+    let post = home_feed(&cache)
+        .await
+        .into_iter()
+        .find(|p| p.id == post_id)
+        .unwrap();
+    assert!(post.pending && post.failed.is_none());
+    assert_eq!(post.mutation_id, Some(post_mid));
+}
