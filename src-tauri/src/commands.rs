@@ -145,16 +145,21 @@ pub async fn create_comment(
     Ok(comment)
 }
 
-/// Creates a group with me as its admin. Shown at once as pending; sent like a post.
+/// Creates a group with me as its admin, with an optional description (empty for none).
+/// Shown at once as pending; sent like a post.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_group(
     app: AppHandle,
     shell: Shell<'_>,
     name: String,
+    description: String,
     privacy: Privacy,
 ) -> Result<GroupView, AppError> {
-    let group = shell.client().create_group(&name, privacy).await?;
+    let group = shell
+        .client()
+        .create_group(&name, &description, privacy)
+        .await?;
     shell.sync_in_background(&app);
     Ok(group)
 }

@@ -126,6 +126,9 @@ pub enum GroupCommand {
 pub struct CreateGroup {
     #[arg(long)]
     pub name: String,
+    /// What the group is for (optional, at most 2000 characters).
+    #[arg(long, default_value = "")]
+    pub description: String,
     /// open: anyone can see and join; closed: visible, members only see posts;
     /// secret: only members know it exists.
     #[arg(long, value_parser = parse_privacy)]
@@ -208,5 +211,20 @@ mod tests {
         ])
         .unwrap_err();
         assert!(err.to_string().contains("expected open, closed or secret"));
+    }
+
+    #[test]
+    fn group_description_is_optional() {
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["commons", "group", "create", "--name", "X"];
+            argv.extend_from_slice(extra);
+            argv.extend(["--privacy", "open"]);
+            match Cli::try_parse_from(argv).unwrap().command {
+                Command::Group(GroupCommand::Create(args)) => args.description,
+                other => panic!("unexpected {other:?}"),
+            }
+        };
+        assert_eq!(parse(&[]), "");
+        assert_eq!(parse(&["--description", "Books"]), "Books");
     }
 }

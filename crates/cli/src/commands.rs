@@ -87,7 +87,9 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
         }
         Command::Group(GroupCommand::Create(args)) => {
             let write = Write::start(client).await?;
-            let group = client.create_group(&args.name, args.privacy).await?;
+            let group = client
+                .create_group(&args.name, &args.description, args.privacy)
+                .await?;
             let what = format!(
                 "{} group \"{}\" (id {})",
                 group.privacy, group.name, group.id

@@ -386,7 +386,16 @@ fn mistakes_get_a_readable_message_and_a_non_zero_exit() {
 
     let out = commons(
         &profile,
-        &["group", "create", "--name", "Design", "--privacy", "closed"],
+        &[
+            "group",
+            "create",
+            "--name",
+            "Design",
+            "--description",
+            "Pixels and type",
+            "--privacy",
+            "closed",
+        ],
         "",
     );
     expect_exit(&out, 0);
@@ -404,6 +413,7 @@ fn mistakes_get_a_readable_message_and_a_non_zero_exit() {
         .unwrap()
         .clone();
     assert_eq!(design["my_role"], "admin");
+    assert_eq!(design["description"], "Pixels and type");
     let out = commons(
         &profile,
         &[

@@ -358,14 +358,18 @@ impl Client {
             .ok_or_else(|| ClientError::CorruptCache(format!("comment {id} vanished")))
     }
 
+    /// Creates a group with its creator as admin, pending until the server confirms it.
+    /// `description` is optional (empty is fine); both texts are trimmed, and too long
+    /// a name or description is refused with `InvalidInput`.
     pub async fn create_group(
         &self,
         name: &str,
+        description: &str,
         privacy: Privacy,
     ) -> Result<GroupView, ClientError> {
         let me = self.me().await?;
         let mut tx = self.inner.cache.write().await?;
-        let id = writes::create_group(&mut tx, &me, name, privacy).await?;
+        let id = writes::create_group(&mut tx, &me, name, description, privacy).await?;
         tx.commit().await?;
         self.inner.local_write.notify_one();
         let mut conn = self.inner.cache.read().await?;

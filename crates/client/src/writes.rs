@@ -8,7 +8,7 @@
 use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest, Group,
     GroupRole, Id, JoinGroupRequest, Membership, Post, Privacy, User, MAX_COMMENT_BYTES,
-    MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
+    MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
 };
 use sqlx::SqliteConnection;
 
@@ -181,6 +181,7 @@ pub(crate) async fn create_group(
     conn: &mut SqliteConnection,
     me: &User,
     name: &str,
+    description: &str,
     privacy: Privacy,
 ) -> Result<Id, ClientError> {
     let name = name.trim();
@@ -192,11 +193,18 @@ pub(crate) async fn create_group(
             "a group name has at most {MAX_GROUP_NAME_CHARS} characters"
         )));
     }
+    // Optional: empty is fine; the server trims and applies the same limit.
+    let description = description.trim();
+    if description.chars().count() > MAX_GROUP_DESCRIPTION_CHARS {
+        return Err(invalid(format!(
+            "a group description has at most {MAX_GROUP_DESCRIPTION_CHARS} characters"
+        )));
+    }
     let now = cache::now_millis();
     let group = Group {
         id: new_id(),
         name: name.to_owned(),
-        description: String::new(),
+        description: description.to_owned(),
         privacy,
         is_default: false,
         created_by: me.id.clone(),

@@ -37,8 +37,19 @@ async fn offline_writes_are_kept_and_delivered_exactly_once() {
     assert_eq!(post.group_name, "Everyone");
     let comment = ada.comment(&post.id, "and a comment on it").await.unwrap();
     assert!(comment.pending);
+    // A new group, described at creation: the pending group shows the (trimmed) description.
+    let book_club = ada
+        .create_group(
+            "Book Club",
+            "  Novels, poetry and tea.  ",
+            commons_client::Privacy::Open,
+        )
+        .await
+        .unwrap();
+    assert!(book_club.pending);
+    assert_eq!(book_club.description, "Novels, poetry and tea.");
     let queued = ada.outbox().await.unwrap();
-    assert_eq!(queued.len(), 2);
+    assert_eq!(queued.len(), 3);
     assert!(queued.iter().all(|i| i.state == OutboxState::Pending));
     assert_eq!(queued[0].kind, "post");
     assert_eq!(queued[1].kind, "comment");
@@ -50,12 +61,12 @@ async fn offline_writes_are_kept_and_delivered_exactly_once() {
     let top = ada.feed(None, 1, None).await.unwrap();
     assert_eq!(top[0].id, post.id);
     assert!(top[0].pending, "still pending after a failed sync");
-    assert_eq!(ada.outbox().await.unwrap().len(), 2);
+    assert_eq!(ada.outbox().await.unwrap().len(), 3);
 
     // The server comes back on the same address; the next sync delivers.
     let server = TestServer::start(&data_dir, &addr.to_string()).await;
     let report = ada.sync().await.expect("sync after restart");
-    assert_eq!((report.pushed, report.failed), (2, 0));
+    assert_eq!((report.pushed, report.failed), (3, 0));
     assert!(ada.outbox().await.unwrap().is_empty());
     let mine = find_post(&ada, "Written on a train").await;
     assert_eq!(mine.len(), 1);
@@ -81,6 +92,14 @@ async fn offline_writes_are_kept_and_delivered_exactly_once() {
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].author_name, "Ada Lovelace");
     assert_eq!(seen[0].comments[0].body, "and a comment on it");
+
+    // The description reached the server, and through it another person's cache.
+    let on_server = grace_api.group(&book_club.id).await;
+    assert_eq!(on_server.group.description, "Novels, poetry and tea.");
+    let theirs = grace.groups().await.unwrap();
+    let seen = theirs.iter().find(|g| g.id == book_club.id).unwrap();
+    assert_eq!(seen.description, "Novels, poetry and tea.");
+    assert!(!seen.pending);
 
     ada.logout().await.unwrap();
     grace.logout().await.unwrap();
@@ -152,7 +171,7 @@ async fn rejected_writes_stay_visible_as_failed_and_dependents_fail_with_them() 
         .unwrap();
     // A group that only exists locally (its creation will be refused)...
     let ghost = ada
-        .create_group("Ghost", commons_client::Privacy::Open)
+        .create_group("Ghost", "", commons_client::Privacy::Open)
         .await
         .unwrap();
     assert!(ghost.pending);

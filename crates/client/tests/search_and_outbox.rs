@@ -78,7 +78,7 @@ async fn rejected_writes_can_be_discarded_or_retried() {
         .await
         .unwrap();
     let ghost = ada
-        .create_group("Ghost", commons_client::Privacy::Open)
+        .create_group("Ghost", "", commons_client::Privacy::Open)
         .await
         .unwrap();
     let post = ada.post(Some(&ghost.id), "Into the void").await.unwrap();

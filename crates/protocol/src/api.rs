@@ -94,3 +94,5 @@ pub struct MembershipResponse {
 pub const MAX_POST_BYTES: usize = 64 * 1024;
 pub const MAX_COMMENT_BYTES: usize = 16 * 1024;
 pub const MAX_GROUP_NAME_CHARS: usize = 100;
+/// Longest group description, in characters (after trimming).
+pub const MAX_GROUP_DESCRIPTION_CHARS: usize = 2000;

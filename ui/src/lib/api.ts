@@ -33,7 +33,8 @@ export const api = {
   groups: () => unwrap(commands.groups()),
   createPost: (groupId: string | null, body: string) => unwrap(commands.createPost(groupId, body)),
   createComment: (postId: string, body: string) => unwrap(commands.createComment(postId, body)),
-  createGroup: (name: string, privacy: Privacy) => unwrap(commands.createGroup(name, privacy)),
+  createGroup: (name: string, description: string, privacy: Privacy) =>
+    unwrap(commands.createGroup(name, description, privacy)),
   joinGroup: (groupId: string) => unwrap(commands.joinGroup(groupId)),
   addMember: (groupId: string, email: string) => unwrap(commands.addMember(groupId, email)),
   retryWrite: (mutationId: string) => unwrap(commands.retryWrite(mutationId)),

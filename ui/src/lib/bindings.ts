@@ -34,8 +34,11 @@ export const commands = {
 	createPost: (groupId: string | null, body: string) => typedError<FeedPost, AppError>(__TAURI_INVOKE("create_post", { groupId, body })),
 	/**  Comments on a post; queued and sent like a post. */
 	createComment: (postId: string, body: string) => typedError<CommentView, AppError>(__TAURI_INVOKE("create_comment", { postId, body })),
-	/**  Creates a group with me as its admin. Shown at once as pending; sent like a post. */
-	createGroup: (name: string, privacy: Privacy) => typedError<GroupView, AppError>(__TAURI_INVOKE("create_group", { name, privacy })),
+	/**
+	 *  Creates a group with me as its admin, with an optional description (empty for none).
+	 *  Shown at once as pending; sent like a post.
+	 */
+	createGroup: (name: string, description: string, privacy: Privacy) => typedError<GroupView, AppError>(__TAURI_INVOKE("create_group", { name, description, privacy })),
 	/**  Joins an open group; I am a (pending) member at once. */
 	joinGroup: (groupId: string) => typedError<null, AppError>(__TAURI_INVOKE("join_group", { groupId })),
 	/**  A group admin adds someone by e-mail; queued and sent like a post. */

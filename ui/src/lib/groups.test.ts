@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GroupView, User } from "./bindings";
 import {
   canAddMembers,
+  groupDescriptionProblem,
   groupNameProblem,
   memberCountLabel,
   membershipOffer,
@@ -102,5 +103,14 @@ describe("groupNameProblem", () => {
     expect(groupNameProblem("Book club")).toBeNull();
     expect(groupNameProblem("é".repeat(100))).toBeNull();
     expect(groupNameProblem("é".repeat(101))).toContain("at most 100");
+  });
+});
+
+describe("groupDescriptionProblem", () => {
+  it("allows none, and at most 2000 characters after trimming", () => {
+    expect(groupDescriptionProblem("")).toBeNull();
+    expect(groupDescriptionProblem("  Novels and tea  ")).toBeNull();
+    expect(groupDescriptionProblem(` ${"é".repeat(2000)} `)).toBeNull();
+    expect(groupDescriptionProblem("é".repeat(2001))).toContain("at most 2000");
   });
 });

@@ -79,3 +79,13 @@ export function groupNameProblem(name: string): string | null {
     return `A group name has at most ${MAX_GROUP_NAME_CHARS} characters.`;
   return null;
 }
+
+/** Same limit as the client core and the server (characters, after trimming). */
+export const MAX_GROUP_DESCRIPTION_CHARS = 2000;
+
+/** Why the optional description cannot be sent, or null when it can (empty is fine). */
+export function groupDescriptionProblem(description: string): string | null {
+  if (Array.from(description.trim()).length > MAX_GROUP_DESCRIPTION_CHARS)
+    return `A description has at most ${MAX_GROUP_DESCRIPTION_CHARS} characters.`;
+  return null;
+}

@@ -124,8 +124,8 @@ export class Session {
   }
 
   /** Creates a group (pending until the server confirms) and shows it. Rejects with the shell's error. */
-  async createGroup(name: string, privacy: Privacy): Promise<GroupView> {
-    const group = await api.createGroup(name, privacy);
+  async createGroup(name: string, description: string, privacy: Privacy): Promise<GroupView> {
+    const group = await api.createGroup(name, description, privacy);
     await this.#loadGroups();
     if (!this.groups.some((g) => g.id === group.id)) this.groups = [...this.groups, group];
     await this.showGroup(group.id);

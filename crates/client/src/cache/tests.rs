@@ -209,7 +209,10 @@ async fn writes_are_checked_against_the_cache() {
         writes::add_member(&mut tx, &ada, "everyone", "grace@example.org")
             .await
             .err(),
-        writes::create_group(&mut tx, &ada, " ", Privacy::Open)
+        writes::create_group(&mut tx, &ada, " ", "", Privacy::Open)
+            .await
+            .err(),
+        writes::create_group(&mut tx, &ada, "Wordy", &"x".repeat(2001), Privacy::Open)
             .await
             .err(),
     ];

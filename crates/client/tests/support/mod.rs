@@ -205,6 +205,21 @@ impl RawApi {
             .expect("group created");
     }
 
+    /// `GET /api/v1/groups/{id}`: the group as the server has it.
+    pub async fn group(&self, group_id: &str) -> commons_protocol::GroupListItem {
+        self.http
+            .get(format!("{}/groups/{group_id}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("group request")
+            .error_for_status()
+            .expect("group answer")
+            .json()
+            .await
+            .expect("group json")
+    }
+
     pub async fn post_with_comments(&self, post_id: &str) -> commons_protocol::PostWithComments {
         self.http
             .get(format!("{}/posts/{post_id}", self.base))

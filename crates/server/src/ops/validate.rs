@@ -1,12 +1,14 @@
 //! Input checks with messages meant for the person who typed the input.
 
-use commons_protocol::{MAX_COMMENT_BYTES, MAX_GROUP_NAME_CHARS, MAX_POST_BYTES};
+use commons_protocol::{
+    MAX_COMMENT_BYTES, MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
+};
 use uuid::Uuid;
 
 use super::{OpError, OpResult};
 
 /// Longest group description, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+pub const MAX_DESCRIPTION_CHARS: usize = MAX_GROUP_DESCRIPTION_CHARS;
 /// Longest display name of a person, in characters.
 pub const MAX_USER_NAME_CHARS: usize = 100;
 /// Shortest password `admin create-user` accepts, in characters.

@@ -152,9 +152,10 @@ async fn only_failed_writes_can_be_discarded_or_retried() {
 async fn a_discarded_group_takes_its_posts_and_memberships() {
     let (cache, ada) = seeded().await;
     let mut tx = cache.write().await.unwrap();
-    let group_id = writes::create_group(&mut tx, &ada, "Ghost", commons_protocol::Privacy::Open)
-        .await
-        .unwrap();
+    let group_id =
+        writes::create_group(&mut tx, &ada, "Ghost", "", commons_protocol::Privacy::Open)
+            .await
+            .unwrap();
     let post_id = writes::post(&mut tx, &ada, Some(&group_id), "Into the void")
         .await
         .unwrap();
@@ -366,4 +367,48 @@ async fn queued_posts_and_comments_name_their_outbox_write() {
         .unwrap();
     assert!(post.pending && post.failed.is_none());
     assert_eq!(post.mutation_id, Some(post_mid));
+}
+
+#[tokio::test]
+async fn a_new_group_shows_its_description_at_once_and_sends_it() {
+    let (cache, ada) = seeded().await;
+    let mut tx = cache.write().await.unwrap();
+    // Trimmed; exactly the limit is fine once trimmed.
+    let long = "d".repeat(commons_protocol::MAX_GROUP_DESCRIPTION_CHARS);
+    let long_id = writes::create_group(
+        &mut tx,
+        &ada,
+        "Long",
+        &format!("  {long}\n"),
+        commons_protocol::Privacy::Open,
+    )
+    .await
+    .unwrap();
+    let group_id = writes::create_group(
+        &mut tx,
+        &ada,
+        "Book Club",
+        "  Novels and tea ",
+        commons_protocol::Privacy::Closed,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut conn = cache.read().await.unwrap();
+    let shown = groups(&mut conn, &ada.id, Some(&group_id)).await.unwrap();
+    assert!(shown[0].pending);
+    assert_eq!(shown[0].description, "Novels and tea");
+    let shown = groups(&mut conn, &ada.id, Some(&long_id)).await.unwrap();
+    assert_eq!(shown[0].description, long);
+    drop(conn);
+
+    let ids = outbox_ids(&cache).await;
+    match mutation(&cache, &ids[1]).await {
+        Mutation::CreateGroup { request } => {
+            assert_eq!(request.id, group_id);
+            assert_eq!(request.description, "Novels and tea");
+        }
+        other => panic!("expected a group creation, got {other:?}"),
+    }
 }
