@@ -1,87 +1,11 @@
 //! The `commons` binary as a user runs it, against a real server process.
 //! Run inside a session bus with an unlocked Secret Service (see the client README).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
-const PASSWORD: &str = "commons-demo";
-
-fn server_bin() -> PathBuf {
-    if let Some(bin) = std::env::var_os("COMMONS_SERVER_BIN") {
-        return PathBuf::from(bin);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let bin = target.join("debug/commons-server");
-    assert!(
-        bin.exists(),
-        "the server binary {} is missing: run `cargo build -p commons-server` first, \
-         or set COMMONS_SERVER_BIN",
-        bin.display()
-    );
-    bin
-}
-
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn demo(data_dir: &Path) -> Server {
-        let status = Command::new(server_bin())
-            .args(["demo", "--data-dir"])
-            .arg(data_dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success());
-        Server::start(data_dir, "127.0.0.1:0")
-    }
-
-    fn start(data_dir: &Path, listen: &str) -> Server {
-        let mut child = Command::new(server_bin())
-            .args(["serve", "--data-dir"])
-            .arg(data_dir)
-            .args(["--listen", listen])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("the server exited before listening")
-                .unwrap();
-            if let Some(addr) = line.trim().strip_prefix("listening on http://") {
-                break addr.parse().unwrap();
-            }
-        };
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Server { child, addr }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
+use commons_testkit::{TestServer, DEMO_PASSWORD as PASSWORD};
 
 /// Runs `commons --profile PROFILE ARGS...` with `stdin` as its standard input.
 fn commons(profile: &Path, args: &[&str], stdin: &str) -> Output {
@@ -132,7 +56,7 @@ fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("valid JSON on stdout")
 }
 
-fn login(profile: &Path, server: &Server, email: &str) {
+fn login(profile: &Path, server: &TestServer, email: &str) {
     let out = commons(
         profile,
         &["login", "--server", &server.url(), "--email", email],
@@ -155,7 +79,7 @@ fn a_day_with_the_cli_including_an_outage() {
     let data = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let profile = home.path().join("ada");
-    let mut server = Server::demo(data.path());
+    let server = TestServer::demo(data.path());
     login(&profile, &server, "ada@example.org");
 
     let out = commons(&profile, &["sync"], "");
@@ -204,8 +128,7 @@ fn a_day_with_the_cli_including_an_outage() {
 
     // The server goes down: writing still works and says so.
     let url = server.url();
-    let addr = server.addr;
-    server.kill();
+    let (_, addr) = server.kill();
     let out = commons(&profile, &["post", "Written", "offline"], "");
     expect_exit(&out, 0);
     assert!(stdout(&out).contains("[pending]"), "{}", stdout(&out));
@@ -243,7 +166,7 @@ fn a_day_with_the_cli_including_an_outage() {
     );
 
     // Back online: the next sync sends it.
-    let _server = Server::start(data.path(), &addr.to_string());
+    let _server = TestServer::start(data.path(), &addr.to_string());
     let out = commons(&profile, &["sync"], "");
     expect_exit(&out, 0);
     assert!(
@@ -271,7 +194,7 @@ fn mistakes_get_a_readable_message_and_a_non_zero_exit() {
     let data = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let profile = home.path().join("grace");
-    let server = Server::demo(data.path());
+    let server = TestServer::demo(data.path());
 
     // Usage errors are clap's, exit 2.
     let out = commons(
@@ -444,7 +367,7 @@ fn search_the_cache_and_deal_with_a_rejected_change() {
     let data = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
     let profile = home.path().join("ada");
-    let server = Server::demo(data.path());
+    let server = TestServer::demo(data.path());
     login(&profile, &server, "ada@example.org");
     expect_exit(&commons(&profile, &["sync"], ""), 0);
 
@@ -524,7 +447,7 @@ fn search_the_cache_and_deal_with_a_rejected_change() {
 fn login_without_a_keychain_says_what_is_wrong() {
     let data = tempfile::tempdir().unwrap();
     let home = tempfile::tempdir().unwrap();
-    let server = Server::demo(data.path());
+    let server = TestServer::demo(data.path());
     let out = commons_with_env(
         home.path(),
         &[

@@ -33,7 +33,7 @@ async fn a_token_is_stored_read_and_deleted_in_the_secret_service() {
 async fn the_token_never_reaches_the_profile_directory() {
     let data = tempfile::tempdir().unwrap();
     let profile = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let client = Client::open(profile.path()).await.unwrap();
     let account = client
         .login(&server.url(), "ada@example.org", DEMO_PASSWORD)
@@ -100,7 +100,7 @@ async fn login_without_a_reachable_keychain_is_a_clear_error() {
         return;
     }
     let data = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let output = tokio::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",

@@ -27,7 +27,7 @@ async fn next_matching(
 async fn live_mode_follows_the_server_through_an_outage() {
     let data = tempfile::tempdir().unwrap();
     let profiles = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let ada = logged_in(&profiles.path().join("ada"), &server, "ada@example.org").await;
     let grace = logged_in(&profiles.path().join("grace"), &server, "grace@example.org").await;
     ada.sync().await.unwrap();
@@ -77,7 +77,7 @@ async fn live_mode_follows_the_server_through_an_outage() {
     assert!(ada.outbox().await.unwrap().is_empty());
 
     // The server dies: Ada's client says so and plans a retry.
-    let (data_dir, addr) = server.kill().await;
+    let (data_dir, addr) = server.kill();
     let event = next_matching(&mut events, |e| matches!(e, LiveEvent::Offline { .. })).await;
     let LiveEvent::Offline { retry_in_ms } = event else {
         unreachable!()
@@ -89,7 +89,7 @@ async fn live_mode_follows_the_server_through_an_outage() {
         .unwrap();
 
     // It comes back: Ada reconnects and the queued write goes out.
-    let _server = TestServer::start(&data_dir, &addr.to_string()).await;
+    let _server = TestServer::start(&data_dir, &addr.to_string());
     next_matching(&mut events, |e| *e == LiveEvent::Online).await;
     next_matching(
         &mut events,

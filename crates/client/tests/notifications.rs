@@ -9,7 +9,7 @@ use support::{find_post, logged_in, TestServer};
 async fn news_about_me_notifies_once_and_my_own_writes_never() {
     let data = tempfile::tempdir().unwrap();
     let profiles = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let ada = logged_in(&profiles.path().join("ada"), &server, "ada@example.org").await;
     let grace = logged_in(&profiles.path().join("grace"), &server, "grace@example.org").await;
 
@@ -81,7 +81,7 @@ async fn news_about_me_notifies_once_and_my_own_writes_never() {
 async fn joining_a_group_brings_its_history_without_notifications() {
     let data = tempfile::tempdir().unwrap();
     let profiles = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let grace = logged_in(&profiles.path().join("grace"), &server, "grace@example.org").await;
     let linus = logged_in(&profiles.path().join("linus"), &server, "linus@example.org").await;
     grace.sync().await.unwrap();

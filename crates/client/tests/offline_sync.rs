@@ -11,7 +11,7 @@ use support::{everyone_group, find_post, logged_in, RawApi, TestServer};
 async fn offline_writes_are_kept_and_delivered_exactly_once() {
     let data = tempfile::tempdir().unwrap();
     let profiles = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let ada = logged_in(&profiles.path().join("ada"), &server, "ada@example.org").await;
 
     let first = ada.sync().await.expect("first sync");
@@ -28,7 +28,7 @@ async fn offline_writes_are_kept_and_delivered_exactly_once() {
     assert!(falcon.is_some(), "Ada sees her secret group's posts");
 
     // The server goes away; reading still works from the cache.
-    let (data_dir, addr) = server.kill().await;
+    let (data_dir, addr) = server.kill();
     assert_eq!(ada.feed(None, 50, None).await.unwrap(), feed);
 
     // Writing offline: visible at once, pending, queued.
@@ -64,7 +64,7 @@ async fn offline_writes_are_kept_and_delivered_exactly_once() {
     assert_eq!(ada.outbox().await.unwrap().len(), 3);
 
     // The server comes back on the same address; the next sync delivers.
-    let server = TestServer::start(&data_dir, &addr.to_string()).await;
+    let server = TestServer::start(&data_dir, &addr.to_string());
     let report = ada.sync().await.expect("sync after restart");
     assert_eq!((report.pushed, report.failed), (3, 0));
     assert!(ada.outbox().await.unwrap().is_empty());
@@ -109,7 +109,7 @@ async fn offline_writes_are_kept_and_delivered_exactly_once() {
 async fn replaying_a_write_after_a_crash_creates_one_post() {
     let data = tempfile::tempdir().unwrap();
     let profiles = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let profile = profiles.path().join("ada");
     let ada = logged_in(&profile, &server, "ada@example.org").await;
     ada.sync().await.unwrap();
@@ -160,7 +160,7 @@ async fn replaying_a_write_after_a_crash_creates_one_post() {
 async fn rejected_writes_stay_visible_as_failed_and_dependents_fail_with_them() {
     let data = tempfile::tempdir().unwrap();
     let profiles = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let ada = logged_in(&profiles.path().join("ada"), &server, "ada@example.org").await;
     ada.sync().await.unwrap();
     let everyone = everyone_group(&ada).await;

@@ -14,7 +14,7 @@ use tokio::io::AsyncWriteExt;
 async fn search_finds_what_the_account_may_see_online_and_offline() {
     let data = tempfile::tempdir().unwrap();
     let profiles = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let ada = logged_in(&profiles.path().join("ada"), &server, "ada@example.org").await;
     let linus = logged_in(&profiles.path().join("linus"), &server, "linus@example.org").await;
     ada.sync().await.unwrap();
@@ -46,7 +46,7 @@ async fn search_finds_what_the_account_may_see_online_and_offline() {
     assert_eq!(people[0].title, "Grace Hopper");
 
     // Offline: the cache answers, a pending post included.
-    drop(server.kill().await);
+    drop(server.kill());
     let pending = ada
         .post(None, "Notes about the zeppelin hangar")
         .await
@@ -66,7 +66,7 @@ async fn search_finds_what_the_account_may_see_online_and_offline() {
 async fn rejected_writes_can_be_discarded_or_retried() {
     let data = tempfile::tempdir().unwrap();
     let profiles = tempfile::tempdir().unwrap();
-    let server = TestServer::demo(data.path()).await;
+    let server = TestServer::demo(data.path());
     let ada = logged_in(&profiles.path().join("ada"), &server, "ada@example.org").await;
     ada.sync().await.unwrap();
     let everyone = everyone_group(&ada).await;

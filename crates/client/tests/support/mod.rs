@@ -1,116 +1,14 @@
-//! Shared by the integration tests: a real `commons-server` process on a
-//! temporary data directory, and small helpers around it.
-//!
-//! The server binary is `COMMONS_SERVER_BIN`, else `target/debug/commons-server`
-//! of this workspace (build it first: `cargo build -p commons-server`).
+//! Shared by the integration tests: the real server process of
+//! `commons-testkit`, and small helpers around a logged-in client.
 
 #![allow(dead_code)] // each test file uses a different part
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::Duration;
+use std::path::Path;
 
 use commons_client::{Client, FeedPost};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
-pub const DEMO_PASSWORD: &str = "commons-demo";
-
-/// Upper bound for things that normally take a second; only a guard against hanging.
-pub const PATIENCE: Duration = Duration::from_secs(60);
-
-pub fn server_bin() -> PathBuf {
-    if let Some(bin) = std::env::var_os("COMMONS_SERVER_BIN") {
-        return PathBuf::from(bin);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let bin = target.join("debug/commons-server");
-    assert!(
-        bin.exists(),
-        "the server binary {} is missing: run `cargo build -p commons-server` first, \
-         or set COMMONS_SERVER_BIN",
-        bin.display()
-    );
-    bin
-}
-
-/// A running server. Killed when dropped.
-pub struct TestServer {
-    child: Child,
-    pub addr: SocketAddr,
-    pub data_dir: PathBuf,
-}
-
-impl TestServer {
-    /// A fresh data directory with the demo organisation, served on a free port.
-    pub async fn demo(data_dir: &Path) -> TestServer {
-        let status = Command::new(server_bin())
-            .args(["demo", "--data-dir"])
-            .arg(data_dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .await
-            .expect("run commons-server demo");
-        assert!(status.success(), "commons-server demo failed: {status}");
-        TestServer::start(data_dir, "127.0.0.1:0").await
-    }
-
-    /// Serves `data_dir` on `listen` and waits for the `listening on` line.
-    pub async fn start(data_dir: &Path, listen: &str) -> TestServer {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(data_dir.join("server.log"))
-            .expect("server log file");
-        let mut child = Command::new(server_bin())
-            .args(["serve", "--data-dir"])
-            .arg(data_dir)
-            .args(["--listen", listen])
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start commons-server");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let addr = tokio::time::timeout(PATIENCE, async {
-            while let Some(line) = lines.next_line().await.expect("read server stdout") {
-                if let Some(url) = line.trim().strip_prefix("listening on http://") {
-                    return url
-                        .parse::<SocketAddr>()
-                        .expect("address in the listening line");
-                }
-            }
-            panic!(
-                "commons-server exited without listening; see {}",
-                data_dir.join("server.log").display()
-            )
-        })
-        .await
-        .expect("server did not start in time");
-        // Keep draining stdout so the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        TestServer {
-            child,
-            addr,
-            data_dir: data_dir.to_path_buf(),
-        }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Stops the server the hard way, as a crash or power cut would.
-    pub async fn kill(mut self) -> (PathBuf, SocketAddr) {
-        self.child.kill().await.expect("kill server");
-        (self.data_dir.clone(), self.addr)
-    }
-}
+#[allow(unused_imports)] // each test file uses a different part
+pub use commons_testkit::{server_bin, TestServer, DEMO_PASSWORD, PATIENCE};
 
 /// A client on a new profile, logged in to `server` as `email`.
 pub async fn logged_in(profile: &Path, server: &TestServer, email: &str) -> Client {
