@@ -66,6 +66,7 @@ pub fn groups(groups: &[GroupView]) -> String {
     for group in groups {
         let role = match group.my_role {
             Some(GroupRole::Admin) => "you are admin",
+            Some(GroupRole::Moderator) => "you are moderator",
             Some(GroupRole::Member) => "you are a member",
             None => "not a member",
         };

@@ -181,6 +181,7 @@ mod tests {
             handle: "ada".into(),
             is_admin: true,
             created_at: 0,
+            ..Default::default()
         }
     }
 

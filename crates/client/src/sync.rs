@@ -129,6 +129,7 @@ mod tests {
             handle: "ada".into(),
             is_admin: false,
             created_at: 0,
+            ..Default::default()
         }
     }
 
@@ -140,6 +141,7 @@ mod tests {
                 author_id: "grace".into(),
                 body: "@ada".into(),
                 created_at,
+                ..Default::default()
             },
         }
     }

@@ -106,6 +106,7 @@ pub(crate) async fn post(
         author_id: me.id.clone(),
         body,
         created_at: cache::now_millis(),
+        ..Default::default()
     };
     cache::upsert_post(conn, &post, Origin::Local).await?;
     let summary = format!("post in {}: {}", group.name, excerpt(&post.body, 60));
@@ -157,6 +158,7 @@ pub(crate) async fn comment(
         author_id: me.id.clone(),
         body,
         created_at: cache::now_millis(),
+        ..Default::default()
     };
     cache::upsert_comment(conn, &comment, Origin::Local).await?;
     let summary = format!(
@@ -168,6 +170,7 @@ pub(crate) async fn comment(
         mutation_id: new_id(),
         id: comment.id.clone(),
         body: comment.body,
+        parent_id: None,
     };
     let mutation = Mutation::Comment {
         post_id: comment.post_id,

@@ -7,7 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Comment, Group, Id, Membership, Post, Privacy, User};
+use crate::{
+    Comment, Group, GroupRole, Id, JoinRequest, Membership, Millis, Notification,
+    NotificationLevel, Post, Privacy, Reaction, ReactionKind, User,
+};
 
 /// `POST /api/v1/auth/login`
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -66,6 +69,135 @@ pub struct CreateCommentRequest {
     pub mutation_id: Id,
     pub id: Id,
     pub body: String,
+    /// Reply to this comment (a reply to a reply attaches to its top-level comment).
+    #[serde(default)]
+    pub parent_id: Option<Id>,
+}
+
+/// A write that needs nothing but its mutation id: `DELETE /api/v1/posts/{id}`,
+/// `DELETE /api/v1/comments/{id}`, `POST /api/v1/groups/{id}/leave`,
+/// `POST /api/v1/groups/{id}/members/{user_id}/remove`,
+/// `POST /api/v1/groups/{id}/requests/{user_id}/approve` and `.../decline`,
+/// `DELETE /api/v1/posts/{id}/reaction`, `DELETE /api/v1/comments/{id}/reaction`,
+/// `POST /api/v1/notifications/{id}/read`, `POST /api/v1/notifications/read-all`,
+/// `POST /api/v1/admin/users/{id}/deactivate` and `.../reactivate`.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct MutationRequest {
+    pub mutation_id: Id,
+}
+
+/// `PATCH /api/v1/posts/{id}` and `PATCH /api/v1/comments/{id}`: the author edits the text.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct EditTextRequest {
+    pub mutation_id: Id,
+    pub body: String,
+}
+
+/// `POST /api/v1/posts/{id}/pin`: a group admin or moderator pins or unpins.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct PinRequest {
+    pub mutation_id: Id,
+    pub pinned: bool,
+}
+
+/// `GET /api/v1/posts/{id}/history`: earlier versions of an edited post, oldest first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct PostVersion {
+    pub body: String,
+    /// When this version was written (the post's creation or an earlier edit).
+    pub written_at: Millis,
+    /// When it was replaced by the next version.
+    pub replaced_at: Millis,
+}
+
+/// `PUT /api/v1/posts/{id}/reaction` and `PUT /api/v1/comments/{id}/reaction`:
+/// sets the caller's reaction (replacing an earlier one).
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct ReactRequest {
+    pub mutation_id: Id,
+    pub kind: ReactionKind,
+}
+
+/// Answer of the reaction writes: the caller's reaction, `None` after removing it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ReactionResponse {
+    pub reaction: Option<Reaction>,
+}
+
+/// `GET /api/v1/feed?before=CURSOR&limit=N`: the home feed, newest activity first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FeedPage {
+    pub posts: Vec<PostWithComments>,
+    /// Pass as `before` for the next (older) page; `None` at the end.
+    pub next: Option<String>,
+}
+
+/// `PATCH /api/v1/groups/{id}`: a group admin changes the group. Absent fields stay.
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+pub struct UpdateGroupRequest {
+    pub mutation_id: Id,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub privacy: Option<Privacy>,
+}
+
+/// `POST /api/v1/groups/{id}/members/{user_id}/role`: a group admin changes a member's role.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct SetRoleRequest {
+    pub mutation_id: Id,
+    pub role: GroupRole,
+}
+
+/// Answer of `POST /api/v1/groups/{id}/join`: open groups give a membership,
+/// closed groups a pending request.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct JoinResponse {
+    pub membership: Option<Membership>,
+    pub request: Option<JoinRequest>,
+}
+
+/// `PUT /api/v1/groups/{id}/settings`: the caller's own settings for a group.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct GroupSettingsRequest {
+    pub mutation_id: Id,
+    pub notification_level: NotificationLevel,
+}
+
+/// `PATCH /api/v1/me`: the caller edits their profile. Absent fields stay.
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+pub struct UpdateProfileRequest {
+    pub mutation_id: Id,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    /// `Some("")` clears the manager.
+    #[serde(default)]
+    pub manager_id: Option<Id>,
+    #[serde(default)]
+    pub about: Option<String>,
+}
+
+/// `GET /api/v1/users?q=TEXT&after=CURSOR&limit=N`: the directory, by name.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct UserPage {
+    pub users: Vec<User>,
+    pub next: Option<String>,
+}
+
+/// `GET /api/v1/notifications?before=CURSOR&limit=N`: newest first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct NotificationPage {
+    pub notifications: Vec<Notification>,
+    pub unread_count: i64,
+    pub next: Option<String>,
 }
 
 /// `GET /api/v1/groups`: the groups the caller may see, with the caller's role.

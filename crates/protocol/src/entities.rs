@@ -58,13 +58,22 @@ impl FromStr for Privacy {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum GroupRole {
     Member,
+    /// Removes posts and comments of others, pins posts; cannot change the group.
+    Moderator,
     Admin,
 }
 
 impl GroupRole {
+    /// Admins and moderators keep order in a group: they may pin posts and
+    /// remove what others wrote.
+    pub fn moderates(self) -> bool {
+        matches!(self, GroupRole::Moderator | GroupRole::Admin)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             GroupRole::Member => "member",
+            GroupRole::Moderator => "moderator",
             GroupRole::Admin => "admin",
         }
     }
@@ -72,7 +81,7 @@ impl GroupRole {
 
 /// Returned when text does not name a group role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown group role {0:?}: expected member or admin")]
+#[error("unknown group role {0:?}: expected member, moderator or admin")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for GroupRole {
@@ -80,14 +89,15 @@ impl FromStr for GroupRole {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "member" => Ok(GroupRole::Member),
+            "moderator" => Ok(GroupRole::Moderator),
             "admin" => Ok(GroupRole::Admin),
             other => Err(UnknownRole(other.to_string())),
         }
     }
 }
 
-/// A person of the organisation.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+/// A person of the organisation, with the profile everyone sees.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct User {
     pub id: Id,
@@ -98,6 +108,21 @@ pub struct User {
     /// Organisation administrator.
     pub is_admin: bool,
     pub created_at: Millis,
+    /// Job title ("Staff engineer"); empty when unknown.
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub department: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub manager_id: Option<Id>,
+    /// Free text the person writes about themselves.
+    #[serde(default)]
+    pub about: String,
+    /// A deactivated account cannot log in; its content stays.
+    #[serde(default)]
+    pub deactivated: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -121,16 +146,31 @@ pub struct Membership {
     pub joined_at: Millis,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+/// A post in a group. The body is Markdown (CommonMark).
+///
+/// A deleted post is a tombstone: `deleted_at` is set and the body is empty,
+/// so caches that held it forget its text.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 pub struct Post {
     pub id: Id,
     pub group_id: Id,
     pub author_id: Id,
     pub body: String,
     pub created_at: Millis,
+    /// When the body last changed; earlier versions are in the edit history.
+    #[serde(default)]
+    pub edited_at: Option<Millis>,
+    #[serde(default)]
+    pub deleted_at: Option<Millis>,
+    /// Pinned by a group admin or moderator: shown at the top of the group.
+    #[serde(default)]
+    pub pinned_at: Option<Millis>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+/// A comment on a post, or a reply to a comment (one level: a reply's
+/// `parent_id` always names a top-level comment). Deleted ones are tombstones
+/// like posts.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 pub struct Comment {
     pub id: Id,
     pub post_id: Id,
@@ -139,6 +179,13 @@ pub struct Comment {
     pub author_id: Id,
     pub body: String,
     pub created_at: Millis,
+    /// The comment this one replies to.
+    #[serde(default)]
+    pub parent_id: Option<Id>,
+    #[serde(default)]
+    pub edited_at: Option<Millis>,
+    #[serde(default)]
+    pub deleted_at: Option<Millis>,
 }
 
 /// The lowercase handles mentioned as `@handle` in a text, in order, without duplicates.

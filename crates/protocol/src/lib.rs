@@ -9,11 +9,13 @@
 mod api;
 mod entities;
 mod error;
+mod social;
 mod sync;
 
 pub use api::*;
 pub use entities::*;
 pub use error::*;
+pub use social::*;
 pub use sync::*;
 
 /// Version segment of every REST path: `/api/v1/...`.

@@ -10,7 +10,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::{Comment, Group, Membership, Post, User};
+use crate::{
+    Comment, Group, GroupSettings, Id, JoinRequest, Membership, Notification, Post, Reaction, User,
+};
 
 /// Position in the server's change log. Opaque to clients.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
@@ -56,15 +58,66 @@ impl fmt::Display for Cursor {
 }
 
 /// One entry of the change log, carrying the entity's current state.
-/// Applying changes is an upsert, so receiving one twice is harmless.
+/// Applying changes is an upsert or a delete, so receiving one twice is harmless.
+/// Deleted posts and comments come as tombstones (`deleted_at` set).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
-    User { user: User },
-    Group { group: Group },
-    Membership { membership: Membership },
-    Post { post: Post },
-    Comment { comment: Comment },
+    User {
+        user: User,
+    },
+    Group {
+        group: Group,
+    },
+    Membership {
+        membership: Membership,
+    },
+    /// Someone else left or was removed from a group the caller is in.
+    MembershipRemoved {
+        group_id: Id,
+        user_id: Id,
+    },
+    /// The caller lost access to a group's content (left, removed, or the
+    /// group became secret): delete everything of the group from the cache,
+    /// search index and attachments. If the group itself is still visible to
+    /// the caller, a `group` change follows in the same page.
+    Purge {
+        group_id: Id,
+    },
+    /// Sent to the requester and to the group's admins and moderators.
+    JoinRequest {
+        request: JoinRequest,
+    },
+    /// The request was approved (a membership follows), declined or withdrawn.
+    JoinRequestRemoved {
+        group_id: Id,
+        user_id: Id,
+    },
+    Post {
+        post: Post,
+    },
+    Comment {
+        comment: Comment,
+    },
+    Reaction {
+        reaction: Reaction,
+    },
+    ReactionRemoved {
+        target_id: Id,
+        user_id: Id,
+    },
+    /// The caller's own notifications, new or with a new read state.
+    Notification {
+        notification: Notification,
+    },
+    /// The caller's own settings for a group.
+    GroupSettings {
+        settings: GroupSettings,
+    },
+    /// A kind of change this client does not know (sent by a newer server):
+    /// skip it.
+    #[serde(other)]
+    Unknown,
 }
 
 /// `GET /api/v1/sync` answer.
@@ -114,5 +167,12 @@ mod tests {
         let json = serde_json::to_value(&change).unwrap();
         assert_eq!(json["type"], "membership");
         assert_eq!(json["membership"]["role"], "admin");
+    }
+
+    #[test]
+    fn unknown_change_kinds_are_skipped_not_fatal() {
+        let change: Change =
+            serde_json::from_str(r#"{"type":"hologram","hologram":{"id":"x"}}"#).unwrap();
+        assert_eq!(change, Change::Unknown);
     }
 }

@@ -179,6 +179,7 @@ async fn comment(w: &mut Write, author: &User, post_id: &str, body: &str) -> Res
         mutation_id: Uuid::now_v7().to_string(),
         id: Uuid::now_v7().to_string(),
         body: body.into(),
+        parent_id: None,
     };
     ops::posts::create_comment(w, author, post_id, &request).await?;
     Ok(())

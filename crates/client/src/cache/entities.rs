@@ -33,6 +33,8 @@ pub(crate) async fn apply_change(
         }
         Change::Post { post } => upsert_post(conn, post, Origin::Server).await,
         Change::Comment { comment } => upsert_comment(conn, comment, Origin::Server).await,
+        // Not cached yet (reactions, notifications, removals...): skipped.
+        _ => Ok(()),
     }
 }
 

@@ -16,6 +16,7 @@ pub(super) fn user(id: &str, handle: &str, name: &str) -> User {
         handle: handle.into(),
         is_admin: false,
         created_at: 1,
+        ..Default::default()
     }
 }
 
@@ -56,6 +57,7 @@ pub(super) fn post(
             author_id: author_id.into(),
             body: body.into(),
             created_at,
+            ..Default::default()
         },
     }
 }
@@ -75,6 +77,7 @@ pub(super) fn comment(
             author_id: author_id.into(),
             body: body.into(),
             created_at,
+            ..Default::default()
         },
     }
 }

@@ -6,6 +6,7 @@ mod error;
 mod extract;
 mod groups;
 mod mutation;
+mod notifications;
 mod posts;
 mod stream;
 mod sync;
@@ -50,7 +51,13 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{id}/posts", get(groups::posts))
         .route("/posts", post(posts::create))
         .route("/posts/{id}", get(posts::get))
-        .route("/posts/{id}/comments", post(posts::comment));
+        .route("/posts/{id}/comments", post(posts::comment))
+        .route("/notifications", get(notifications::list))
+        .route(
+            "/notifications/read-all",
+            post(notifications::mark_all_read),
+        )
+        .route("/notifications/{id}/read", post(notifications::mark_read));
     Router::new()
         .route("/healthz", get(healthz))
         .nest(API_PREFIX, api)

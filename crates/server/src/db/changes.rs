@@ -5,39 +5,54 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::{get_parsed, now_millis, placeholders, DbError, IN_LIST_CHUNK};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ChangeKind {
-    User,
-    Group,
-    Membership,
-    Post,
-    Comment,
-}
-
-impl ChangeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::User => "user",
-            ChangeKind::Group => "group",
-            ChangeKind::Membership => "membership",
-            ChangeKind::Post => "post",
-            ChangeKind::Comment => "comment",
+/// What a change-log row points at, and so who may see it (see [`visible_page`]).
+macro_rules! change_kinds {
+    ($($variant:ident => $text:literal),+ $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ChangeKind {
+            $($variant),+
         }
-    }
+
+        impl ChangeKind {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ChangeKind::$variant => $text),+
+                }
+            }
+        }
+
+        impl std::str::FromStr for ChangeKind {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok(ChangeKind::$variant),)+
+                    other => Err(format!("unknown change kind {other:?}")),
+                }
+            }
+        }
+    };
 }
 
-impl std::str::FromStr for ChangeKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "user" => ChangeKind::User,
-            "group" => ChangeKind::Group,
-            "membership" => ChangeKind::Membership,
-            "post" => ChangeKind::Post,
-            "comment" => ChangeKind::Comment,
-            other => return Err(format!("unknown change kind {other:?}")),
-        })
-    }
+change_kinds! {
+    // entity_id: the user. No group: everyone sees people.
+    User => "user",
+    // entity_id = group_id: the group.
+    Group => "group",
+    // group_id + user_id: a membership, added, changed or removed.
+    Membership => "membership",
+    // group_id + user_id: a join request, made or settled.
+    JoinRequest => "join_request",
+    // group_id, user_id NULL: non-members must forget the group (it became secret).
+    Purge => "purge",
+    // entity_id: the post or comment; group_id: its group.
+    Post => "post",
+    Comment => "comment",
+    // entity_id: the post or comment reacted to; user_id: who reacted.
+    Reaction => "reaction",
+    // entity_id: the notification; user_id: its recipient; group_id: its group, if any.
+    Notification => "notification",
+    // group_id + user_id: that member's own settings for the group.
+    GroupSettings => "group_settings",
 }
 
 /// A change to append. `group_id` scopes visibility (None: visible to all);
@@ -102,9 +117,16 @@ pub async fn head(conn: &mut AnyConnection) -> Result<i64, DbError> {
 
 /// The changes in `(since, head]` that `user_id` may see, oldest first, at most `limit`.
 ///
-/// Visible: changes of no group (users); a group's own change when the group
-/// is not secret; the caller's own membership changes; anything of a group
-/// the caller is a member of.
+/// Visibility is decided on the current state, in this one query (the
+/// permission rules of sync live here):
+/// - people: everyone;
+/// - a group: everyone unless it is secret, then its members;
+/// - a membership: the member, and the group's members;
+/// - a join request: the requester, and the group's admins and moderators;
+/// - a purge of a group: its non-members;
+/// - a notification or a group setting: its owner only, and a notification
+///   only while the owner may still read its group;
+/// - content (posts, comments, reactions): the group's members.
 pub async fn visible_page(
     conn: &mut AnyConnection,
     user_id: &str,
@@ -112,13 +134,21 @@ pub async fn visible_page(
     head: i64,
     limit: i64,
 ) -> Result<Vec<ChangeRow>, DbError> {
+    const MEMBER: &str =
+        "EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = c.group_id AND m.user_id = $3)";
     let sql = format!(
         "SELECT {COLUMNS} FROM changes c LEFT JOIN groups g ON g.id = c.group_id \
          WHERE c.seq > $1 AND c.seq <= $2 AND ( \
-             c.group_id IS NULL \
-             OR (c.kind = 'group' AND g.privacy <> 'secret') \
-             OR (c.kind = 'membership' AND c.user_id = $3) \
-             OR EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = c.group_id AND m.user_id = $3)) \
+             (c.kind = 'user') \
+             OR (c.kind = 'group' AND (g.privacy <> 'secret' OR {MEMBER})) \
+             OR (c.kind = 'membership' AND (c.user_id = $3 OR {MEMBER})) \
+             OR (c.kind = 'join_request' AND (c.user_id = $3 OR EXISTS ( \
+                 SELECT 1 FROM memberships m WHERE m.group_id = c.group_id AND m.user_id = $3 \
+                 AND m.role IN ('admin', 'moderator')))) \
+             OR (c.kind = 'purge' AND NOT {MEMBER}) \
+             OR (c.kind = 'notification' AND c.user_id = $3 AND (c.group_id IS NULL OR {MEMBER})) \
+             OR (c.kind = 'group_settings' AND c.user_id = $3) \
+             OR (c.kind IN ('post', 'comment', 'reaction') AND {MEMBER})) \
          ORDER BY c.seq LIMIT $4"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
@@ -131,9 +161,10 @@ pub async fn visible_page(
     rows.iter().map(from_row).collect()
 }
 
-/// The changes of the given groups up to and including `upto`, oldest first:
-/// what a new member could not see before its cursor. (A group's own change
-/// is left out unless the group is secret: everyone saw that one.)
+/// The content changes of the given groups up to and including `upto`,
+/// oldest first: what a new member could not see before its cursor. Group
+/// and membership changes are included (the member list); per-person kinds
+/// (join requests, notifications, settings, purges) are not.
 pub async fn group_history(
     conn: &mut AnyConnection,
     group_ids: &[String],
@@ -144,7 +175,7 @@ pub async fn group_history(
         let sql = format!(
             "SELECT {COLUMNS} FROM changes c JOIN groups g ON g.id = c.group_id \
              WHERE c.seq <= $1 AND c.group_id IN ({}) \
-               AND (c.kind <> 'group' OR g.privacy = 'secret') \
+               AND c.kind IN ('group', 'membership', 'post', 'comment', 'reaction') \
              ORDER BY c.seq",
             placeholders(2, chunk.len())
         );

@@ -4,7 +4,7 @@ use commons_protocol::{Group, GroupListItem, GroupRole, Membership};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{get_flag, get_parsed, DbError, IN_LIST_CHUNK};
+use super::{get_flag, get_parsed, DbError};
 
 const COLUMNS: &str =
     "g.id, g.name, g.description, g.privacy, g.is_default, g.created_by, g.created_at";
@@ -172,23 +172,13 @@ pub async fn load_memberships(
     conn: &mut AnyConnection,
     keys: &[(String, String)],
 ) -> Result<Vec<Membership>, DbError> {
-    let mut found = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(IN_LIST_CHUNK / 2) {
-        let tuples = (0..chunk.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {MEMBERSHIP_COLUMNS} FROM memberships m \
-             WHERE (m.group_id, m.user_id) IN (VALUES {tuples})"
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (group_id, user_id) in chunk {
-            query = query.bind(group_id).bind(user_id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.push(membership_from_row(&row)?);
-        }
-    }
-    Ok(found)
+    let query = format!("SELECT {MEMBERSHIP_COLUMNS} FROM memberships m WHERE");
+    super::load_by_pairs(
+        conn,
+        &query,
+        "m.group_id, m.user_id",
+        keys,
+        membership_from_row,
+    )
+    .await
 }

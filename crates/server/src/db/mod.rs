@@ -13,6 +13,7 @@ pub mod groups;
 mod migrate;
 pub mod mutations;
 pub mod posts;
+pub mod social;
 pub mod users;
 mod write;
 
@@ -165,6 +166,38 @@ pub(crate) async fn load_by_ids<T>(
         }
     }
     Ok(found)
+}
+
+/// Like [`load_by_ids`] for tables keyed by two columns: `keys` are
+/// `"m.group_id, m.user_id"`, `pairs` their values.
+pub(crate) async fn load_by_pairs<T>(
+    conn: &mut sqlx::AnyConnection,
+    query: &str,
+    keys: &str,
+    pairs: &[(String, String)],
+    from_row: fn(&sqlx::any::AnyRow) -> Result<T, DbError>,
+) -> Result<Vec<T>, DbError> {
+    let mut found = Vec::with_capacity(pairs.len());
+    for chunk in pairs.chunks(IN_LIST_CHUNK / 2) {
+        let tuples = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("{query} ({keys}) IN (VALUES {tuples})");
+        let mut select = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (a, b) in chunk {
+            select = select.bind(a).bind(b);
+        }
+        for row in select.fetch_all(&mut *conn).await? {
+            found.push(from_row(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Reads a nullable BIGINT column.
+pub(crate) fn get_opt_i64(row: &AnyRow, column: &str) -> Result<Option<i64>, DbError> {
+    Ok(row.try_get::<Option<i64>, _>(column)?)
 }
 
 pub(crate) fn now_millis() -> i64 {

@@ -6,10 +6,12 @@ use commons_protocol::{Comment, Post, PostWithComments};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::DbError;
+use super::{get_opt_i64, DbError};
 
-const POST_COLUMNS: &str = "p.id, p.group_id, p.author_id, p.body, p.created_at";
-const COMMENT_COLUMNS: &str = "c.id, c.post_id, c.group_id, c.author_id, c.body, c.created_at";
+const POST_COLUMNS: &str =
+    "p.id, p.group_id, p.author_id, p.body, p.created_at, p.edited_at, p.deleted_at, p.pinned_at";
+const COMMENT_COLUMNS: &str = "c.id, c.post_id, c.group_id, c.author_id, c.body, c.created_at, \
+    c.parent_id, c.edited_at, c.deleted_at";
 
 fn post_from_row(row: &AnyRow) -> Result<Post, DbError> {
     Ok(Post {
@@ -18,6 +20,9 @@ fn post_from_row(row: &AnyRow) -> Result<Post, DbError> {
         author_id: row.try_get("author_id")?,
         body: row.try_get("body")?,
         created_at: row.try_get("created_at")?,
+        edited_at: get_opt_i64(row, "edited_at")?,
+        deleted_at: get_opt_i64(row, "deleted_at")?,
+        pinned_at: get_opt_i64(row, "pinned_at")?,
     })
 }
 
@@ -29,14 +34,17 @@ fn comment_from_row(row: &AnyRow) -> Result<Comment, DbError> {
         author_id: row.try_get("author_id")?,
         body: row.try_get("body")?,
         created_at: row.try_get("created_at")?,
+        parent_id: row.try_get("parent_id")?,
+        edited_at: get_opt_i64(row, "edited_at")?,
+        deleted_at: get_opt_i64(row, "deleted_at")?,
     })
 }
 
 /// `seq` is the change-log seq of the creation; it orders posts by commit.
 pub async fn insert_post(conn: &mut AnyConnection, post: &Post, seq: i64) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO posts (id, group_id, author_id, body, created_at, seq) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO posts (id, group_id, author_id, body, created_at, seq, activity_seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(&post.id)
     .bind(&post.group_id)
@@ -55,8 +63,8 @@ pub async fn insert_comment(
     seq: i64,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO comments (id, post_id, group_id, author_id, body, created_at, seq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO comments (id, post_id, group_id, author_id, body, created_at, seq, parent_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&comment.id)
     .bind(&comment.post_id)
@@ -65,8 +73,15 @@ pub async fn insert_comment(
     .bind(&comment.body)
     .bind(comment.created_at)
     .bind(seq)
-    .execute(conn)
+    .bind(&comment.parent_id)
+    .execute(&mut *conn)
     .await?;
+    // A comment is activity on its post: the home feed moves the post up.
+    sqlx::query("UPDATE posts SET activity_seq = $1 WHERE id = $2")
+        .bind(seq)
+        .bind(&comment.post_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -4,9 +4,10 @@ use commons_protocol::User;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{get_flag, DbError};
+use super::{get_flag, get_opt_i64, DbError};
 
-const COLUMNS: &str = "u.id, u.email, u.name, u.handle, u.is_admin, u.created_at";
+const COLUMNS: &str = "u.id, u.email, u.name, u.handle, u.is_admin, u.created_at, \
+    u.title, u.department, u.location, u.manager_id, u.about, u.deactivated_at";
 
 fn from_row(row: &AnyRow) -> Result<User, DbError> {
     Ok(User {
@@ -16,6 +17,12 @@ fn from_row(row: &AnyRow) -> Result<User, DbError> {
         handle: row.try_get("handle")?,
         is_admin: get_flag(row, "is_admin")?,
         created_at: row.try_get("created_at")?,
+        title: row.try_get("title")?,
+        department: row.try_get("department")?,
+        location: row.try_get("location")?,
+        manager_id: row.try_get("manager_id")?,
+        about: row.try_get("about")?,
+        deactivated: get_opt_i64(row, "deactivated_at")?.is_some(),
     })
 }
 
@@ -25,8 +32,9 @@ pub async fn insert(
     password_hash: &str,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO users (id, email, name, handle, is_admin, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO users (id, email, name, handle, is_admin, password_hash, created_at, \
+            title, department, location, manager_id, about) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&user.id)
     .bind(&user.email)
@@ -35,6 +43,11 @@ pub async fn insert(
     .bind(i64::from(user.is_admin))
     .bind(password_hash)
     .bind(user.created_at)
+    .bind(&user.title)
+    .bind(&user.department)
+    .bind(&user.location)
+    .bind(&user.manager_id)
+    .bind(&user.about)
     .execute(conn)
     .await?;
     Ok(())

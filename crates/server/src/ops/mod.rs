@@ -3,6 +3,7 @@
 //! `demo` and `admin` commands.
 
 pub mod groups;
+pub mod notifications;
 pub mod posts;
 pub mod sync;
 pub mod users;

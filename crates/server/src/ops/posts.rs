@@ -38,6 +38,7 @@ pub async fn create_post(
         author_id: actor.id.clone(),
         body: request.body.clone(),
         created_at: now_millis(),
+        ..Post::default()
     };
     let seq = w
         .append(NewChange {
@@ -77,6 +78,7 @@ pub async fn create_comment(
         author_id: actor.id.clone(),
         body: request.body.clone(),
         created_at: now_millis(),
+        ..Comment::default()
     };
     let seq = w
         .append(NewChange {

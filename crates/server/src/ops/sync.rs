@@ -41,7 +41,7 @@ pub async fn pull(
         _ => head,
     };
     let rows = with_backfill(&mut conn, &actor.id, since, page).await?;
-    let changes = resolve(&mut conn, &rows).await?;
+    let changes = resolve(&mut conn, &actor.id, &rows).await?;
     Ok(SyncResponse {
         changes,
         cursor: Cursor::from_seq(cursor),
@@ -58,15 +58,25 @@ async fn with_backfill(
     since: i64,
     page: Vec<ChangeRow>,
 ) -> OpResult<Vec<ChangeRow>> {
-    let joined: Vec<String> = page
+    let touched: Vec<String> = page
         .iter()
         .filter(|c| c.kind == ChangeKind::Membership && c.user_id.as_deref() == Some(user_id))
         .filter_map(|c| c.group_id.clone())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    if joined.is_empty() || since == 0 {
+    if touched.is_empty() || since == 0 {
         return Ok(page);
+    }
+    // Only groups the caller is in now: a membership row may record a removal.
+    let mut joined = Vec::with_capacity(touched.len());
+    for group_id in touched {
+        if db::groups::membership(conn, &group_id, user_id)
+            .await?
+            .is_some()
+        {
+            joined.push(group_id);
+        }
     }
     let mut history: HashMap<String, Vec<ChangeRow>> = HashMap::new();
     for row in changes::group_history(conn, &joined, since).await? {
@@ -86,32 +96,56 @@ async fn with_backfill(
     Ok(rows)
 }
 
-/// What a change row points at; a membership is keyed by (group, user).
+/// What a change row points at; a membership-like row is keyed by (group, user).
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum EntityKey {
     User(String),
     Group(String),
     Membership(String, String),
+    JoinRequest(String, String),
+    Purge(String),
     Post(String),
     Comment(String),
+    Reaction(String, String),
+    Notification(String),
+    GroupSettings(String, String),
 }
 
 fn key_of(row: &ChangeRow) -> Option<EntityKey> {
     let id = row.entity_id.clone();
+    let pair = || Some((row.group_id.clone()?, row.user_id.clone()?));
     Some(match row.kind {
         ChangeKind::User => EntityKey::User(id),
         ChangeKind::Group => EntityKey::Group(id),
         ChangeKind::Membership => {
-            EntityKey::Membership(row.group_id.clone()?, row.user_id.clone()?)
+            let (g, u) = pair()?;
+            EntityKey::Membership(g, u)
         }
+        ChangeKind::JoinRequest => {
+            let (g, u) = pair()?;
+            EntityKey::JoinRequest(g, u)
+        }
+        ChangeKind::Purge => EntityKey::Purge(row.group_id.clone()?),
         ChangeKind::Post => EntityKey::Post(id),
         ChangeKind::Comment => EntityKey::Comment(id),
+        ChangeKind::Reaction => EntityKey::Reaction(id, row.user_id.clone()?),
+        ChangeKind::Notification => EntityKey::Notification(id),
+        ChangeKind::GroupSettings => {
+            let (g, u) = pair()?;
+            EntityKey::GroupSettings(g, u)
+        }
     })
 }
 
 /// Loads the current state of every entity the rows name (one query per
-/// kind) and returns one change per entity, in the rows' order.
-async fn resolve(conn: &mut AnyConnection, rows: &[ChangeRow]) -> OpResult<Vec<Change>> {
+/// kind) and returns one change per entity, in the rows' order. What no
+/// longer exists becomes a removal; the caller's own lost membership becomes
+/// a purge of that group.
+async fn resolve(
+    conn: &mut AnyConnection,
+    actor_id: &str,
+    rows: &[ChangeRow],
+) -> OpResult<Vec<Change>> {
     let mut seen = HashSet::new();
     let keys: Vec<EntityKey> = rows
         .iter()
@@ -119,40 +153,147 @@ async fn resolve(conn: &mut AnyConnection, rows: &[ChangeRow]) -> OpResult<Vec<C
         .filter(|k| seen.insert(k.clone()))
         .collect();
     let mut ids: HashMap<ChangeKind, Vec<String>> = HashMap::new();
-    let mut membership_keys = Vec::new();
+    let mut pairs: HashMap<ChangeKind, Vec<(String, String)>> = HashMap::new();
     for key in &keys {
-        match key {
-            EntityKey::User(id) => ids.entry(ChangeKind::User).or_default().push(id.clone()),
-            EntityKey::Group(id) => ids.entry(ChangeKind::Group).or_default().push(id.clone()),
-            EntityKey::Post(id) => ids.entry(ChangeKind::Post).or_default().push(id.clone()),
-            EntityKey::Comment(id) => ids.entry(ChangeKind::Comment).or_default().push(id.clone()),
-            EntityKey::Membership(g, u) => membership_keys.push((g.clone(), u.clone())),
-        }
+        let (kind, id) = match key {
+            EntityKey::User(id) => (ChangeKind::User, id),
+            EntityKey::Group(id) => (ChangeKind::Group, id),
+            EntityKey::Post(id) => (ChangeKind::Post, id),
+            EntityKey::Comment(id) => (ChangeKind::Comment, id),
+            EntityKey::Notification(id) => (ChangeKind::Notification, id),
+            EntityKey::Membership(g, u) => {
+                pairs
+                    .entry(ChangeKind::Membership)
+                    .or_default()
+                    .push((g.clone(), u.clone()));
+                continue;
+            }
+            EntityKey::JoinRequest(g, u) => {
+                pairs
+                    .entry(ChangeKind::JoinRequest)
+                    .or_default()
+                    .push((g.clone(), u.clone()));
+                continue;
+            }
+            EntityKey::Reaction(t, u) => {
+                pairs
+                    .entry(ChangeKind::Reaction)
+                    .or_default()
+                    .push((t.clone(), u.clone()));
+                continue;
+            }
+            EntityKey::GroupSettings(g, u) => {
+                pairs
+                    .entry(ChangeKind::GroupSettings)
+                    .or_default()
+                    .push((g.clone(), u.clone()));
+                continue;
+            }
+            EntityKey::Purge(_) => continue,
+        };
+        ids.entry(kind).or_default().push(id.clone());
     }
     let ids_of = |kind| ids.get(&kind).map(Vec::as_slice).unwrap_or_default();
+    let pairs_of = |kind| pairs.get(&kind).map(Vec::as_slice).unwrap_or_default();
 
     let mut loaded: HashMap<EntityKey, Change> = HashMap::new();
     for user in db::users::load(conn, ids_of(ChangeKind::User)).await? {
         loaded.insert(EntityKey::User(user.id.clone()), Change::User { user });
     }
+    let mut groups: HashMap<String, commons_protocol::Group> = HashMap::new();
     for group in db::groups::load(conn, ids_of(ChangeKind::Group)).await? {
+        groups.insert(group.id.clone(), group.clone());
         loaded.insert(EntityKey::Group(group.id.clone()), Change::Group { group });
     }
-    for membership in db::groups::load_memberships(conn, &membership_keys).await? {
+    for membership in db::groups::load_memberships(conn, pairs_of(ChangeKind::Membership)).await? {
         let key = EntityKey::Membership(membership.group_id.clone(), membership.user_id.clone());
         loaded.insert(key, Change::Membership { membership });
+    }
+    for request in db::social::load_join_requests(conn, pairs_of(ChangeKind::JoinRequest)).await? {
+        let key = EntityKey::JoinRequest(request.group_id.clone(), request.user_id.clone());
+        loaded.insert(key, Change::JoinRequest { request });
     }
     for post in db::posts::load_posts(conn, ids_of(ChangeKind::Post)).await? {
         loaded.insert(EntityKey::Post(post.id.clone()), Change::Post { post });
     }
     for comment in db::posts::load_comments(conn, ids_of(ChangeKind::Comment)).await? {
-        loaded.insert(
-            EntityKey::Comment(comment.id.clone()),
-            Change::Comment { comment },
-        );
+        let key = EntityKey::Comment(comment.id.clone());
+        loaded.insert(key, Change::Comment { comment });
     }
-    // An entity missing here was removed since; there is nothing to send for it.
-    Ok(keys.iter().filter_map(|k| loaded.remove(k)).collect())
+    for reaction in db::social::load_reactions(conn, pairs_of(ChangeKind::Reaction)).await? {
+        let key = EntityKey::Reaction(reaction.target_id.clone(), reaction.user_id.clone());
+        loaded.insert(key, Change::Reaction { reaction });
+    }
+    for notification in
+        db::social::load_notifications(conn, ids_of(ChangeKind::Notification)).await?
+    {
+        let key = EntityKey::Notification(notification.id.clone());
+        loaded.insert(key, Change::Notification { notification });
+    }
+    for settings in
+        db::social::load_group_settings(conn, pairs_of(ChangeKind::GroupSettings)).await?
+    {
+        let key = EntityKey::GroupSettings(settings.group_id.clone(), settings.user_id.clone());
+        loaded.insert(key, Change::GroupSettings { settings });
+    }
+
+    let mut changes = Vec::with_capacity(keys.len());
+    for key in keys {
+        if let Some(change) = loaded.remove(&key) {
+            changes.push(change);
+            continue;
+        }
+        match key {
+            EntityKey::Membership(group_id, user_id) if user_id == actor_id => {
+                lost_access(conn, actor_id, group_id, &mut groups, &mut changes).await?;
+            }
+            EntityKey::Purge(group_id) => {
+                lost_access(conn, actor_id, group_id, &mut groups, &mut changes).await?;
+            }
+            EntityKey::Membership(group_id, user_id) => {
+                changes.push(Change::MembershipRemoved { group_id, user_id })
+            }
+            EntityKey::JoinRequest(group_id, user_id) => {
+                changes.push(Change::JoinRequestRemoved { group_id, user_id })
+            }
+            EntityKey::Reaction(target_id, user_id) => {
+                changes.push(Change::ReactionRemoved { target_id, user_id })
+            }
+            // Users, groups, posts and comments are never deleted (tombstones
+            // instead); a missing notification or setting has nothing to say.
+            _ => {}
+        }
+    }
+    Ok(changes)
+}
+
+/// The caller may no longer read a group: purge it, then send the group
+/// again if they may still see it exists.
+async fn lost_access(
+    conn: &mut AnyConnection,
+    actor_id: &str,
+    group_id: String,
+    groups: &mut HashMap<String, commons_protocol::Group>,
+    changes: &mut Vec<Change>,
+) -> OpResult<()> {
+    changes.push(Change::Purge {
+        group_id: group_id.clone(),
+    });
+    let group = match groups.get(&group_id) {
+        Some(group) => Some(group.clone()),
+        None => db::groups::load(conn, std::slice::from_ref(&group_id))
+            .await?
+            .pop(),
+    };
+    if let Some(group) = group {
+        let member = db::groups::membership(conn, &group.id, actor_id)
+            .await?
+            .is_some();
+        if group.privacy != commons_protocol::Privacy::Secret || member {
+            changes.push(Change::Group { group });
+        }
+    }
+    Ok(())
 }
 
 /// The newest cursor position, for pokes.

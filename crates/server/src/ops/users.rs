@@ -64,6 +64,7 @@ pub async fn insert(w: &mut Write, new: &PreparedUser) -> OpResult<User> {
         handle: unique_handle(w, &new.email).await?,
         is_admin: new.is_admin,
         created_at: now_millis(),
+        ..User::default()
     };
     db::users::insert(w.conn(), &user, &new.password_hash).await?;
     w.append(NewChange {

@@ -321,6 +321,7 @@ impl Session {
             mutation_id: new_id(),
             id: new_id(),
             body: body.into(),
+            parent_id: None,
         };
         let reply = self
             .post(&format!("/posts/{}/comments", post.id), &request)
@@ -384,6 +385,21 @@ pub fn ids_in(changes: &[Change]) -> Vec<String> {
             }
             Change::Post { post } => post.id.clone(),
             Change::Comment { comment } => comment.id.clone(),
+            Change::MembershipRemoved { group_id, user_id } => format!("-{group_id}/{user_id}"),
+            Change::Purge { group_id } => format!("purge {group_id}"),
+            Change::JoinRequest { request } => {
+                format!("request {}/{}", request.group_id, request.user_id)
+            }
+            Change::JoinRequestRemoved { group_id, user_id } => {
+                format!("-request {group_id}/{user_id}")
+            }
+            Change::Reaction { reaction } => format!("{}:{}", reaction.target_id, reaction.user_id),
+            Change::ReactionRemoved { target_id, user_id } => format!("-{target_id}:{user_id}"),
+            Change::Notification { notification } => notification.id.clone(),
+            Change::GroupSettings { settings } => {
+                format!("settings {}/{}", settings.group_id, settings.user_id)
+            }
+            Change::Unknown => "unknown".into(),
         })
         .collect()
 }

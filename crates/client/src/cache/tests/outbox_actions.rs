@@ -230,6 +230,7 @@ async fn accepting_server() -> (String, Arc<Mutex<Vec<String>>>) {
                     author_id: "ada".into(),
                     body: r.body,
                     created_at: 1,
+                    ..Default::default()
                 })
             } else {
                 let post_id = path
@@ -244,6 +245,7 @@ async fn accepting_server() -> (String, Arc<Mutex<Vec<String>>>) {
                     author_id: "ada".into(),
                     body: r.body,
                     created_at: 2,
+                    ..Default::default()
                 })
             }
             .unwrap();

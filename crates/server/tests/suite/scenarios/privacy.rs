@@ -16,6 +16,7 @@ async fn comment_as(session: &Session, post_id: &str) -> Reply {
         mutation_id: new_id(),
         id: new_id(),
         body: "hi".into(),
+        parent_id: None,
     };
     session
         .post(&format!("/posts/{post_id}/comments"), &request)
