@@ -7,7 +7,8 @@ use std::time::Duration;
 use commons_protocol::{
     Cursor, ErrorBody, ErrorCode, LoginRequest, LoginResponse, SyncResponse, API_PREFIX,
 };
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
+pub(crate) use reqwest::Method;
+use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -93,6 +94,34 @@ impl Api {
             .json(body);
         let response = send(server_url, builder).await?;
         decode(server_url, response, true).await
+    }
+
+    /// An authenticated write with any method and a JSON body. The answer is
+    /// returned as JSON for the caller to read what it understands; an empty
+    /// body (204) is `null`.
+    pub(crate) async fn write<B: Serialize>(
+        &self,
+        method: Method,
+        server_url: &str,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<serde_json::Value, ClientError> {
+        let builder = self
+            .http
+            .request(method, endpoint(server_url, path))
+            .bearer_auth(token)
+            .json(body);
+        let response = send(server_url, builder).await?;
+        let response = check_status(server_url, response, true).await?;
+        let bytes = response.bytes().await.map_err(|e| {
+            tracing::debug!(error = %e, "response body unreadable");
+            ClientError::Offline(server_url.to_owned())
+        })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::UnexpectedResponse(e.to_string()))
     }
 }
 

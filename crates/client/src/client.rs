@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use commons_protocol::{LoginRequest, Privacy, User};
+use commons_protocol::{LoginRequest, NotificationLevel, Privacy, ReactionKind, User};
 use tokio::sync::Mutex;
 
 use crate::api::Api;
@@ -13,11 +13,15 @@ use crate::keychain::{self, TokenKey};
 use crate::outbox::{self, Session};
 use crate::{
     outbox_actions, sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost,
-    GroupView, OutboxItem, PushReport, SearchHit, SyncReport,
+    GroupView, JoinRequestView, MemberView, NotificationList, OutboxItem, PersonSummary, Profile,
+    PushReport, SearchHit, SyncReport,
 };
 
 /// Largest feed page.
 pub const MAX_FEED_PAGE: i64 = 200;
+
+/// Largest page of the notification list and the people directory.
+pub const MAX_LIST_PAGE: i64 = 500;
 
 /// Most results one search returns.
 pub const MAX_SEARCH_RESULTS: i64 = 100;
@@ -278,10 +282,59 @@ impl Client {
         cache::feed(&mut conn, &me.id, group_id, limit, before.as_ref()).await
     }
 
-    /// One post with its comments, from the cache.
+    /// One post with its comments, from the cache. A deleted post comes as a
+    /// tombstone (`deleted`, no text), so a link to it can say so.
     pub async fn post_by_id(&self, post_id: &str) -> Result<Option<FeedPost>, ClientError> {
+        let me = self.me().await?;
         let mut conn = self.inner.cache.read().await?;
-        cache::feed_post(&mut conn, post_id).await
+        cache::feed_post(&mut conn, &me.id, post_id).await
+    }
+
+    /// My notifications from the cache, newest first (`before`: the last one of
+    /// the previous page, as a `FeedCursor` of its `created_at` and `id`), only
+    /// the unread ones if asked, with the number unread.
+    pub async fn notifications(
+        &self,
+        unread_only: bool,
+        limit: i64,
+        before: Option<FeedCursor>,
+    ) -> Result<NotificationList, ClientError> {
+        let me = self.me().await?;
+        let limit = limit.clamp(1, MAX_LIST_PAGE);
+        let mut conn = self.inner.cache.read().await?;
+        cache::notifications(&mut conn, &me.id, unread_only, limit, before.as_ref()).await
+    }
+
+    /// The people directory, by name (deactivated accounts left out). `query`
+    /// keeps those whose name, handle, e-mail, title, department or location
+    /// has every word as a prefix.
+    pub async fn people(
+        &self,
+        query: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<PersonSummary>, ClientError> {
+        let limit = limit.clamp(1, MAX_LIST_PAGE);
+        let mut conn = self.inner.cache.read().await?;
+        cache::people(&mut conn, query, limit).await
+    }
+
+    /// A person's profile, by handle (`@ada` or `ada`) or user id.
+    pub async fn profile(&self, handle_or_id: &str) -> Result<Option<Profile>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::profile(&mut conn, handle_or_id).await
+    }
+
+    /// A group's members with their roles: admins, moderators, then members.
+    pub async fn members(&self, group_id: &str) -> Result<Vec<MemberView>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::members(&mut conn, group_id).await
+    }
+
+    /// Requests to join the groups I administer or moderate, oldest first.
+    pub async fn join_requests(&self) -> Result<Vec<JoinRequestView>, ClientError> {
+        let me = self.me().await?;
+        let mut conn = self.inner.cache.read().await?;
+        cache::join_requests(&mut conn, &me.id).await
     }
 
     /// Groups I can see, members' groups first, with my role.
@@ -341,7 +394,7 @@ impl Client {
         tx.commit().await?;
         self.inner.local_write.notify_one();
         let mut conn = self.inner.cache.read().await?;
-        cache::feed_post(&mut conn, &id)
+        cache::feed_post(&mut conn, &me.id, &id)
             .await?
             .ok_or_else(|| ClientError::CorruptCache(format!("post {id} vanished")))
     }
@@ -351,11 +404,88 @@ impl Client {
         let mut tx = self.inner.cache.write().await?;
         let id = writes::comment(&mut tx, &me, post_id, body).await?;
         tx.commit().await?;
+        self.written_comment(&me, &id).await
+    }
+
+    /// Replies to a comment (a reply to a reply answers its top-level comment).
+    pub async fn reply(&self, comment_id: &str, body: &str) -> Result<CommentView, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let id = writes::reply(&mut tx, &me, comment_id, body).await?;
+        tx.commit().await?;
+        self.written_comment(&me, &id).await
+    }
+
+    async fn written_comment(&self, me: &User, id: &str) -> Result<CommentView, ClientError> {
         self.inner.local_write.notify_one();
         let mut conn = self.inner.cache.read().await?;
-        cache::comment(&mut conn, &id)
+        cache::comment(&mut conn, &me.id, id)
             .await?
             .ok_or_else(|| ClientError::CorruptCache(format!("comment {id} vanished")))
+    }
+
+    /// Runs one local write in its transaction and wakes live mode to send it.
+    async fn write_locally<T>(
+        &self,
+        write: impl AsyncFnOnce(&mut cache::WriteTx, &User) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let result = write(&mut tx, &me).await?;
+        tx.commit().await?;
+        self.inner.local_write.notify_one();
+        Ok(result)
+    }
+
+    /// Changes the text of my post or comment (by id): shown at once, marked
+    /// pending; an unchanged text does nothing.
+    pub async fn edit(&self, id: &str, body: &str) -> Result<(), ClientError> {
+        self.write_locally(async |tx, me| writes::edit(tx, me, id, body).await)
+            .await
+    }
+
+    /// Deletes a post or comment (by id): mine, or any in a group I administer
+    /// or moderate. It leaves the screens at once.
+    pub async fn delete(&self, id: &str) -> Result<(), ClientError> {
+        self.write_locally(async |tx, me| writes::delete(tx, me, id).await)
+            .await
+    }
+
+    /// Sets (`Some`) or removes (`None`) my reaction to a post or comment (by
+    /// id). Returns false when it already was so: nothing is sent then.
+    pub async fn react(&self, id: &str, kind: Option<ReactionKind>) -> Result<bool, ClientError> {
+        self.write_locally(async |tx, me| writes::react(tx, me, id, kind).await)
+            .await
+    }
+
+    /// Leaves a group (not the default one). Its posts leave my feed at once.
+    pub async fn leave_group(&self, group_id: &str) -> Result<(), ClientError> {
+        self.write_locally(async |tx, me| writes::leave_group(tx, me, group_id).await)
+            .await
+    }
+
+    /// Marks one notification read; false when it already was.
+    pub async fn mark_notification_read(&self, id: &str) -> Result<bool, ClientError> {
+        self.write_locally(async |tx, me| writes::mark_notification_read(tx, me, id).await)
+            .await
+    }
+
+    /// Marks all my notifications read; returns how many were unread here.
+    pub async fn mark_all_notifications_read(&self) -> Result<usize, ClientError> {
+        self.write_locally(async |tx, me| writes::mark_all_notifications_read(tx, me).await)
+            .await
+    }
+
+    /// Sets how much of a group's activity notifies me; false when it already was so.
+    pub async fn set_notification_level(
+        &self,
+        group_id: &str,
+        level: NotificationLevel,
+    ) -> Result<bool, ClientError> {
+        self.write_locally(async |tx, me| {
+            writes::set_notification_level(tx, me, group_id, level).await
+        })
+        .await
     }
 
     /// Creates a group with its creator as admin, pending until the server confirms it.
@@ -379,6 +509,8 @@ impl Client {
             .ok_or_else(|| ClientError::CorruptCache(format!("group {id} vanished")))
     }
 
+    /// Joins an open group at once (pending), or asks to join a closed one
+    /// (`GroupView::requested` until an admin answers).
     pub async fn join_group(&self, group_id: &str) -> Result<(), ClientError> {
         let me = self.me().await?;
         let mut tx = self.inner.cache.write().await?;

@@ -14,6 +14,7 @@ mod client;
 mod error;
 mod keychain;
 mod live;
+mod local_effects;
 mod notifications;
 mod outbox;
 mod outbox_actions;
@@ -22,7 +23,7 @@ mod views;
 mod writes;
 
 pub use cache::CACHE_FILE;
-pub use client::{normalize_server_url, Client, MAX_FEED_PAGE, MAX_SEARCH_RESULTS};
+pub use client::{normalize_server_url, Client, MAX_FEED_PAGE, MAX_LIST_PAGE, MAX_SEARCH_RESULTS};
 pub use error::ClientError;
 pub use keychain::{
     check_available as keychain_available, delete_token, load_token, store_token, TokenKey,
@@ -31,4 +32,4 @@ pub use notifications::Notifier;
 pub use views::*;
 
 // The wire types callers need alongside the views.
-pub use commons_protocol::{ErrorCode, GroupRole, Privacy, User};
+pub use commons_protocol::{ErrorCode, GroupRole, NotificationLevel, Privacy, ReactionKind, User};

@@ -21,15 +21,62 @@
 //!   the user retries or discards it (`outbox_actions`).
 
 use commons_protocol::{
-    AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest, Group,
-    Id, JoinGroupRequest, MembershipResponse, Post,
+    AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
+    EditTextRequest, Group, GroupSettingsRequest, Id, JoinGroupRequest, Membership,
+    MembershipResponse, Millis, MutationRequest, NotificationLevel, Post, ReactRequest,
+    ReactionKind,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
-use crate::api::Api;
+use crate::api::{Api, Method};
 use crate::cache::{self, Cache, EntityTable, Origin};
+use crate::local_effects;
 use crate::{ClientError, OutboxItem, OutboxState, PushReport};
+
+/// A post or a comment: what edits, deletions and reactions act on.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Item {
+    Post,
+    Comment,
+}
+
+impl Item {
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Item::Post => "post",
+            Item::Comment => "comment",
+        }
+    }
+
+    /// The REST collection: `/posts` or `/comments`.
+    fn collection(self) -> &'static str {
+        match self {
+            Item::Post => "posts",
+            Item::Comment => "comments",
+        }
+    }
+}
+
+/// A text as it was before a local edit: put back when the edit is discarded.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PreviousText {
+    pub body: String,
+    pub edited_at: Option<Millis>,
+}
+
+/// What a reaction write acts on, with what the local row needs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ReactionTarget {
+    pub item: Item,
+    pub target_id: Id,
+    pub post_id: Id,
+    pub group_id: Id,
+    pub user_id: Id,
+    /// My reaction before this write, put back if the server refuses it.
+    pub previous: Option<ReactionKind>,
+}
 
 /// One queued write: what to send, and where.
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -45,9 +92,12 @@ pub(crate) enum Mutation {
     CreateGroup {
         request: CreateGroupRequest,
     },
+    /// Joins an open group, or asks to join a closed one (`closed`).
     JoinGroup {
         group_id: Id,
         user_id: Id,
+        #[serde(default)]
+        closed: bool,
         request: JoinGroupRequest,
     },
     AddMember {
@@ -55,6 +105,54 @@ pub(crate) enum Mutation {
         /// Set when the cache knew the person, so the local membership can be undone on rejection.
         user_id: Option<Id>,
         request: AddMemberRequest,
+    },
+    /// `PATCH /posts/{id}` or `/comments/{id}`.
+    Edit {
+        item: Item,
+        id: Id,
+        previous: PreviousText,
+        request: EditTextRequest,
+    },
+    /// `DELETE /posts/{id}` or `/comments/{id}`.
+    Delete {
+        item: Item,
+        id: Id,
+        request: MutationRequest,
+    },
+    /// `PUT /posts/{id}/reaction` or `/comments/{id}/reaction`.
+    React {
+        target: ReactionTarget,
+        request: ReactRequest,
+    },
+    /// `DELETE /posts/{id}/reaction` or `/comments/{id}/reaction`.
+    Unreact {
+        target: ReactionTarget,
+        request: MutationRequest,
+    },
+    /// `POST /groups/{id}/leave`.
+    LeaveGroup {
+        /// My membership before leaving, put back if the server refuses.
+        previous: Membership,
+        request: MutationRequest,
+    },
+    /// `POST /notifications/{id}/read`.
+    ReadNotification {
+        notification_id: Id,
+        request: MutationRequest,
+    },
+    /// `POST /notifications/read-all`.
+    ReadAllNotifications {
+        user_id: Id,
+        /// The notifications this marked read here (unread again if refused).
+        marked: Vec<Id>,
+        request: MutationRequest,
+    },
+    /// `PUT /groups/{id}/settings`.
+    GroupSettings {
+        group_id: Id,
+        user_id: Id,
+        previous: Option<NotificationLevel>,
+        request: GroupSettingsRequest,
     },
 }
 
@@ -66,6 +164,26 @@ impl Mutation {
             Mutation::CreateGroup { .. } => "create_group",
             Mutation::JoinGroup { .. } => "join_group",
             Mutation::AddMember { .. } => "add_member",
+            Mutation::Edit {
+                item: Item::Post, ..
+            } => "edit_post",
+            Mutation::Edit {
+                item: Item::Comment,
+                ..
+            } => "edit_comment",
+            Mutation::Delete {
+                item: Item::Post, ..
+            } => "delete_post",
+            Mutation::Delete {
+                item: Item::Comment,
+                ..
+            } => "delete_comment",
+            Mutation::React { .. } => "react",
+            Mutation::Unreact { .. } => "unreact",
+            Mutation::LeaveGroup { .. } => "leave_group",
+            Mutation::ReadNotification { .. } => "read_notification",
+            Mutation::ReadAllNotifications { .. } => "read_all_notifications",
+            Mutation::GroupSettings { .. } => "group_settings",
         }
     }
 
@@ -76,6 +194,14 @@ impl Mutation {
             Mutation::CreateGroup { request } => &request.mutation_id,
             Mutation::JoinGroup { request, .. } => &request.mutation_id,
             Mutation::AddMember { request, .. } => &request.mutation_id,
+            Mutation::Edit { request, .. } => &request.mutation_id,
+            Mutation::Delete { request, .. }
+            | Mutation::Unreact { request, .. }
+            | Mutation::LeaveGroup { request, .. }
+            | Mutation::ReadNotification { request, .. }
+            | Mutation::ReadAllNotifications { request, .. } => &request.mutation_id,
+            Mutation::React { request, .. } => &request.mutation_id,
+            Mutation::GroupSettings { request, .. } => &request.mutation_id,
         }
     }
 
@@ -85,30 +211,51 @@ impl Mutation {
             Mutation::Post { request } => Some(&request.id),
             Mutation::Comment { request, .. } => Some(&request.id),
             Mutation::CreateGroup { request } => Some(&request.id),
-            Mutation::JoinGroup { .. } | Mutation::AddMember { .. } => None,
+            _ => None,
         }
     }
 
-    /// The entity this write needs to exist on the server: a comment's post,
-    /// the group of a post or membership.
+    /// The entity this write needs to exist on the server: a comment's post
+    /// (a reply's comment), the group of a post or membership, the post or
+    /// comment edited, deleted or reacted to.
     pub(crate) fn depends_on(&self) -> Option<&str> {
         match self {
             Mutation::Post { request } => Some(&request.group_id),
-            Mutation::Comment { post_id, .. } => Some(post_id),
-            Mutation::JoinGroup { group_id, .. } | Mutation::AddMember { group_id, .. } => {
-                Some(group_id)
+            Mutation::Comment { post_id, request } => {
+                Some(request.parent_id.as_deref().unwrap_or(post_id))
             }
-            Mutation::CreateGroup { .. } => None,
+            Mutation::JoinGroup { group_id, .. }
+            | Mutation::AddMember { group_id, .. }
+            | Mutation::GroupSettings { group_id, .. } => Some(group_id),
+            Mutation::LeaveGroup { previous, .. } => Some(&previous.group_id),
+            Mutation::Edit { id, .. } | Mutation::Delete { id, .. } => Some(id),
+            Mutation::React { target, .. } | Mutation::Unreact { target, .. } => {
+                Some(&target.target_id)
+            }
+            Mutation::CreateGroup { .. }
+            | Mutation::ReadNotification { .. }
+            | Mutation::ReadAllNotifications { .. } => None,
         }
     }
 
-    /// The entity the write creates (post, comment, group) or joins (group).
+    /// The entity the write creates or changes (post, comment, group,
+    /// notification; the account itself for "read all"). Screens find a
+    /// write on what they show through it (`outbox_by_entity`).
     fn entity_id(&self) -> &str {
         match self {
             Mutation::Post { request } => &request.id,
             Mutation::Comment { request, .. } => &request.id,
             Mutation::CreateGroup { request } => &request.id,
-            Mutation::JoinGroup { group_id, .. } | Mutation::AddMember { group_id, .. } => group_id,
+            Mutation::JoinGroup { group_id, .. }
+            | Mutation::AddMember { group_id, .. }
+            | Mutation::GroupSettings { group_id, .. } => group_id,
+            Mutation::LeaveGroup { previous, .. } => &previous.group_id,
+            Mutation::Edit { id, .. } | Mutation::Delete { id, .. } => id,
+            Mutation::React { target, .. } | Mutation::Unreact { target, .. } => &target.target_id,
+            Mutation::ReadNotification {
+                notification_id, ..
+            } => notification_id,
+            Mutation::ReadAllNotifications { user_id, .. } => user_id,
         }
     }
 }
@@ -238,6 +385,9 @@ enum Answer {
     Comment(Comment),
     Group(Group),
     Membership(MembershipResponse),
+    /// The newer writes: their answer as JSON, read by `local_effects::confirm`
+    /// as far as it is understood (the pull brings the rest).
+    Json(serde_json::Value),
 }
 
 async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, ClientError> {
@@ -260,8 +410,12 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
         Mutation::JoinGroup {
             group_id, request, ..
         } => {
+            // Open groups answer with a membership, closed ones with a request.
             let path = format!("/groups/{}/join", path_segment(group_id)?);
-            Answer::Membership(api.post(server_url, token, &path, request).await?)
+            Answer::Json(
+                api.write(Method::POST, server_url, token, &path, request)
+                    .await?,
+            )
         }
         Mutation::AddMember {
             group_id, request, ..
@@ -269,7 +423,78 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
             let path = format!("/groups/{}/members", path_segment(group_id)?);
             Answer::Membership(api.post(server_url, token, &path, request).await?)
         }
+        Mutation::Edit {
+            item, id, request, ..
+        } => {
+            let path = format!("/{}/{}", item.collection(), path_segment(id)?);
+            Answer::Json(
+                api.write(Method::PATCH, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::Delete { item, id, request } => {
+            let path = format!("/{}/{}", item.collection(), path_segment(id)?);
+            Answer::Json(
+                api.write(Method::DELETE, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::React { target, request } => {
+            let path = reaction_path(target)?;
+            Answer::Json(
+                api.write(Method::PUT, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::Unreact { target, request } => {
+            let path = reaction_path(target)?;
+            Answer::Json(
+                api.write(Method::DELETE, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::LeaveGroup { previous, request } => {
+            let path = format!("/groups/{}/leave", path_segment(&previous.group_id)?);
+            Answer::Json(
+                api.write(Method::POST, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::ReadNotification {
+            notification_id,
+            request,
+        } => {
+            let path = format!("/notifications/{}/read", path_segment(notification_id)?);
+            Answer::Json(
+                api.write(Method::POST, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::ReadAllNotifications { request, .. } => {
+            let path = "/notifications/read-all";
+            Answer::Json(
+                api.write(Method::POST, server_url, token, path, request)
+                    .await?,
+            )
+        }
+        Mutation::GroupSettings {
+            group_id, request, ..
+        } => {
+            let path = format!("/groups/{}/settings", path_segment(group_id)?);
+            Answer::Json(
+                api.write(Method::PUT, server_url, token, &path, request)
+                    .await?,
+            )
+        }
     })
+}
+
+fn reaction_path(target: &ReactionTarget) -> Result<String, ClientError> {
+    Ok(format!(
+        "/{}/{}/reaction",
+        target.item.collection(),
+        path_segment(&target.target_id)?
+    ))
 }
 
 /// Ids are UUIDs; anything else must not be spliced into a URL path.
@@ -300,7 +525,70 @@ async fn blocked_by_failed_parent(
     mutation: &Mutation,
 ) -> Result<Option<String>, ClientError> {
     let mut conn = cache.read().await?;
+    const POST_FAILED: &str = "SELECT failed FROM posts WHERE id = ? AND failed IS NOT NULL";
+    const COMMENT_FAILED: &str = "SELECT failed FROM comments WHERE id = ? AND failed IS NOT NULL";
+    const GROUP_FAILED: &str = "SELECT failed FROM groups WHERE id = ? AND failed IS NOT NULL";
     let (sql, parent_id, what): (&'static str, &str, &str) = match mutation {
+        Mutation::Comment {
+            request:
+                CreateCommentRequest {
+                    parent_id: Some(parent_id),
+                    ..
+                },
+            post_id,
+        } => {
+            let parent_failure =
+                cache::fetch_optional_string(&mut conn, COMMENT_FAILED, parent_id).await?;
+            if let Some(reason) = parent_failure {
+                return Ok(Some(format!(
+                    "the comment it replies to was not accepted by the server ({reason})"
+                )));
+            }
+            (
+                POST_FAILED,
+                post_id,
+                "its post was not accepted by the server",
+            )
+        }
+        Mutation::Edit { item, id, .. } | Mutation::Delete { item, id, .. } => (
+            if *item == Item::Post {
+                POST_FAILED
+            } else {
+                COMMENT_FAILED
+            },
+            id,
+            if *item == Item::Post {
+                "the post was not accepted by the server"
+            } else {
+                "the comment was not accepted by the server"
+            },
+        ),
+        Mutation::React { target, .. } | Mutation::Unreact { target, .. } => (
+            if target.item == Item::Post {
+                POST_FAILED
+            } else {
+                COMMENT_FAILED
+            },
+            &target.target_id,
+            if target.item == Item::Post {
+                "the post was not accepted by the server"
+            } else {
+                "the comment was not accepted by the server"
+            },
+        ),
+        Mutation::LeaveGroup { previous, .. } => (
+            GROUP_FAILED,
+            &previous.group_id,
+            "the group was not created on the server",
+        ),
+        Mutation::GroupSettings { group_id, .. } => (
+            GROUP_FAILED,
+            group_id,
+            "the group was not created on the server",
+        ),
+        Mutation::ReadNotification { .. } | Mutation::ReadAllNotifications { .. } => {
+            return Ok(None)
+        }
         Mutation::Comment { post_id, .. } => (
             "SELECT failed FROM posts WHERE id = ? AND failed IS NOT NULL",
             post_id,
@@ -352,6 +640,7 @@ async fn confirm(cache: &Cache, mutation: &Mutation, answer: Answer) -> Result<(
         Answer::Membership(answer) => {
             cache::upsert_membership(&mut tx, &answer.membership, Origin::Server).await?
         }
+        Answer::Json(answer) => local_effects::confirm(&mut tx, mutation, answer).await?,
     }
     sqlx::query("DELETE FROM outbox WHERE mutation_id = ?")
         .bind(mutation.mutation_id().to_owned())
@@ -385,13 +674,17 @@ pub(crate) async fn fail(
         }
         Mutation::JoinGroup {
             group_id, user_id, ..
-        } => cache::remove_pending_membership(&mut tx, group_id, user_id).await?,
+        } => {
+            cache::remove_pending_membership(&mut tx, group_id, user_id).await?;
+            cache::remove_pending_join_request(&mut tx, group_id, user_id).await?
+        }
         Mutation::AddMember {
             group_id,
             user_id: Some(user_id),
             ..
         } => cache::remove_pending_membership(&mut tx, group_id, user_id).await?,
         Mutation::AddMember { user_id: None, .. } => {}
+        _ => local_effects::revert(&mut tx, mutation).await?,
     }
     tx.commit().await?;
     Ok(())

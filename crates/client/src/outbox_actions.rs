@@ -18,10 +18,11 @@
 //! Local rows are removed only while still pending: a server row with the
 //! same id stays.
 
-use commons_protocol::{GroupRole, Membership};
+use commons_protocol::{GroupRole, JoinRequest, Membership};
 use sqlx::SqliteConnection;
 
 use crate::cache;
+use crate::local_effects;
 use crate::outbox::Mutation;
 use crate::ClientError;
 
@@ -191,13 +192,17 @@ async fn undo_local(conn: &mut SqliteConnection, mutation: &Mutation) -> Result<
         }
         Mutation::JoinGroup {
             group_id, user_id, ..
+        } => {
+            cache::remove_pending_membership(conn, group_id, user_id).await?;
+            return cache::remove_pending_join_request(conn, group_id, user_id).await;
         }
-        | Mutation::AddMember {
+        Mutation::AddMember {
             group_id,
             user_id: Some(user_id),
             ..
         } => return cache::remove_pending_membership(conn, group_id, user_id).await,
         Mutation::AddMember { user_id: None, .. } => return Ok(()),
+        _ => return local_effects::undo(conn, mutation).await,
     };
     sqlx::query(sql).bind(id.to_owned()).execute(conn).await?;
     Ok(())
@@ -220,6 +225,19 @@ async fn redo_local(conn: &mut SqliteConnection, mutation: &Mutation) -> Result<
             &request.id,
         ),
         Mutation::JoinGroup {
+            group_id,
+            user_id,
+            closed: true,
+            ..
+        } => {
+            let request = JoinRequest {
+                group_id: group_id.clone(),
+                user_id: user_id.clone(),
+                created_at: cache::now_millis(),
+            };
+            return cache::upsert_join_request(conn, &request, cache::Origin::Local).await;
+        }
+        Mutation::JoinGroup {
             group_id, user_id, ..
         }
         | Mutation::AddMember {
@@ -236,6 +254,7 @@ async fn redo_local(conn: &mut SqliteConnection, mutation: &Mutation) -> Result<
             return cache::insert_pending_membership(conn, &membership).await;
         }
         Mutation::AddMember { user_id: None, .. } => return Ok(()),
+        _ => return local_effects::apply(conn, mutation).await,
     };
     sqlx::query(sql).bind(id.to_owned()).execute(conn).await?;
     Ok(())

@@ -58,6 +58,10 @@ pub(crate) async fn pull(
 
         let mut tx = cache.write().await?;
         let joins = my_memberships(me, &page.changes);
+        let purged = page
+            .changes
+            .iter()
+            .any(|change| matches!(change, Change::Purge { .. }));
         for change in &page.changes {
             if incremental && !is_backfill(change, &joins) {
                 if let Some(n) = notifications::consider(&mut tx, me, change).await? {
@@ -81,6 +85,11 @@ pub(crate) async fn pull(
             cache::set_first_sync_done(&mut tx).await?;
         }
         tx.commit().await?;
+        if purged {
+            // The purged rows were overwritten in the database pages; older
+            // copies of those pages may still sit in the write-ahead log.
+            cache.checkpoint().await?;
+        }
 
         pulled.changes += page.changes.len();
         if !page.has_more {

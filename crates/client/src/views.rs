@@ -1,7 +1,7 @@
 //! What the client core hands to its callers (CLI, desktop UI). All of it is
 //! plain data that serialises to JSON as-is.
 
-use commons_protocol::{GroupRole, Id, Millis, Privacy, User};
+use commons_protocol::{GroupRole, Id, Millis, NotificationLevel, Privacy, ReactionKind, User};
 use serde::{Deserialize, Serialize};
 
 /// The account a profile is logged in to.
@@ -30,16 +30,38 @@ pub struct FeedPost {
     pub author_name: String,
     pub body: String,
     pub created_at: Millis,
-    /// Written here, not yet confirmed by the server.
+    /// Written, edited or deleted here, not yet confirmed by the server.
     pub pending: bool,
-    /// The server rejected it, with this reason; it will not be sent again.
+    /// The server rejected writing it (or an edit or deletion of it), with
+    /// this reason; it will not be sent again. A failed edit keeps showing
+    /// the new text; a failed deletion shows the post again.
     pub failed: Option<String>,
-    /// The outbox write that creates it while it is still there (pending or
-    /// failed): what `Client::retry` and `Client::discard` take. `None` once
-    /// the server confirmed it.
+    /// The outbox write on it while it is still there (pending or failed; the
+    /// failed one first): what `Client::retry` and `Client::discard` take.
+    /// `None` once the server confirmed everything.
     pub mutation_id: Option<String>,
-    /// Oldest first.
+    /// Oldest first. Replies follow their comment's `parent_id`; a deleted
+    /// comment stays (as a tombstone) only while it has replies.
     pub comments: Vec<CommentView>,
+    /// The text changed after it was written.
+    pub edited: bool,
+    /// Pinned to the top of its group by an admin or moderator.
+    pub pinned: bool,
+    /// A tombstone: deleted, its text gone. Feeds skip these;
+    /// `Client::post_by_id` returns them so a link can say what happened.
+    pub deleted: bool,
+    /// Reactions by kind, the most frequent first.
+    pub reactions: Vec<ReactionCount>,
+    /// My reaction, if any (set here and unsent included).
+    pub my_reaction: Option<ReactionKind>,
+}
+
+/// How many people reacted to a post or comment with one kind.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReactionCount {
+    pub kind: ReactionKind,
+    pub count: i64,
 }
 
 impl FeedPost {
@@ -61,10 +83,19 @@ pub struct CommentView {
     pub author_name: String,
     pub body: String,
     pub created_at: Millis,
+    /// Written, edited or deleted here, not yet confirmed by the server.
     pub pending: bool,
+    /// The server rejected writing it (or an edit or deletion of it).
     pub failed: Option<String>,
-    /// The outbox write that creates it, while still queued (pending or failed).
+    /// The outbox write on it, while still queued (pending or failed).
     pub mutation_id: Option<String>,
+    /// The comment this one replies to (always a top-level comment).
+    pub parent_id: Option<Id>,
+    pub edited: bool,
+    /// A tombstone kept because it has replies: its text is gone.
+    pub deleted: bool,
+    pub reactions: Vec<ReactionCount>,
+    pub my_reaction: Option<ReactionKind>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -85,12 +116,19 @@ pub struct GroupView {
     pub failed: Option<String>,
     /// The outbox write that creates it, while still queued (pending or failed).
     pub mutation_id: Option<String>,
+    /// I asked to join (a closed group) and no admin has answered yet.
+    pub requested: bool,
+    /// How much of the group's activity notifies me (my own setting).
+    pub notification_level: NotificationLevel,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct OutboxItem {
     pub mutation_id: Id,
-    /// "post", "comment", "create_group", "join_group" or "add_member".
+    /// "post", "comment", "create_group", "join_group", "add_member",
+    /// "edit_post", "edit_comment", "delete_post", "delete_comment",
+    /// "react", "unreact", "leave_group", "read_notification",
+    /// "read_all_notifications" or "group_settings".
     pub kind: String,
     /// One line for people: what this write does.
     pub summary: String,
@@ -187,4 +225,106 @@ pub enum SearchHitKind {
     Comment,
     Person,
     Group,
+}
+
+/// One of my notifications, described from the cache.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NotificationView {
+    pub id: Id,
+    pub kind: commons_protocol::NotificationKind,
+    pub actor_id: Option<Id>,
+    /// `None` for system events (no actor); "Unknown user" when not cached.
+    pub actor_name: Option<String>,
+    pub group_id: Option<Id>,
+    pub group_name: Option<String>,
+    pub post_id: Option<Id>,
+    pub comment_id: Option<Id>,
+    /// The start of the comment (or else the post) it is about, on one line;
+    /// empty when the cache does not have it or it was deleted.
+    pub excerpt: String,
+    pub created_at: Millis,
+    pub read: bool,
+    /// Marked read here, not yet confirmed by the server.
+    pub pending: bool,
+}
+
+/// The notifications screen: newest first, and how many are unread in all.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NotificationList {
+    pub notifications: Vec<NotificationView>,
+    pub unread_count: i64,
+}
+
+/// A person in a list (directory, manager, reports).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PersonSummary {
+    pub id: Id,
+    pub name: String,
+    pub handle: String,
+    pub title: String,
+    pub department: String,
+    pub location: String,
+    pub deactivated: bool,
+}
+
+/// A person's profile page.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Profile {
+    pub id: Id,
+    pub name: String,
+    pub handle: String,
+    pub email: String,
+    pub title: String,
+    pub department: String,
+    pub location: String,
+    pub about: String,
+    /// Organisation administrator.
+    pub is_admin: bool,
+    pub deactivated: bool,
+    pub created_at: Millis,
+    pub manager: Option<PersonSummary>,
+    /// The people whose manager this person is, by name.
+    pub reports: Vec<PersonSummary>,
+    /// The groups this profile knows the person is in, by name.
+    pub groups: Vec<ProfileGroup>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProfileGroup {
+    pub group_id: Id,
+    pub name: String,
+    pub privacy: Privacy,
+    pub role: GroupRole,
+}
+
+/// A member of a group, with their role.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MemberView {
+    pub user_id: Id,
+    pub name: String,
+    pub handle: String,
+    pub title: String,
+    pub role: GroupRole,
+    pub joined_at: Millis,
+    /// Added or joined here, not yet confirmed by the server.
+    pub pending: bool,
+}
+
+/// Someone asking to join a group I administer or moderate.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct JoinRequestView {
+    pub group_id: Id,
+    pub group_name: String,
+    pub user_id: Id,
+    pub name: String,
+    pub handle: String,
+    pub title: String,
+    pub created_at: Millis,
 }

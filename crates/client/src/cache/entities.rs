@@ -1,7 +1,11 @@
 //! Writing entities into the cache: server state (upserts that also clear the
-//! local `pending`/`failed` marks of the same id) and local, unconfirmed rows.
+//! local `pending`/`failed` marks of the same id), removals, purges, and
+//! local, unconfirmed rows.
 
-use commons_protocol::{Change, Comment, Group, Membership, Post, User};
+use commons_protocol::{
+    Change, Comment, Group, GroupSettings, JoinRequest, Membership, Notification, Post, Reaction,
+    User,
+};
 use sqlx::SqliteConnection;
 
 use crate::ClientError;
@@ -20,7 +24,9 @@ impl Origin {
     }
 }
 
-/// Applies one change of the server's log. Upserts, so receiving it twice is harmless.
+/// Applies one change of the server's log. Upserts and deletes, so receiving
+/// it twice is harmless. After a [`Change::Purge`] the caller should empty
+/// the write-ahead log once the transaction is committed (`Cache::checkpoint`).
 pub(crate) async fn apply_change(
     conn: &mut SqliteConnection,
     change: &Change,
@@ -31,10 +37,24 @@ pub(crate) async fn apply_change(
         Change::Membership { membership } => {
             upsert_membership(conn, membership, Origin::Server).await
         }
+        Change::MembershipRemoved { group_id, user_id } => {
+            remove_membership(conn, group_id, user_id).await
+        }
+        Change::Purge { group_id } => purge_group(conn, group_id).await,
+        Change::JoinRequest { request } => upsert_join_request(conn, request, Origin::Server).await,
+        Change::JoinRequestRemoved { group_id, user_id } => {
+            remove_join_request(conn, group_id, user_id).await
+        }
         Change::Post { post } => upsert_post(conn, post, Origin::Server).await,
         Change::Comment { comment } => upsert_comment(conn, comment, Origin::Server).await,
-        // Not cached yet (reactions, notifications, removals...): skipped.
-        _ => Ok(()),
+        Change::Reaction { reaction } => upsert_reaction(conn, reaction).await,
+        Change::ReactionRemoved { target_id, user_id } => {
+            remove_reaction(conn, target_id, user_id).await
+        }
+        Change::Notification { notification } => upsert_notification(conn, notification).await,
+        Change::GroupSettings { settings } => upsert_group_settings(conn, settings).await,
+        // Sent by a newer server: nothing this version can store.
+        Change::Unknown => Ok(()),
     }
 }
 
@@ -43,9 +63,14 @@ pub(crate) async fn upsert_user(
     user: &User,
 ) -> Result<(), ClientError> {
     sqlx::query(
-        "INSERT INTO users (id, email, name, handle, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)
+        "INSERT INTO users (id, email, name, handle, is_admin, created_at, title, department,
+                            location, manager_id, about, deactivated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name,
-             handle = excluded.handle, is_admin = excluded.is_admin, created_at = excluded.created_at",
+             handle = excluded.handle, is_admin = excluded.is_admin, created_at = excluded.created_at,
+             title = excluded.title, department = excluded.department,
+             location = excluded.location, manager_id = excluded.manager_id,
+             about = excluded.about, deactivated = excluded.deactivated",
     )
     .bind(user.id.clone())
     .bind(user.email.clone())
@@ -53,6 +78,12 @@ pub(crate) async fn upsert_user(
     .bind(user.handle.clone())
     .bind(user.is_admin)
     .bind(user.created_at)
+    .bind(user.title.clone())
+    .bind(user.department.clone())
+    .bind(user.location.clone())
+    .bind(user.manager_id.clone().filter(|id| !id.is_empty()))
+    .bind(user.about.clone())
+    .bind(user.deactivated)
     .execute(conn)
     .await?;
     Ok(())
@@ -104,23 +135,37 @@ pub(crate) async fn upsert_membership(
     Ok(())
 }
 
+/// The text to store: a tombstone keeps none, whatever was sent with it.
+fn stored_body(body: &str, deleted_at: Option<i64>) -> String {
+    if deleted_at.is_some() {
+        String::new()
+    } else {
+        body.to_owned()
+    }
+}
+
 pub(crate) async fn upsert_post(
     conn: &mut SqliteConnection,
     post: &Post,
     origin: Origin,
 ) -> Result<(), ClientError> {
     sqlx::query(
-        "INSERT INTO posts (id, group_id, author_id, body, created_at, pending, failed)
-         VALUES (?, ?, ?, ?, ?, ?, NULL)
+        "INSERT INTO posts (id, group_id, author_id, body, created_at, edited_at, deleted_at,
+                            pinned_at, pending, failed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
          ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, author_id = excluded.author_id,
              body = excluded.body, created_at = excluded.created_at,
-             pending = excluded.pending, failed = NULL",
+             edited_at = excluded.edited_at, deleted_at = excluded.deleted_at,
+             pinned_at = excluded.pinned_at, pending = excluded.pending, failed = NULL",
     )
     .bind(post.id.clone())
     .bind(post.group_id.clone())
     .bind(post.author_id.clone())
-    .bind(post.body.clone())
+    .bind(stored_body(&post.body, post.deleted_at))
     .bind(post.created_at)
+    .bind(post.edited_at)
+    .bind(post.deleted_at)
+    .bind(post.pinned_at)
     .bind(origin.pending())
     .execute(conn)
     .await?;
@@ -133,21 +178,226 @@ pub(crate) async fn upsert_comment(
     origin: Origin,
 ) -> Result<(), ClientError> {
     sqlx::query(
-        "INSERT INTO comments (id, post_id, group_id, author_id, body, created_at, pending, failed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
+        "INSERT INTO comments (id, post_id, group_id, author_id, body, created_at, parent_id,
+                               edited_at, deleted_at, pending, failed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
          ON CONFLICT (id) DO UPDATE SET post_id = excluded.post_id, group_id = excluded.group_id,
              author_id = excluded.author_id, body = excluded.body,
-             created_at = excluded.created_at, pending = excluded.pending, failed = NULL",
+             created_at = excluded.created_at, parent_id = excluded.parent_id,
+             edited_at = excluded.edited_at, deleted_at = excluded.deleted_at,
+             pending = excluded.pending, failed = NULL",
     )
     .bind(comment.id.clone())
     .bind(comment.post_id.clone())
     .bind(comment.group_id.clone())
     .bind(comment.author_id.clone())
-    .bind(comment.body.clone())
+    .bind(stored_body(&comment.body, comment.deleted_at))
     .bind(comment.created_at)
+    .bind(comment.parent_id.clone())
+    .bind(comment.edited_at)
+    .bind(comment.deleted_at)
     .bind(origin.pending())
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+pub(crate) async fn remove_membership(
+    conn: &mut SqliteConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(), ClientError> {
+    sqlx::query("DELETE FROM memberships WHERE group_id = ? AND user_id = ?")
+        .bind(group_id.to_owned())
+        .bind(user_id.to_owned())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn upsert_join_request(
+    conn: &mut SqliteConnection,
+    request: &JoinRequest,
+    origin: Origin,
+) -> Result<(), ClientError> {
+    sqlx::query(
+        "INSERT INTO join_requests (group_id, user_id, created_at, pending) VALUES (?, ?, ?, ?)
+         ON CONFLICT (group_id, user_id) DO UPDATE SET created_at = excluded.created_at,
+             pending = excluded.pending",
+    )
+    .bind(request.group_id.clone())
+    .bind(request.user_id.clone())
+    .bind(request.created_at)
+    .bind(origin.pending())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn remove_join_request(
+    conn: &mut SqliteConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(), ClientError> {
+    sqlx::query("DELETE FROM join_requests WHERE group_id = ? AND user_id = ?")
+        .bind(group_id.to_owned())
+        .bind(user_id.to_owned())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Server reactions and local ones alike (what is unconfirmed is in the outbox).
+pub(crate) async fn upsert_reaction(
+    conn: &mut SqliteConnection,
+    reaction: &Reaction,
+) -> Result<(), ClientError> {
+    sqlx::query(
+        "INSERT INTO reactions (target_id, user_id, post_id, group_id, kind, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (target_id, user_id) DO UPDATE SET post_id = excluded.post_id,
+             group_id = excluded.group_id, kind = excluded.kind, created_at = excluded.created_at",
+    )
+    .bind(reaction.target_id.clone())
+    .bind(reaction.user_id.clone())
+    .bind(reaction.post_id.clone())
+    .bind(reaction.group_id.clone())
+    .bind(reaction.kind.as_str())
+    .bind(reaction.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn remove_reaction(
+    conn: &mut SqliteConnection,
+    target_id: &str,
+    user_id: &str,
+) -> Result<(), ClientError> {
+    sqlx::query("DELETE FROM reactions WHERE target_id = ? AND user_id = ?")
+        .bind(target_id.to_owned())
+        .bind(user_id.to_owned())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A notification is only ever marked read, never unread again: a read mark
+/// made here and not yet confirmed survives an older copy from the server.
+pub(crate) async fn upsert_notification(
+    conn: &mut SqliteConnection,
+    n: &Notification,
+) -> Result<(), ClientError> {
+    sqlx::query(
+        "INSERT INTO notifications (id, user_id, kind, actor_id, group_id, post_id, comment_id,
+                                    created_at, read_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, kind = excluded.kind,
+             actor_id = excluded.actor_id, group_id = excluded.group_id,
+             post_id = excluded.post_id, comment_id = excluded.comment_id,
+             created_at = excluded.created_at,
+             read_at = COALESCE(excluded.read_at, notifications.read_at)",
+    )
+    .bind(n.id.clone())
+    .bind(n.user_id.clone())
+    .bind(n.kind.as_str())
+    .bind(n.actor_id.clone())
+    .bind(n.group_id.clone())
+    .bind(n.post_id.clone())
+    .bind(n.comment_id.clone())
+    .bind(n.created_at)
+    .bind(n.read_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn upsert_group_settings(
+    conn: &mut SqliteConnection,
+    settings: &GroupSettings,
+) -> Result<(), ClientError> {
+    sqlx::query(
+        "INSERT INTO group_settings (group_id, user_id, notification_level) VALUES (?, ?, ?)
+         ON CONFLICT (group_id, user_id) DO UPDATE SET
+             notification_level = excluded.notification_level",
+    )
+    .bind(settings.group_id.clone())
+    .bind(settings.user_id.clone())
+    .bind(settings.notification_level.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a group this account may no longer read: its posts, comments,
+/// reactions, members, join requests, notifications, my settings, their
+/// search index entries (by the triggers) and the group itself (a `group`
+/// change after the purge puts it back when it is still visible).
+///
+/// What I wrote here and the server has not confirmed stays (the pending
+/// rows and their outbox writes): it is my own text, and its writes will
+/// fail on the next push and show as failed, so nothing typed is lost. Their
+/// summaries no longer name the group.
+///
+/// The cache's connections run with `secure_delete`, so the rows are
+/// overwritten, not just unlinked; the search index forgets the terms (see
+/// below); the caller empties the write-ahead log after committing
+/// (`Cache::checkpoint`).
+pub(crate) async fn purge_group(
+    conn: &mut SqliteConnection,
+    group_id: &str,
+) -> Result<(), ClientError> {
+    // My unsent writes about the group stay, but their one-line summaries
+    // ("post in NAME: ...") stop naming it: a secret group's name is its text too.
+    sqlx::query(
+        "UPDATE outbox
+         SET summary = replace(summary, (SELECT name FROM groups WHERE id = ?1),
+                               'a group you can no longer see')
+         WHERE (entity_id = ?1 OR json_extract(payload, '$.request.group_id') = ?1)
+           AND EXISTS (SELECT 1 FROM groups WHERE id = ?1 AND name <> '')",
+    )
+    .bind(group_id.to_owned())
+    .execute(&mut *conn)
+    .await?;
+    // (statement, whether its rows are in the search index)
+    let mut indexed_rows = 0;
+    for (sql, indexed) in [
+        (
+            "DELETE FROM notifications WHERE group_id = ?1
+                 OR post_id IN (SELECT id FROM posts WHERE group_id = ?1)",
+            false,
+        ),
+        ("DELETE FROM reactions WHERE group_id = ?1", false),
+        (
+            "DELETE FROM comments WHERE group_id = ?1 AND pending = 0",
+            true,
+        ),
+        (
+            "DELETE FROM posts WHERE group_id = ?1 AND pending = 0",
+            true,
+        ),
+        ("DELETE FROM memberships WHERE group_id = ?1", false),
+        ("DELETE FROM join_requests WHERE group_id = ?1", false),
+        ("DELETE FROM group_settings WHERE group_id = ?1", false),
+        ("DELETE FROM groups WHERE id = ?1", true),
+    ] {
+        let done = sqlx::query(sql)
+            .bind(group_id.to_owned())
+            .execute(&mut *conn)
+            .await?;
+        if indexed {
+            indexed_rows += done.rows_affected();
+        }
+    }
+    // The index removes a deleted row's terms itself (FTS5 `secure-delete`,
+    // migration 0004); rewriting it as one new segment also drops every
+    // older segment page that held them. Only when there was text to forget
+    // (a first sync brings purges of groups this cache never held).
+    if indexed_rows > 0 {
+        sqlx::query("INSERT INTO search_index (search_index) VALUES ('optimize')")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -204,7 +454,21 @@ pub(crate) async fn remove_pending_membership(
     Ok(())
 }
 
-#[derive(Clone, Copy, Debug)]
+/// A join request the server refused is removed, as a refused membership is.
+pub(crate) async fn remove_pending_join_request(
+    conn: &mut SqliteConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(), ClientError> {
+    sqlx::query("DELETE FROM join_requests WHERE group_id = ? AND user_id = ? AND pending = 1")
+        .bind(group_id.to_owned())
+        .bind(user_id.to_owned())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum EntityTable {
     Posts,
     Comments,

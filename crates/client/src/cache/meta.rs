@@ -95,6 +95,10 @@ pub(crate) async fn set_first_sync_done(conn: &mut SqliteConnection) -> Result<(
 /// history. Only called when the outbox is empty (see `Client::login`).
 pub(crate) async fn reset_for_new_account(conn: &mut SqliteConnection) -> Result<(), ClientError> {
     for sql in [
+        "DELETE FROM reactions",
+        "DELETE FROM join_requests",
+        "DELETE FROM notifications",
+        "DELETE FROM group_settings",
         "DELETE FROM comments",
         "DELETE FROM posts",
         "DELETE FROM memberships",

@@ -9,11 +9,13 @@ mod entities;
 mod meta;
 mod read;
 mod search;
+mod social;
 
 pub(crate) use entities::*;
 pub(crate) use meta::*;
 pub(crate) use read::*;
 pub(crate) use search::*;
+pub(crate) use social::*;
 
 use std::path::Path;
 use std::time::Duration;
@@ -48,6 +50,9 @@ impl Cache {
             // power loss can drop the last transactions, never corrupt the file.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Deleted rows are overwritten with zeros, not just unlinked: what a
+            // purge or tombstone removes is not left readable in free pages.
+            .pragma("secure_delete", "ON")
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -61,7 +66,9 @@ impl Cache {
     #[cfg(test)]
     pub(crate) async fn open_in_memory() -> Result<Cache, ClientError> {
         use std::str::FromStr;
-        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?
+            .foreign_keys(true)
+            .pragma("secure_delete", "ON");
         // One connection: every connection to `:memory:` is a separate database.
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
@@ -79,6 +86,27 @@ impl Cache {
     /// A connection for reads (they see the last committed state).
     pub(crate) async fn read(&self) -> Result<sqlx::pool::PoolConnection<Sqlite>, ClientError> {
         Ok(self.pool.acquire().await?)
+    }
+
+    /// Copies the write-ahead log into the database file and empties it, so
+    /// that pages a purge overwrote (see `secure_delete`) leave no older copy
+    /// behind in `cache.db-wal`. A reader in the middle of a transaction keeps
+    /// the log from being emptied: then this retries briefly and gives up
+    /// (the next checkpoint reuses the log from its start).
+    pub(crate) async fn checkpoint(&self) -> Result<bool, ClientError> {
+        for attempt in 0..20 {
+            let mut conn = self.pool.acquire().await?;
+            let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&mut *conn)
+                .await?;
+            if busy == 0 {
+                return Ok(true);
+            }
+            drop(conn);
+            tokio::time::sleep(Duration::from_millis(25 * (attempt + 1))).await;
+        }
+        tracing::warn!("the cache's write-ahead log could not be emptied after a purge");
+        Ok(false)
     }
 
     pub(crate) async fn close(&self) {

@@ -6,7 +6,9 @@ use super::*;
 use crate::{notifications, outbox, writes, OutboxState};
 
 mod outbox_actions;
+mod purge;
 mod search;
+mod social;
 
 pub(super) fn user(id: &str, handle: &str, name: &str) -> User {
     User {
@@ -244,7 +246,7 @@ async fn an_incoming_server_entity_clears_the_pending_mark() {
     )
     .await
     .unwrap();
-    let post = feed_post(&mut tx, &id).await.unwrap().unwrap();
+    let post = feed_post(&mut tx, "ada", &id).await.unwrap().unwrap();
     assert!(!post.pending);
     assert_eq!(post.created_at, 500, "the server's version wins");
 }

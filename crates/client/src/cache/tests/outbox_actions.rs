@@ -90,7 +90,7 @@ async fn a_discarded_post_leaves_the_feed_with_its_comment() {
     assert!(feed.iter().all(|p| p.id != post_id));
     let mut conn = cache.read().await.unwrap();
     assert_eq!(
-        comment(&mut conn, "c1").await.unwrap().map(|c| c.id),
+        comment(&mut conn, "ada", "c1").await.unwrap().map(|c| c.id),
         Some("c1".into())
     );
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE post_id = ?")
@@ -179,7 +179,10 @@ async fn a_discarded_group_takes_its_posts_and_memberships() {
         .await
         .unwrap()
         .is_empty());
-    assert!(feed_post(&mut conn, &post_id).await.unwrap().is_none());
+    assert!(feed_post(&mut conn, "ada", &post_id)
+        .await
+        .unwrap()
+        .is_none());
     let memberships: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE group_id = ?")
             .bind(group_id)
@@ -261,6 +264,14 @@ async fn accepting_server() -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 async fn read_request(stream: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
+    let (_method, path, body) = read_http_request(stream).await;
+    (path, body)
+}
+
+/// Method (uppercase), path (lowercase) and body of one HTTP/1.1 request.
+pub(super) async fn read_http_request(
+    stream: &mut tokio::net::TcpStream,
+) -> (String, String, Vec<u8>) {
     let mut data = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -271,6 +282,7 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
         }
     };
     let head = String::from_utf8_lossy(&data[..head_end]).to_ascii_lowercase();
+    let method = head.split_whitespace().next().unwrap().to_ascii_uppercase();
     let path = head.split_whitespace().nth(1).unwrap().to_owned();
     let length: usize = head
         .lines()
@@ -280,7 +292,7 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
         let n = stream.read(&mut chunk).await.unwrap();
         data.extend_from_slice(&chunk[..n]);
     }
-    (path, data[head_end..head_end + length].to_vec())
+    (method, path, data[head_end..head_end + length].to_vec())
 }
 
 #[tokio::test]
@@ -309,7 +321,10 @@ async fn a_retried_write_goes_to_the_end_with_its_dependents_and_is_sent_once() 
     let mut conn = cache.read().await.unwrap();
     let queued = outbox::items(&mut conn).await.unwrap();
     assert!(queued.iter().all(|i| i.state == OutboxState::Pending));
-    let post = feed_post(&mut conn, &post_id).await.unwrap().unwrap();
+    let post = feed_post(&mut conn, "ada", &post_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(post.pending && post.failed.is_none());
     assert!(post.comments[0].pending && post.comments[0].failed.is_none());
     drop(conn);
@@ -333,7 +348,10 @@ async fn a_retried_write_goes_to_the_end_with_its_dependents_and_is_sent_once() 
         "each write was sent once"
     );
     let mut conn = cache.read().await.unwrap();
-    let post = feed_post(&mut conn, &post_id).await.unwrap().unwrap();
+    let post = feed_post(&mut conn, "ada", &post_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!post.pending && !post.comments[0].pending);
 }
 
@@ -356,7 +374,10 @@ async fn queued_posts_and_comments_name_their_outbox_write() {
         .filter(|p| p.id != post_id)
         .all(|p| p.mutation_id.is_none() && p.comments.iter().all(|c| c.mutation_id.is_none())));
     let mut conn = cache.read().await.unwrap();
-    let alone = feed_post(&mut conn, &post_id).await.unwrap().unwrap();
+    let alone = feed_post(&mut conn, "ada", &post_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(alone.mutation_id.as_deref(), Some(post_mid.as_str()));
     drop(conn);
 

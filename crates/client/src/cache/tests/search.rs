@@ -238,22 +238,36 @@ async fn the_migration_indexes_what_an_older_cache_holds() {
     };
     first_only.run(&pool).await.unwrap();
     let old = Cache { pool: pool.clone() };
-    apply(
-        &old,
-        &[
-            Change::User {
-                user: user("grace", "grace", "Grace Hopper"),
-            },
-            Change::Group {
-                group: group("everyone", "Everyone", Privacy::Open, true),
-            },
-            member("everyone", "ada", GroupRole::Member),
-            post("p1", "everyone", "grace", 100, "Hello all"),
-        ],
-    )
-    .await;
+    // Rows as the first version of the cache wrote them.
+    for sql in [
+        "INSERT INTO users (id, email, name, handle, is_admin, created_at)
+         VALUES ('grace', 'grace@example.org', 'Grace Hopper', 'grace', 0, 1)",
+        "INSERT INTO groups (id, name, description, privacy, is_default, created_by, created_at)
+         VALUES ('everyone', 'Everyone', '', 'open', 1, 'ada', 1)",
+        "INSERT INTO memberships (group_id, user_id, role, joined_at)
+         VALUES ('everyone', 'ada', 'member', 1)",
+        "INSERT INTO posts (id, group_id, author_id, body, created_at)
+         VALUES ('p1', 'everyone', 'grace', 'Hello all', 100)",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
     MIGRATOR.run(&pool).await.unwrap();
     assert_eq!(ids(&find(&old, "hello").await), ["p1"]);
     assert_eq!(ids(&find(&old, "hopper").await), ["grace"]);
     assert_eq!(ids(&find(&old, "everyone").await), ["everyone"]);
+    // The rebuilt memberships keep their rows and now take a moderator.
+    apply(&old, &[member("everyone", "grace", GroupRole::Moderator)]).await;
+    let mut conn = old.read().await.unwrap();
+    let roles: Vec<(String, String)> =
+        sqlx::query_as("SELECT user_id, role FROM memberships ORDER BY user_id")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        roles,
+        [
+            ("ada".to_owned(), "member".to_owned()),
+            ("grace".to_owned(), "moderator".to_owned())
+        ]
+    );
 }
