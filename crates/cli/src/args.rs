@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use commons_client::Privacy;
+use commons_client::{NotificationLevel, Privacy, ReactionKind};
 
 /// Commons from the terminal: read your feed, post and comment, also offline.
 ///
@@ -67,6 +67,69 @@ pub enum Command {
         #[arg(required = true, num_args = 1.., value_name = "TEXT")]
         text: Vec<String>,
     },
+    /// Reply to a comment (a reply to a reply answers its comment).
+    Reply {
+        comment_id: String,
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+    },
+    /// React to a post or comment (like, love, care, haha, wow, sad, angry),
+    /// or take your reaction back with --remove.
+    React {
+        /// The post or comment.
+        id: String,
+        #[arg(value_parser = parse_reaction, required_unless_present = "remove")]
+        kind: Option<ReactionKind>,
+        /// Remove your reaction.
+        #[arg(long, conflicts_with = "kind")]
+        remove: bool,
+    },
+    /// Change the text of your post or comment.
+    Edit {
+        /// The post or comment.
+        id: String,
+        #[arg(required = true, num_args = 1.., value_name = "TEXT")]
+        text: Vec<String>,
+    },
+    /// Delete your post or comment (or one in a group you administer or moderate).
+    Delete {
+        /// The post or comment.
+        id: String,
+    },
+    /// Your notifications, newest first; mark them read.
+    #[command(args_conflicts_with_subcommands = true)]
+    Notifications {
+        #[command(subcommand)]
+        action: Option<NotificationsCommand>,
+        /// Only the unread ones.
+        #[arg(long)]
+        unread: bool,
+        /// How many to show.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=500))]
+        limit: i64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The people directory, by name; words filter by name, handle, e-mail,
+    /// title, department or location.
+    People {
+        #[arg(num_args = 0.., value_name = "QUERY")]
+        query: Vec<String>,
+        /// How many to show.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=500))]
+        limit: i64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Someone's profile, by handle (or user id).
+    Profile {
+        handle: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create, join or manage groups.
     #[command(subcommand)]
     Group(GroupCommand),
@@ -109,11 +172,41 @@ pub enum OutboxCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum NotificationsCommand {
+    /// Mark one notification read, or all of them with --all.
+    Read {
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        notification_id: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum GroupCommand {
     /// Create a group; you become its admin.
     Create(CreateGroup),
-    /// Join an open group.
+    /// Join an open group, or ask to join a closed one.
     Join { group_id: String },
+    /// Leave a group.
+    Leave { group_id: String },
+    /// A group's members and their roles.
+    Members {
+        group_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Requests to join the groups you administer or moderate.
+    Requests {
+        #[arg(long)]
+        json: bool,
+    },
+    /// How much of a group's activity notifies you: all, highlights or off.
+    Notify {
+        group_id: String,
+        #[arg(value_parser = parse_level)]
+        level: NotificationLevel,
+    },
     /// Add someone to a group you administer.
     AddMember {
         group_id: String,
@@ -137,6 +230,18 @@ pub struct CreateGroup {
 
 fn parse_privacy(text: &str) -> Result<Privacy, String> {
     text.parse::<Privacy>().map_err(|e| e.to_string())
+}
+
+fn parse_reaction(text: &str) -> Result<ReactionKind, String> {
+    text.to_ascii_lowercase()
+        .parse::<ReactionKind>()
+        .map_err(|e| e.to_string())
+}
+
+fn parse_level(text: &str) -> Result<NotificationLevel, String> {
+    text.to_ascii_lowercase()
+        .parse::<NotificationLevel>()
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -196,6 +301,79 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(Cli::try_parse_from(["commons", "search"]).is_err());
+    }
+
+    #[test]
+    fn reactions_take_a_kind_or_remove() {
+        let parse = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::React { id, kind, remove } => (id, kind, remove),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(
+            parse(&["commons", "react", "p-1", "Like"]),
+            ("p-1".to_owned(), Some(ReactionKind::Like), false)
+        );
+        assert_eq!(
+            parse(&["commons", "react", "p-1", "--remove"]),
+            ("p-1".to_owned(), None, true)
+        );
+        assert!(Cli::try_parse_from(["commons", "react", "p-1"]).is_err());
+        assert!(Cli::try_parse_from(["commons", "react", "p-1", "like", "--remove"]).is_err());
+        let err = Cli::try_parse_from(["commons", "react", "p-1", "thumbs"]).unwrap_err();
+        assert!(err.to_string().contains("like love care"), "{err}");
+    }
+
+    #[test]
+    fn notifications_list_by_default_and_mark_read() {
+        let parse = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Notifications {
+                action,
+                unread,
+                json,
+                ..
+            } => (action, unread, json),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert!(matches!(
+            parse(&["commons", "notifications", "--unread", "--json"]),
+            (None, true, true)
+        ));
+        assert!(matches!(
+            parse(&["commons", "notifications", "read", "n-1"]),
+            (Some(NotificationsCommand::Read { notification_id: Some(id), all: false }), false, false)
+                if id == "n-1"
+        ));
+        assert!(matches!(
+            parse(&["commons", "notifications", "read", "--all"]),
+            (
+                Some(NotificationsCommand::Read {
+                    notification_id: None,
+                    all: true
+                }),
+                _,
+                _
+            )
+        ));
+        assert!(Cli::try_parse_from(["commons", "notifications", "read"]).is_err());
+        assert!(Cli::try_parse_from(["commons", "notifications", "read", "n", "--all"]).is_err());
+    }
+
+    #[test]
+    fn people_take_an_optional_query_and_groups_a_level() {
+        match Cli::try_parse_from(["commons", "people"]).unwrap().command {
+            Command::People { query, .. } => assert!(query.is_empty()),
+            other => panic!("unexpected {other:?}"),
+        }
+        match Cli::try_parse_from(["commons", "group", "notify", "g", "OFF"])
+            .unwrap()
+            .command
+        {
+            Command::Group(GroupCommand::Notify { level, .. }) => {
+                assert_eq!(level, NotificationLevel::Off)
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["commons", "group", "notify", "g", "loud"]).is_err());
     }
 
     #[test]

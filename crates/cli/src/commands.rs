@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use commons_client::{Client, ClientError, Notification, Notifier, OutboxState};
 
-use crate::args::{Cli, Command, GroupCommand, OutboxCommand};
+use crate::args::{Cli, Command, GroupCommand, NotificationsCommand, OutboxCommand};
 use crate::render;
 
 /// How long a write waits to be delivered at once before it is left for `commons sync`.
@@ -85,6 +85,141 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
             let what = format!("comment {} on post {}", comment.id, comment.post_id);
             write.deliver(client, &what).await
         }
+        Command::Reply { comment_id, text } => {
+            let text = text.join(" ");
+            let write = Write::start(client).await?;
+            let reply = client.reply(&comment_id, &text).await?;
+            let parent = reply.parent_id.as_deref().unwrap_or(&comment_id);
+            let what = format!("reply {} to comment {parent}", reply.id);
+            write.deliver(client, &what).await
+        }
+        Command::React { id, kind, .. } => {
+            let write = Write::start(client).await?;
+            if !client.react(&id, kind).await? {
+                match kind {
+                    Some(kind) => println!("You already reacted {kind} to {id}."),
+                    None => println!("You have no reaction on {id}."),
+                }
+                return Ok(());
+            }
+            let what = match kind {
+                Some(kind) => format!("reaction {kind} to {id}"),
+                None => format!("removal of your reaction to {id}"),
+            };
+            write.deliver(client, &what).await
+        }
+        Command::Edit { id, text } => {
+            let text = text.join(" ");
+            let write = Write::start(client).await?;
+            client.edit(&id, &text).await?;
+            write.deliver(client, &format!("edit of {id}")).await
+        }
+        Command::Delete { id } => {
+            let write = Write::start(client).await?;
+            client.delete(&id).await?;
+            write.deliver(client, &format!("deletion of {id}")).await
+        }
+        Command::Notifications {
+            action,
+            unread,
+            limit,
+            json,
+        } => match action {
+            None => {
+                let list = client.notifications(unread, limit, None).await?;
+                if json {
+                    print_json(&list)
+                } else {
+                    print!("{}", render::notifications(&list, render::now_millis()));
+                    Ok(())
+                }
+            }
+            Some(NotificationsCommand::Read {
+                notification_id: Some(id),
+                ..
+            }) => {
+                let write = Write::start(client).await?;
+                if !client.mark_notification_read(&id).await? {
+                    println!("Notification {id} is already read.");
+                    return Ok(());
+                }
+                write
+                    .deliver(client, &format!("read mark of notification {id}"))
+                    .await
+            }
+            Some(NotificationsCommand::Read {
+                notification_id: None,
+                ..
+            }) => {
+                let write = Write::start(client).await?;
+                let count = client.mark_all_notifications_read().await?;
+                if count == 0 {
+                    println!("No unread notifications.");
+                    return Ok(());
+                }
+                let what = format!("read mark of {count} notification(s)");
+                write.deliver(client, &what).await
+            }
+        },
+        Command::People { query, limit, json } => {
+            let query = query.join(" ");
+            let query = (!query.trim().is_empty()).then_some(query.as_str());
+            let people = client.people(query, limit).await?;
+            if json {
+                print_json(&people)
+            } else {
+                print!("{}", render::people(&people));
+                Ok(())
+            }
+        }
+        Command::Profile { handle, json } => {
+            let Some(profile) = client.profile(&handle).await? else {
+                bail!(
+                    "nobody with the handle or id {handle:?} in the local cache (`commons people` \
+                     lists everyone; `commons sync` fetches what is new)"
+                );
+            };
+            if json {
+                print_json(&profile)
+            } else {
+                print!("{}", render::profile(&profile));
+                Ok(())
+            }
+        }
+        Command::Group(GroupCommand::Leave { group_id }) => {
+            let write = Write::start(client).await?;
+            client.leave_group(&group_id).await?;
+            write
+                .deliver(client, &format!("request to leave group {group_id}"))
+                .await
+        }
+        Command::Group(GroupCommand::Members { group_id, json }) => {
+            let members = client.members(&group_id).await?;
+            if json {
+                print_json(&members)
+            } else {
+                print!("{}", render::members(&members, render::now_millis()));
+                Ok(())
+            }
+        }
+        Command::Group(GroupCommand::Requests { json }) => {
+            let requests = client.join_requests().await?;
+            if json {
+                print_json(&requests)
+            } else {
+                print!("{}", render::join_requests(&requests, render::now_millis()));
+                Ok(())
+            }
+        }
+        Command::Group(GroupCommand::Notify { group_id, level }) => {
+            let write = Write::start(client).await?;
+            if !client.set_notification_level(&group_id, level).await? {
+                println!("Notifications of group {group_id} are already {level}.");
+                return Ok(());
+            }
+            let what = format!("notification level {level} for group {group_id}");
+            write.deliver(client, &what).await
+        }
         Command::Group(GroupCommand::Create(args)) => {
             let write = Write::start(client).await?;
             let group = client
@@ -101,7 +236,16 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
             client.join_group(&group_id).await?;
             write
                 .deliver(client, &format!("request to join group {group_id}"))
-                .await
+                .await?;
+            let asked = client
+                .groups()
+                .await?
+                .into_iter()
+                .any(|g| g.id == group_id && g.requested);
+            if asked {
+                println!("The group is closed: its admins will answer your request.");
+            }
+            Ok(())
         }
         Command::Group(GroupCommand::AddMember { group_id, email }) => {
             let write = Write::start(client).await?;

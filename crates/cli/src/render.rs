@@ -4,8 +4,11 @@
 use std::fmt::Write as _;
 
 use commons_client::{
-    FeedPost, GroupRole, GroupView, Notification, OutboxItem, OutboxState, SearchHit, SearchHitKind,
+    CommentView, FeedPost, GroupRole, GroupView, JoinRequestView, MemberView, Notification,
+    NotificationList, NotificationView, OutboxItem, OutboxState, PersonSummary, Profile,
+    ReactionCount, ReactionKind, SearchHit, SearchHitKind,
 };
+use commons_protocol::NotificationKind;
 
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()
@@ -23,6 +26,31 @@ fn state_mark(pending: bool, failed: Option<&str>) -> String {
     }
 }
 
+/// " · edited", " · pinned": what is worth saying about a post or comment.
+fn marks(edited: bool, pinned: bool) -> String {
+    let mut out = String::new();
+    if pinned {
+        out.push_str(" · pinned");
+    }
+    if edited {
+        out.push_str(" · edited");
+    }
+    out
+}
+
+/// "reactions: like 2, love 1 (yours: love)", or nothing.
+fn reactions(counts: &[ReactionCount], mine: Option<ReactionKind>) -> Option<String> {
+    if counts.is_empty() {
+        return None;
+    }
+    let counts: Vec<String> = counts
+        .iter()
+        .map(|c| format!("{} {}", c.kind, c.count))
+        .collect();
+    let yours = mine.map(|k| format!(" (yours: {k})")).unwrap_or_default();
+    Some(format!("reactions: {}{yours}", counts.join(", ")))
+}
+
 pub fn feed(posts: &[FeedPost], now: i64) -> String {
     if posts.is_empty() {
         return "No posts yet. Run `commons sync` to fetch your feed.\n".to_owned();
@@ -31,31 +59,65 @@ pub fn feed(posts: &[FeedPost], now: i64) -> String {
     for post in posts {
         let _ = writeln!(
             out,
-            "{} in {} · {}{}",
+            "{} in {} · {}{}{}",
             post.author_name,
             post.group_name,
             ago(post.created_at, now),
+            marks(post.edited, post.pinned),
             state_mark(post.pending, post.failed.as_deref())
         );
+        if post.deleted {
+            let _ = writeln!(out, "  [deleted]");
+        }
         for line in post.body.lines() {
             let _ = writeln!(out, "  {line}");
         }
+        if let Some(line) = reactions(&post.reactions, post.my_reaction) {
+            let _ = writeln!(out, "  {line}");
+        }
         let _ = writeln!(out, "  post id: {}", post.id);
-        for comment in &post.comments {
-            let _ = writeln!(
-                out,
-                "    ↳ {} · {}{}",
-                comment.author_name,
-                ago(comment.created_at, now),
-                state_mark(comment.pending, comment.failed.as_deref())
-            );
-            for line in comment.body.lines() {
-                let _ = writeln!(out, "      {line}");
+        // Replies under their comment; one whose comment is not shown stands alone.
+        let shown: Vec<&str> = post.comments.iter().map(|c| c.id.as_str()).collect();
+        let top = post.comments.iter().filter(|c| {
+            c.parent_id
+                .as_deref()
+                .is_none_or(|parent| !shown.contains(&parent))
+        });
+        for comment in top {
+            render_comment(&mut out, comment, "    ", now);
+            let replies = post
+                .comments
+                .iter()
+                .filter(|r| r.parent_id.as_deref() == Some(comment.id.as_str()));
+            for reply in replies {
+                render_comment(&mut out, reply, "        ", now);
             }
         }
         out.push('\n');
     }
     out
+}
+
+fn render_comment(out: &mut String, comment: &CommentView, indent: &str, now: i64) {
+    if comment.deleted {
+        let _ = writeln!(out, "{indent}↳ [deleted comment]");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{indent}↳ {} · {}{}{}",
+        comment.author_name,
+        ago(comment.created_at, now),
+        marks(comment.edited, false),
+        state_mark(comment.pending, comment.failed.as_deref())
+    );
+    for line in comment.body.lines() {
+        let _ = writeln!(out, "{indent}  {line}");
+    }
+    if let Some(line) = reactions(&comment.reactions, comment.my_reaction) {
+        let _ = writeln!(out, "{indent}  {line}");
+    }
+    let _ = writeln!(out, "{indent}  comment id: {}", comment.id);
 }
 
 pub fn groups(groups: &[GroupView]) -> String {
@@ -71,6 +133,11 @@ pub fn groups(groups: &[GroupView]) -> String {
             None => "not a member",
         };
         let default = if group.is_default { ", default" } else { "" };
+        let role = if group.requested {
+            "you asked to join"
+        } else {
+            role
+        };
         let _ = writeln!(
             out,
             "{} ({}{default}) · {} member(s) · {role}{}",
@@ -139,6 +206,194 @@ pub fn search(hits: &[SearchHit], now: i64) -> String {
             (SearchHitKind::Comment, None) => format!("comment id: {}", hit.id),
         };
         let _ = writeln!(out, "  {ids}");
+    }
+    out
+}
+
+/// What a notification says happened, in words.
+fn notification_title(n: &NotificationView) -> String {
+    let actor = n.actor_name.as_deref().unwrap_or("Someone");
+    let group = n.group_name.as_deref().unwrap_or("a group");
+    match n.kind {
+        NotificationKind::Mention => format!("{actor} mentioned you"),
+        NotificationKind::CommentOnPost => format!("{actor} commented on your post"),
+        NotificationKind::ReplyToComment => format!("{actor} replied to your comment"),
+        NotificationKind::ReactionToPost => format!("{actor} reacted to your post"),
+        NotificationKind::GroupPost => format!("{actor} posted in {group}"),
+        NotificationKind::JoinRequest => format!("{actor} asks to join {group}"),
+        NotificationKind::RequestApproved => {
+            format!("You may now join {group}: your request was approved")
+        }
+        NotificationKind::AddedToGroup => match &n.actor_name {
+            Some(actor) => format!("{actor} added you to {group}"),
+            None => format!("You were added to {group}"),
+        },
+    }
+}
+
+pub fn notifications(list: &NotificationList, now: i64) -> String {
+    let mut out = format!("{} unread\n", list.unread_count);
+    if list.notifications.is_empty() {
+        out.push_str("No notifications here (`commons sync` fetches what is new).\n");
+        return out;
+    }
+    for n in &list.notifications {
+        let state = match (n.read, n.pending) {
+            (false, _) => "  [unread]",
+            (true, true) => "  [read, pending]",
+            (true, false) => "",
+        };
+        let _ = writeln!(
+            out,
+            "{} {} · {}{state}",
+            if n.read { " " } else { "*" },
+            notification_title(n),
+            ago(n.created_at, now)
+        );
+        if !n.excerpt.is_empty() {
+            let place = match (&n.group_name, n.kind) {
+                (Some(group), kind) if kind != NotificationKind::GroupPost => {
+                    format!(" (in {group})")
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "  “{}”{place}", n.excerpt);
+        }
+        let mut ids = format!("  notification id: {}", n.id);
+        if let Some(post_id) = &n.post_id {
+            let _ = write!(ids, " · post id: {post_id}");
+        }
+        if n.post_id.is_none() {
+            if let Some(group_id) = &n.group_id {
+                let _ = write!(ids, " · group id: {group_id}");
+            }
+        }
+        let _ = writeln!(out, "{ids}");
+    }
+    out
+}
+
+/// "Rear admiral, Navy · Arlington", from what is known.
+fn job(title: &str, department: &str, location: &str) -> String {
+    let role = [title, department]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    [role.as_str(), location]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+pub fn people(people: &[PersonSummary]) -> String {
+    if people.is_empty() {
+        return "Nobody found in the local cache (`commons sync` fetches the directory).\n"
+            .to_owned();
+    }
+    let mut out = String::new();
+    for person in people {
+        let job = job(&person.title, &person.department, &person.location);
+        let job = if job.is_empty() {
+            String::new()
+        } else {
+            format!(" · {job}")
+        };
+        let _ = writeln!(out, "{} (@{}){job}", person.name, person.handle);
+    }
+    out
+}
+
+pub fn profile(p: &Profile) -> String {
+    let mut out = String::new();
+    let deactivated = if p.deactivated { "  [deactivated]" } else { "" };
+    let admin = if p.is_admin {
+        " · organisation admin"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "{} (@{}){admin}{deactivated}", p.name, p.handle);
+    let job = job(&p.title, &p.department, &p.location);
+    if !job.is_empty() {
+        let _ = writeln!(out, "  {job}");
+    }
+    let _ = writeln!(out, "  {}", p.email);
+    if let Some(manager) = &p.manager {
+        let _ = writeln!(out, "  Manager: {} (@{})", manager.name, manager.handle);
+    }
+    if !p.reports.is_empty() {
+        let reports: Vec<String> = p
+            .reports
+            .iter()
+            .map(|r| format!("{} (@{})", r.name, r.handle))
+            .collect();
+        let _ = writeln!(out, "  Reports: {}", reports.join(", "));
+    }
+    if !p.about.is_empty() {
+        let _ = writeln!(out, "  About:");
+        for line in p.about.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    if !p.groups.is_empty() {
+        let groups: Vec<String> = p
+            .groups
+            .iter()
+            .map(|g| match g.role {
+                GroupRole::Member => g.name.clone(),
+                role => format!("{} ({})", g.name, role.as_str()),
+            })
+            .collect();
+        let _ = writeln!(out, "  Groups: {}", groups.join(", "));
+    }
+    let _ = writeln!(out, "  user id: {}", p.id);
+    out
+}
+
+pub fn members(members: &[MemberView], now: i64) -> String {
+    if members.is_empty() {
+        return "No members known here (`commons sync` fetches them; a closed group's \
+                members are listed to its members)\n"
+            .to_owned();
+    }
+    let mut out = String::new();
+    for m in members {
+        let title = if m.title.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", m.title)
+        };
+        let _ = writeln!(
+            out,
+            "{} (@{}){title} · {} · joined {}{}",
+            m.name,
+            m.handle,
+            m.role.as_str(),
+            ago(m.joined_at, now),
+            state_mark(m.pending, None)
+        );
+    }
+    out
+}
+
+pub fn join_requests(requests: &[JoinRequestView], now: i64) -> String {
+    if requests.is_empty() {
+        return "No requests waiting for you.\n".to_owned();
+    }
+    let mut out = String::new();
+    for r in requests {
+        let _ = writeln!(
+            out,
+            "{} (@{}) asks to join {} · {}",
+            r.name,
+            r.handle,
+            r.group_name,
+            ago(r.created_at, now)
+        );
+        let _ = writeln!(out, "  group id: {} · user id: {}", r.group_id, r.user_id);
     }
     out
 }
@@ -224,6 +479,25 @@ mod tests {
         assert!(search(&[], now).starts_with("No matches"));
     }
 
+    fn comment(id: &str, parent: Option<&str>, body: &str, now: i64) -> CommentView {
+        CommentView {
+            id: id.into(),
+            post_id: "p-1".into(),
+            author_id: "g".into(),
+            author_name: "Grace Hopper".into(),
+            body: body.into(),
+            created_at: now,
+            pending: false,
+            failed: None,
+            mutation_id: None,
+            parent_id: parent.map(Into::into),
+            edited: false,
+            deleted: false,
+            reactions: Vec::new(),
+            my_reaction: None,
+        }
+    }
+
     #[test]
     fn the_feed_marks_pending_and_failed_items_and_prints_ids() {
         let now = 1_800_000_000_000;
@@ -239,22 +513,172 @@ mod tests {
             failed: None,
             mutation_id: Some("m-1".into()),
             comments: vec![CommentView {
-                id: "c-1".into(),
-                post_id: "p-1".into(),
-                author_id: "g".into(),
-                author_name: "Grace Hopper".into(),
-                body: "Nice".into(),
-                created_at: now,
-                pending: false,
                 failed: Some("not a member".into()),
                 mutation_id: Some("m-2".into()),
+                ..comment("c-1", None, "Nice", now)
             }],
+            edited: false,
+            pinned: false,
+            deleted: false,
+            reactions: Vec::new(),
+            my_reaction: None,
         };
         let text = feed(&[post], now);
         assert_eq!(
             text,
             "Ada Lovelace in Engineering · 2 min ago  [pending]\n  Line one\n  Line two\n  \
-             post id: p-1\n    ↳ Grace Hopper · just now  [failed: not a member]\n      Nice\n\n"
+             post id: p-1\n    ↳ Grace Hopper · just now  [failed: not a member]\n      Nice\n      \
+             comment id: c-1\n\n"
+        );
+    }
+
+    #[test]
+    fn the_feed_shows_reactions_edits_pins_and_nests_replies() {
+        let now = 1_800_000_000_000;
+        let post = FeedPost {
+            id: "p-1".into(),
+            group_id: "g".into(),
+            group_name: "Engineering".into(),
+            author_id: "u".into(),
+            author_name: "Ada Lovelace".into(),
+            body: "Rules".into(),
+            created_at: now,
+            pending: false,
+            failed: None,
+            mutation_id: None,
+            comments: vec![
+                CommentView {
+                    deleted: true,
+                    body: String::new(),
+                    ..comment("c-1", None, "", now)
+                },
+                comment("c-2", None, "Second", now),
+                CommentView {
+                    edited: true,
+                    reactions: vec![ReactionCount {
+                        kind: ReactionKind::Haha,
+                        count: 1,
+                    }],
+                    ..comment("c-3", Some("c-1"), "Reply", now)
+                },
+            ],
+            edited: true,
+            pinned: true,
+            deleted: false,
+            reactions: vec![
+                ReactionCount {
+                    kind: ReactionKind::Like,
+                    count: 2,
+                },
+                ReactionCount {
+                    kind: ReactionKind::Love,
+                    count: 1,
+                },
+            ],
+            my_reaction: Some(ReactionKind::Love),
+        };
+        assert_eq!(
+            feed(&[post], now),
+            "Ada Lovelace in Engineering · just now · pinned · edited\n  Rules\n  \
+             reactions: like 2, love 1 (yours: love)\n  post id: p-1\n    \
+             ↳ [deleted comment]\n        ↳ Grace Hopper · just now · edited\n          Reply\n          \
+             reactions: haha 1\n          comment id: c-3\n    ↳ Grace Hopper · just now\n      \
+             Second\n      comment id: c-2\n\n"
+        );
+    }
+
+    #[test]
+    fn notifications_say_who_did_what_where() {
+        let now = 1_800_000_000_000;
+        let n = |id: &str, kind, actor: Option<&str>, read| NotificationView {
+            id: id.into(),
+            kind,
+            actor_id: actor.map(|_| "u".into()),
+            actor_name: actor.map(Into::into),
+            group_id: Some("g".into()),
+            group_name: Some("Engineering".into()),
+            post_id: (kind == NotificationKind::ReplyToComment).then(|| "p".into()),
+            comment_id: None,
+            excerpt: if read {
+                String::new()
+            } else {
+                "Sounds good".into()
+            },
+            created_at: now - 60_000,
+            read,
+            pending: read,
+        };
+        let list = NotificationList {
+            notifications: vec![
+                n(
+                    "n1",
+                    NotificationKind::ReplyToComment,
+                    Some("Grace Hopper"),
+                    false,
+                ),
+                n("n2", NotificationKind::AddedToGroup, None, true),
+            ],
+            unread_count: 1,
+        };
+        assert_eq!(
+            notifications(&list, now),
+            "1 unread\n* Grace Hopper replied to your comment · 1 min ago  [unread]\n  \
+             “Sounds good” (in Engineering)\n  notification id: n1 · post id: p\n  \
+             You were added to Engineering · 1 min ago  [read, pending]\n  \
+             notification id: n2 · group id: g\n"
+        );
+    }
+
+    #[test]
+    fn people_and_profiles_read_as_a_directory() {
+        let grace = PersonSummary {
+            id: "u-g".into(),
+            name: "Grace Hopper".into(),
+            handle: "grace".into(),
+            title: "Rear admiral".into(),
+            department: "Navy".into(),
+            location: "Arlington".into(),
+            deactivated: false,
+        };
+        let ada = PersonSummary {
+            id: "u-a".into(),
+            name: "Ada Lovelace".into(),
+            handle: "ada".into(),
+            title: String::new(),
+            department: String::new(),
+            location: String::new(),
+            deactivated: false,
+        };
+        assert_eq!(
+            people(&[ada.clone(), grace.clone()]),
+            "Ada Lovelace (@ada)\nGrace Hopper (@grace) · Rear admiral, Navy · Arlington\n"
+        );
+        let profile = Profile {
+            id: "u-g".into(),
+            name: "Grace Hopper".into(),
+            handle: "grace".into(),
+            email: "grace@example.org".into(),
+            title: "Rear admiral".into(),
+            department: String::new(),
+            location: "Arlington".into(),
+            about: "Compilers.".into(),
+            is_admin: false,
+            deactivated: false,
+            created_at: 0,
+            manager: Some(ada),
+            reports: Vec::new(),
+            groups: vec![commons_client::ProfileGroup {
+                group_id: "g".into(),
+                name: "Engineering".into(),
+                privacy: commons_client::Privacy::Open,
+                role: GroupRole::Moderator,
+            }],
+        };
+        assert_eq!(
+            super::profile(&profile),
+            "Grace Hopper (@grace)\n  Rear admiral · Arlington\n  grace@example.org\n  \
+             Manager: Ada Lovelace (@ada)\n  About:\n    Compilers.\n  \
+             Groups: Engineering (moderator)\n  user id: u-g\n"
         );
     }
 }

@@ -6,7 +6,9 @@
 //! result is visible to the user. On top of that, posts and comments are
 //! limited to groups I am a member of (as the home feed is), so a group whose
 //! membership was refused or undone drops out of the results at once, and a
-//! secret group is listed only while I am in it.
+//! secret group is listed only while I am in it. Deleted posts and comments
+//! have no text in the index (migration `0004_social.sql`), and the comments
+//! of a deleted post are not listed either.
 
 use sqlx::SqliteConnection;
 
@@ -86,6 +88,8 @@ pub(crate) async fn search(
                                           WHERE m.group_id = p.group_id AND m.user_id = ?2)
                  WHEN 'comment' THEN EXISTS (SELECT 1 FROM memberships m
                                              WHERE m.group_id = c.group_id AND m.user_id = ?2)
+                                     AND NOT EXISTS (SELECT 1 FROM posts dp WHERE dp.id = c.post_id
+                                                     AND dp.deleted_at IS NOT NULL)
                  WHEN 'group' THEN g.privacy <> 'secret'
                                    OR EXISTS (SELECT 1 FROM memberships m
                                               WHERE m.group_id = g.id AND m.user_id = ?2)

@@ -444,6 +444,13 @@ async fn tombstones_leave_no_text_to_read_or_find() {
     )
     .await;
     assert_eq!(find(cache.clone()).await, 1, "only the live reply");
+    // The comments of a deleted post are not found either.
+    apply(
+        &cache,
+        &[comment("c4", "p5", "ada", 610, "zanzibar orphan")],
+    )
+    .await;
+    assert_eq!(find(cache.clone()).await, 1);
     let mut conn = cache.read().await.unwrap();
     assert!(search(&mut conn, "ada", "crossing", 10)
         .await
