@@ -22,7 +22,7 @@
 
 use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest, Group,
-    Id, JoinGroupRequest, MembershipResponse, Post,
+    Id, JoinGroupRequest, JoinResponse, MembershipResponse, Post,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
@@ -238,6 +238,9 @@ enum Answer {
     Comment(Comment),
     Group(Group),
     Membership(MembershipResponse),
+    /// A membership for an open group; only a pending request when the
+    /// group had become closed.
+    Joined(JoinResponse),
 }
 
 async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, ClientError> {
@@ -261,7 +264,7 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
             group_id, request, ..
         } => {
             let path = format!("/groups/{}/join", path_segment(group_id)?);
-            Answer::Membership(api.post(server_url, token, &path, request).await?)
+            Answer::Joined(api.post(server_url, token, &path, request).await?)
         }
         Mutation::AddMember {
             group_id, request, ..
@@ -351,6 +354,21 @@ async fn confirm(cache: &Cache, mutation: &Mutation, answer: Answer) -> Result<(
         }
         Answer::Membership(answer) => {
             cache::upsert_membership(&mut tx, &answer.membership, Origin::Server).await?
+        }
+        Answer::Joined(JoinResponse {
+            membership: Some(membership),
+            ..
+        }) => cache::upsert_membership(&mut tx, &membership, Origin::Server).await?,
+        Answer::Joined(JoinResponse {
+            membership: None, ..
+        }) => {
+            // Not a member (yet): the local membership goes; the request comes through sync.
+            if let Mutation::JoinGroup {
+                group_id, user_id, ..
+            } = mutation
+            {
+                cache::remove_pending_membership(&mut tx, group_id, user_id).await?
+            }
         }
     }
     sqlx::query("DELETE FROM outbox WHERE mutation_id = ?")

@@ -41,7 +41,7 @@ pub struct CreateGroupRequest {
     pub privacy: Privacy,
 }
 
-/// `POST /api/v1/groups/{id}/join`: join an open group.
+/// `POST /api/v1/groups/{id}/join`: join an open group, or ask to join a closed one.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct JoinGroupRequest {
     pub mutation_id: Id,
@@ -151,8 +151,11 @@ pub struct SetRoleRequest {
     pub role: GroupRole,
 }
 
-/// Answer of `POST /api/v1/groups/{id}/join`: open groups give a membership,
-/// closed groups a pending request.
+/// Answer of `POST /api/v1/groups/{id}/join` (status 200 either way): open
+/// groups give a membership, closed groups a pending request. The other
+/// membership writes answer with the person's relation to the group after
+/// them: `.../requests/{user_id}/approve` a membership; `.../leave`,
+/// `.../members/{user_id}/remove` and `.../requests/{user_id}/decline` neither.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct JoinResponse {
     pub membership: Option<Membership>,
@@ -164,6 +167,22 @@ pub struct JoinResponse {
 pub struct GroupSettingsRequest {
     pub mutation_id: Id,
     pub notification_level: NotificationLevel,
+}
+
+/// One member of a group, with the person's profile.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GroupMember {
+    pub user: User,
+    pub role: GroupRole,
+    pub joined_at: Millis,
+}
+
+/// `GET /api/v1/groups/{id}/members?after=CURSOR&limit=N`: members by name.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MemberPage {
+    pub members: Vec<GroupMember>,
+    /// Pass as `after` for the next page; `None` at the end.
+    pub next: Option<String>,
 }
 
 /// `PATCH /api/v1/me`: the caller edits their profile. Absent fields stay.
@@ -216,7 +235,7 @@ pub struct PostWithComments {
     pub comments: Vec<Comment>,
 }
 
-/// Answer of `POST /api/v1/groups/{id}/join` and `.../members`.
+/// Answer of `POST /api/v1/groups/{id}/members` and `.../members/{user_id}/role`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MembershipResponse {
     pub membership: Membership,

@@ -93,7 +93,7 @@ pub async fn seed(db: &Database) -> Result<Vec<User>, DemoError> {
         (&leadership, grace),
         (&falcon, alan),
     ] {
-        ops::groups::add_member(&mut w, ada, group_id, &member.email).await?;
+        ops::membership::add_member(&mut w, ada, group_id, &member.email).await?;
     }
 
     let welcome = post(&mut w, ada, &everyone.id,

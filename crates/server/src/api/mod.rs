@@ -5,6 +5,7 @@ mod auth;
 mod error;
 mod extract;
 mod groups;
+mod membership;
 mod mutation;
 mod notifications;
 mod posts;
@@ -13,7 +14,7 @@ mod sync;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use commons_protocol::API_PREFIX;
 use tokio::sync::watch;
@@ -49,6 +50,27 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{id}/join", post(groups::join))
         .route("/groups/{id}/members", post(groups::add_member))
         .route("/groups/{id}/posts", get(groups::posts))
+        .route("/groups/{id}", patch(groups::update))
+        .route("/groups/{id}/settings", put(groups::settings))
+        .route("/groups/{id}/members", get(membership::members))
+        .route("/groups/{id}/leave", post(membership::leave))
+        .route(
+            "/groups/{id}/members/{user_id}/remove",
+            post(membership::remove),
+        )
+        .route(
+            "/groups/{id}/members/{user_id}/role",
+            post(membership::set_role),
+        )
+        .route("/groups/{id}/requests", get(membership::requests))
+        .route(
+            "/groups/{id}/requests/{user_id}/approve",
+            post(membership::approve),
+        )
+        .route(
+            "/groups/{id}/requests/{user_id}/decline",
+            post(membership::decline),
+        )
         .route("/posts", post(posts::create))
         .route("/posts/{id}", get(posts::get))
         .route("/posts/{id}/comments", post(posts::comment))

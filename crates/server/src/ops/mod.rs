@@ -3,8 +3,10 @@
 //! `demo` and `admin` commands.
 
 pub mod groups;
+pub mod membership;
 pub mod notifications;
 pub mod posts;
+pub mod requests;
 pub mod sync;
 pub mod users;
 pub mod validate;

@@ -20,6 +20,14 @@ on_both_databases!(
     the_stream_takes_the_token_from_the_query_too,
     demo_and_admin_commands_work_through_the_binary,
     the_binary_serves_and_stops_on_sigterm,
+    closed_groups_take_join_requests_until_approved,
+    join_requests_are_declined_withdrawn_or_overtaken,
+    removal_from_a_secret_group_purges_it,
+    a_closed_group_made_secret_vanishes_for_non_members,
+    every_group_keeps_an_admin,
+    members_are_listed_by_name_in_pages,
+    group_settings_belong_to_each_member,
+    membership_writes_replay_once,
 );
 
 /// Shutting down closes open streams ("going away") instead of waiting on

@@ -37,9 +37,11 @@ pub async fn groups_posts_and_comments_round_trip(ctx: Ctx) {
         .post("/posts", &request)
         .await
         .assert_error(403, "forbidden");
-    let joined: MembershipResponse = grace.join(&engineering.id).await.assert_status(200).json();
-    assert_eq!(joined.membership.role, GroupRole::Member);
-    assert_eq!(joined.membership.user_id, grace.user.id);
+    let joined: JoinResponse = grace.join(&engineering.id).await.assert_status(200).json();
+    let membership = joined.membership.expect("an open group is joined at once");
+    assert_eq!(joined.request, None);
+    assert_eq!(membership.role, GroupRole::Member);
+    assert_eq!(membership.user_id, grace.user.id);
     let comment = grace.write_comment(&first, "Nice!").await;
     assert_eq!(
         (comment.post_id.as_str(), comment.group_id.as_str()),

@@ -111,7 +111,12 @@ pub async fn closed_groups_show_their_name_but_not_their_posts(ctx: Ctx) {
     comment_as(&bob, &post.id)
         .await
         .assert_error(404, "not_found");
-    bob.join(&closed.id).await.assert_error(403, "forbidden");
+    // Joining a closed group only asks to join.
+    let asked: JoinResponse = bob.join(&closed.id).await.assert_status(200).json();
+    assert!(asked.membership.is_none() && asked.request.is_some());
+    bob.get(&format!("/groups/{}/posts", closed.id))
+        .await
+        .assert_error(403, "forbidden");
     bob.post("/posts", &bob.post_request(&closed.id, "hello?"))
         .await
         .assert_error(403, "forbidden");
