@@ -6,7 +6,6 @@ use axum::response::Response;
 use axum::Json;
 use commons_protocol::{
     AddMemberRequest, CreateGroupRequest, GroupListItem, JoinGroupRequest, MembershipResponse,
-    PostWithComments,
 };
 
 use super::auth::AuthUser;
@@ -96,14 +95,4 @@ pub async fn add_member(
         },
     )
     .await
-}
-
-pub async fn posts(
-    State(state): State<AppState>,
-    auth: AuthUser,
-    Path(group_id): Path<String>,
-) -> Result<Json<Vec<PostWithComments>>, ApiError> {
-    Ok(Json(
-        ops::posts::of_group(&state.db, &auth.user, &group_id).await?,
-    ))
 }

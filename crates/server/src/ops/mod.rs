@@ -2,9 +2,12 @@
 //! do what, applied inside database transactions. Used by the API and by the
 //! `demo` and `admin` commands.
 
+pub mod comments;
+pub mod feed;
 pub mod groups;
 pub mod notifications;
 pub mod posts;
+pub mod reactions;
 pub mod sync;
 pub mod users;
 pub mod validate;
