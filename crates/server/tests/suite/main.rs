@@ -20,6 +20,18 @@ on_both_databases!(
     the_stream_takes_the_token_from_the_query_too,
     demo_and_admin_commands_work_through_the_binary,
     the_binary_serves_and_stops_on_sigterm,
+    authors_edit_posts_and_comments_and_history_keeps_earlier_text,
+    deleted_posts_become_tombstones_everywhere,
+    comments_are_deleted_by_authors_moderators_and_admins,
+    replies_nest_one_level,
+    moderators_pin_posts_to_the_top_of_the_group,
+    content_endpoints_hide_secret_groups,
+    reactions_are_one_per_person_replaced_and_removed,
+    only_members_react_and_closed_groups_hide_reactions,
+    the_home_feed_orders_by_activity_and_pages_without_gaps,
+    group_pages_list_posts_newest_first_in_pages,
+    content_notifies_mentions_comments_replies_reactions_and_posts,
+    mentions_reach_only_people_who_may_read_the_group,
 );
 
 /// Shutting down closes open streams ("going away") instead of waiting on
