@@ -125,6 +125,8 @@ pub struct ReactionResponse {
 }
 
 /// `GET /api/v1/feed?before=CURSOR&limit=N`: the home feed, newest activity first.
+/// `GET /api/v1/groups/{id}/posts?before=CURSOR&limit=N` answers the same shape:
+/// the group's pinned posts first on its first page, then the others newest first.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FeedPage {
     pub posts: Vec<PostWithComments>,
@@ -228,11 +230,17 @@ pub struct GroupListItem {
     pub member_count: i64,
 }
 
-/// `GET /api/v1/groups/{id}/posts` and `GET /api/v1/posts/{id}`.
+/// A post as the feeds (`GET /api/v1/feed`, `GET /api/v1/groups/{id}/posts`)
+/// and `GET /api/v1/posts/{id}` show it: comments oldest first (replies name
+/// their top-level comment in `parent_id`; deleted ones are tombstones, kept
+/// so replies still have their place).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PostWithComments {
     pub post: Post,
     pub comments: Vec<Comment>,
+    /// Reactions to the post and to its comments, oldest first: counts and who.
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
 }
 
 /// Answer of `POST /api/v1/groups/{id}/members` and `.../members/{user_id}/role`.
@@ -247,3 +255,8 @@ pub const MAX_COMMENT_BYTES: usize = 16 * 1024;
 pub const MAX_GROUP_NAME_CHARS: usize = 100;
 /// Longest group description, in characters (after trimming).
 pub const MAX_GROUP_DESCRIPTION_CHARS: usize = 2000;
+
+/// Posts per page of `GET /api/v1/feed` and `GET /api/v1/groups/{id}/posts`
+/// when no `limit` is given; larger limits are clamped to [`MAX_FEED_LIMIT`].
+pub const DEFAULT_FEED_LIMIT: i64 = 20;
+pub const MAX_FEED_LIMIT: i64 = 100;

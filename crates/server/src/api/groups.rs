@@ -6,7 +6,7 @@ use axum::response::Response;
 use axum::Json;
 use commons_protocol::{
     AddMemberRequest, CreateGroupRequest, Group, GroupListItem, GroupSettingsRequest,
-    JoinGroupRequest, MembershipResponse, PostWithComments, UpdateGroupRequest,
+    JoinGroupRequest, MembershipResponse, UpdateGroupRequest,
 };
 
 use super::auth::AuthUser;
@@ -141,14 +141,4 @@ pub async fn settings(
         },
     )
     .await
-}
-
-pub async fn posts(
-    State(state): State<AppState>,
-    auth: AuthUser,
-    Path(group_id): Path<String>,
-) -> Result<Json<Vec<PostWithComments>>, ApiError> {
-    Ok(Json(
-        ops::posts::of_group(&state.db, &auth.user, &group_id).await?,
-    ))
 }

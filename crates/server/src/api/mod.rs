@@ -2,8 +2,10 @@
 //! they extract, call `ops`, and answer.
 
 mod auth;
+mod comments;
 mod error;
 mod extract;
+mod feed;
 mod groups;
 mod membership;
 mod mutation;
@@ -49,7 +51,6 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{id}", get(groups::get))
         .route("/groups/{id}/join", post(groups::join))
         .route("/groups/{id}/members", post(groups::add_member))
-        .route("/groups/{id}/posts", get(groups::posts))
         .route("/groups/{id}", patch(groups::update))
         .route("/groups/{id}/settings", put(groups::settings))
         .route("/groups/{id}/members", get(membership::members))
@@ -71,9 +72,29 @@ pub fn router(state: AppState) -> Router {
             "/groups/{id}/requests/{user_id}/decline",
             post(membership::decline),
         )
+        .route("/groups/{id}/posts", get(feed::group_posts))
+        .route("/feed", get(feed::home))
         .route("/posts", post(posts::create))
-        .route("/posts/{id}", get(posts::get))
+        .route(
+            "/posts/{id}",
+            get(posts::get).patch(posts::edit).delete(posts::delete),
+        )
         .route("/posts/{id}/comments", post(posts::comment))
+        .route("/posts/{id}/history", get(posts::history))
+        .route("/posts/{id}/pin", post(posts::pin))
+        .route(
+            "/posts/{id}/reaction",
+            put(posts::react).delete(posts::unreact),
+        )
+        .route("/posts/{id}/reactions", get(posts::reactions))
+        .route(
+            "/comments/{id}",
+            patch(comments::edit).delete(comments::delete),
+        )
+        .route(
+            "/comments/{id}/reaction",
+            put(comments::react).delete(comments::unreact),
+        )
         .route("/notifications", get(notifications::list))
         .route(
             "/notifications/read-all",

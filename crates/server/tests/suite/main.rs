@@ -28,6 +28,18 @@ on_both_databases!(
     members_are_listed_by_name_in_pages,
     group_settings_belong_to_each_member,
     membership_writes_replay_once,
+    authors_edit_posts_and_comments_and_history_keeps_earlier_text,
+    deleted_posts_become_tombstones_everywhere,
+    comments_are_deleted_by_authors_moderators_and_admins,
+    replies_nest_one_level,
+    moderators_pin_posts_to_the_top_of_the_group,
+    content_endpoints_hide_secret_groups,
+    reactions_are_one_per_person_replaced_and_removed,
+    only_members_react_and_closed_groups_hide_reactions,
+    the_home_feed_orders_by_activity_and_pages_without_gaps,
+    group_pages_list_posts_newest_first_in_pages,
+    content_notifies_mentions_comments_replies_reactions_and_posts,
+    mentions_reach_only_people_who_may_read_the_group,
 );
 
 /// Shutting down closes open streams ("going away") instead of waiting on

@@ -1,19 +1,28 @@
 mod auth;
 mod binary;
+mod content;
+mod content_support;
 mod errors;
+mod feed;
 mod groups;
 mod idempotency;
 mod membership;
+mod mentions;
 mod privacy;
+mod reactions;
 mod stream;
 mod sync;
 
 pub use auth::*;
 pub use binary::*;
+pub use content::*;
 pub use errors::*;
+pub use feed::*;
 pub use groups::*;
 pub use idempotency::*;
 pub use membership::*;
+pub use mentions::*;
 pub use privacy::*;
+pub use reactions::*;
 pub use stream::*;
 pub use sync::*;
