@@ -186,10 +186,32 @@ pub struct UpdateProfileRequest {
 }
 
 /// `GET /api/v1/users?q=TEXT&after=CURSOR&limit=N`: the directory, by name.
+///
+/// `q` keeps the people whose name, handle, title or department contains
+/// every word of it (case-insensitive). Deactivated people are left out
+/// unless `include_deactivated=true`. Pages hold at most
+/// [`MAX_DIRECTORY_LIMIT`] people ([`DEFAULT_DIRECTORY_LIMIT`] by default).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct UserPage {
     pub users: Vec<User>,
+    /// Pass as `after` for the next page; `None` at the end.
     pub next: Option<String>,
+}
+
+pub const DEFAULT_DIRECTORY_LIMIT: i64 = 50;
+pub const MAX_DIRECTORY_LIMIT: i64 = 200;
+
+/// Longest job title, department or location, in characters (after trimming).
+pub const MAX_PROFILE_FIELD_CHARS: usize = 100;
+/// Longest "about" text of a profile, in characters (after trimming).
+pub const MAX_ABOUT_CHARS: usize = 2000;
+
+/// `POST /api/v1/admin/users/{id}/role`: an organisation admin makes someone
+/// an organisation admin, or not. The last active admin cannot be demoted.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct SetOrgAdminRequest {
+    pub mutation_id: Id,
+    pub is_admin: bool,
 }
 
 /// `GET /api/v1/notifications?before=CURSOR&limit=N`: newest first.

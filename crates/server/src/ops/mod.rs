@@ -4,6 +4,7 @@
 
 pub mod groups;
 pub mod notifications;
+pub mod people;
 pub mod posts;
 pub mod sync;
 pub mod users;

@@ -20,6 +20,11 @@ on_both_databases!(
     the_stream_takes_the_token_from_the_query_too,
     demo_and_admin_commands_work_through_the_binary,
     the_binary_serves_and_stops_on_sigterm,
+    people_edit_their_profile_and_everyone_sees_it,
+    the_directory_pages_by_name_without_gaps_or_duplicates,
+    deactivated_people_lose_their_sessions_and_cannot_log_in,
+    the_last_org_admin_cannot_be_demoted_or_deactivated,
+    the_demo_has_profiles_and_admins_deactivate_through_the_binary,
 );
 
 /// Shutting down closes open streams ("going away") instead of waiting on
