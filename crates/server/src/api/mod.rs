@@ -9,6 +9,7 @@ mod mutation;
 mod notifications;
 mod people;
 mod posts;
+mod search;
 mod stream;
 mod sync;
 
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/{id}/deactivate", post(people::deactivate))
         .route("/admin/users/{id}/reactivate", post(people::reactivate))
         .route("/admin/users/{id}/role", post(people::set_role))
+        .route("/search", get(search::search))
         .route("/sync", get(sync::pull))
         .route("/stream", get(stream::connect))
         .route("/groups", get(groups::list).post(groups::create))

@@ -13,6 +13,7 @@ pub mod groups;
 mod migrate;
 pub mod mutations;
 pub mod posts;
+pub mod search;
 pub mod social;
 pub mod users;
 mod write;

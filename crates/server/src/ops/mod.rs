@@ -6,6 +6,7 @@ pub mod groups;
 pub mod notifications;
 pub mod people;
 pub mod posts;
+pub mod search;
 pub mod sync;
 pub mod users;
 pub mod validate;

@@ -25,6 +25,8 @@ on_both_databases!(
     deactivated_people_lose_their_sessions_and_cannot_log_in,
     the_last_org_admin_cannot_be_demoted_or_deactivated,
     the_demo_has_profiles_and_admins_deactivate_through_the_binary,
+    search_finds_only_what_the_caller_may_see,
+    hostile_search_queries_never_fail,
 );
 
 /// Shutting down closes open streams ("going away") instead of waiting on

@@ -5,6 +5,7 @@ mod groups;
 mod idempotency;
 mod people;
 mod privacy;
+mod search;
 mod stream;
 mod sync;
 
@@ -15,5 +16,6 @@ pub use groups::*;
 pub use idempotency::*;
 pub use people::*;
 pub use privacy::*;
+pub use search::*;
 pub use stream::*;
 pub use sync::*;
