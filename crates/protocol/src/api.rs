@@ -207,11 +207,97 @@ pub struct UpdateProfileRequest {
 }
 
 /// `GET /api/v1/users?q=TEXT&after=CURSOR&limit=N`: the directory, by name.
+///
+/// `q` keeps the people whose name, handle, title or department contains
+/// every word of it (case-insensitive). Deactivated people are left out
+/// unless `include_deactivated=true`. Pages hold at most
+/// [`MAX_DIRECTORY_LIMIT`] people ([`DEFAULT_DIRECTORY_LIMIT`] by default).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct UserPage {
     pub users: Vec<User>,
+    /// Pass as `after` for the next page; `None` at the end.
     pub next: Option<String>,
 }
+
+pub const DEFAULT_DIRECTORY_LIMIT: i64 = 50;
+pub const MAX_DIRECTORY_LIMIT: i64 = 200;
+
+/// Longest job title, department or location, in characters (after trimming).
+pub const MAX_PROFILE_FIELD_CHARS: usize = 100;
+/// Longest "about" text of a profile, in characters (after trimming).
+pub const MAX_ABOUT_CHARS: usize = 2000;
+
+/// `POST /api/v1/admin/users/{id}/role`: an organisation admin makes someone
+/// an organisation admin, or not. The last active admin cannot be demoted.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct SetOrgAdminRequest {
+    pub mutation_id: Id,
+    pub is_admin: bool,
+}
+
+/// What a search hit is.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchKind {
+    Post,
+    Comment,
+    Person,
+    Group,
+}
+
+impl SearchKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchKind::Post => "post",
+            SearchKind::Comment => "comment",
+            SearchKind::Person => "person",
+            SearchKind::Group => "group",
+        }
+    }
+}
+
+/// Marks the start of a matched word in [`SearchHit::snippet`].
+pub const SEARCH_MARK_START: &str = "[[";
+/// Marks the end of a matched word in [`SearchHit::snippet`].
+pub const SEARCH_MARK_END: &str = "]]";
+
+/// One result of `GET /api/v1/search`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    /// The post, comment, person or group.
+    pub id: Id,
+    /// The author's name for posts and comments, the name of a person or group.
+    pub title: String,
+    /// Plain text (never HTML: render it as text) around the matches, each
+    /// match between [`SEARCH_MARK_START`] and [`SEARCH_MARK_END`]. A double
+    /// bracket is always a marker: brackets of the text itself never touch
+    /// each other or a marker (a space is put between them). Posts and
+    /// comments show their text, people "@handle · title · department ·
+    /// location · about", groups their description.
+    pub snippet: String,
+    /// The group of a post or comment, or the group itself.
+    pub group_id: Option<Id>,
+    /// The post itself, or the post of a comment.
+    pub post_id: Option<Id>,
+    /// Who wrote a post or comment.
+    pub author_id: Option<Id>,
+    pub created_at: Millis,
+}
+
+/// `GET /api/v1/search?q=TEXT&kind=post|comment|person|group&limit=N`: the
+/// best matches first, only among what the caller may see. Every word of `q`
+/// must match (as a word or the start of one, case-insensitive);
+/// punctuation separates words and is never read as search syntax.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SearchResponse {
+    pub hits: Vec<SearchHit>,
+}
+
+pub const DEFAULT_SEARCH_LIMIT: i64 = 20;
+pub const MAX_SEARCH_LIMIT: i64 = 50;
+/// Longest search text accepted, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// `GET /api/v1/notifications?before=CURSOR&limit=N`: newest first.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

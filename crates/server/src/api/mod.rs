@@ -10,7 +10,9 @@ mod groups;
 mod membership;
 mod mutation;
 mod notifications;
+mod people;
 mod posts;
+mod search;
 mod stream;
 mod sync;
 
@@ -43,8 +45,14 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me))
-        .route("/users", get(auth::users))
+        .route("/me", get(auth::me).patch(people::update_me))
+        .route("/users", get(people::directory))
+        .route("/users/{id}", get(people::get))
+        .route("/users/by-handle/{handle}", get(people::by_handle))
+        .route("/admin/users/{id}/deactivate", post(people::deactivate))
+        .route("/admin/users/{id}/reactivate", post(people::reactivate))
+        .route("/admin/users/{id}/role", post(people::set_role))
+        .route("/search", get(search::search))
         .route("/sync", get(sync::pull))
         .route("/stream", get(stream::connect))
         .route("/groups", get(groups::list).post(groups::create))

@@ -14,6 +14,7 @@ mod migrate;
 pub mod mutations;
 pub mod posts;
 pub mod reactions;
+pub mod search;
 pub mod social;
 pub mod users;
 mod write;

@@ -40,6 +40,13 @@ on_both_databases!(
     group_pages_list_posts_newest_first_in_pages,
     content_notifies_mentions_comments_replies_reactions_and_posts,
     mentions_reach_only_people_who_may_read_the_group,
+    people_edit_their_profile_and_everyone_sees_it,
+    the_directory_pages_by_name_without_gaps_or_duplicates,
+    deactivated_people_lose_their_sessions_and_cannot_log_in,
+    the_last_org_admin_cannot_be_demoted_or_deactivated,
+    the_demo_has_profiles_and_admins_deactivate_through_the_binary,
+    search_finds_only_what_the_caller_may_see,
+    hostile_search_queries_never_fail,
 );
 
 /// Shutting down closes open streams ("going away") instead of waiting on

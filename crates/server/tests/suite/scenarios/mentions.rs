@@ -168,9 +168,17 @@ pub async fn mentions_reach_only_people_who_may_read_the_group(ctx: Ctx) {
         .await;
     ada.write_comment(&post, "still @bob and @carol").await;
     assert!(notifications(&bob).await.is_empty());
-    let carols = notifications(&carol).await;
-    assert_eq!(carols.len(), 2);
-    assert!(carols.iter().all(|n| n.kind == NotificationKind::Mention));
+    let carols: Vec<NotificationKind> =
+        notifications(&carol).await.iter().map(|n| n.kind).collect();
+    // Oldest first: being added to the group, then the two mentions.
+    assert_eq!(
+        carols,
+        vec![
+            NotificationKind::AddedToGroup,
+            NotificationKind::Mention,
+            NotificationKind::Mention,
+        ]
+    );
     // Nothing for your own actions.
     assert!(notifications(&ada).await.is_empty());
 }
