@@ -192,13 +192,17 @@ pub(crate) async fn confirm(
             group_id, user_id, ..
         } => {
             if let Some(answer) = read::<JoinResponse>(&answer) {
-                if let Some(membership) = &answer.membership {
-                    cache::upsert_membership(conn, membership, Origin::Server).await?;
-                    cache::remove_join_request(conn, group_id, user_id).await?;
+                match &answer.membership {
+                    Some(membership) => {
+                        cache::upsert_membership(conn, membership, Origin::Server).await?;
+                        cache::remove_join_request(conn, group_id, user_id).await?;
+                    }
+                    // Not a member (yet; the group may have become closed):
+                    // a membership shown here would claim access I lack.
+                    None => cache::remove_pending_membership(conn, group_id, user_id).await?,
                 }
                 if let Some(request) = &answer.request {
                     cache::upsert_join_request(conn, request, Origin::Server).await?;
-                    cache::remove_pending_membership(conn, group_id, user_id).await?;
                 }
             }
         }

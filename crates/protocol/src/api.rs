@@ -41,7 +41,7 @@ pub struct CreateGroupRequest {
     pub privacy: Privacy,
 }
 
-/// `POST /api/v1/groups/{id}/join`: join an open group.
+/// `POST /api/v1/groups/{id}/join`: join an open group, or ask to join a closed one.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct JoinGroupRequest {
     pub mutation_id: Id,
@@ -125,6 +125,8 @@ pub struct ReactionResponse {
 }
 
 /// `GET /api/v1/feed?before=CURSOR&limit=N`: the home feed, newest activity first.
+/// `GET /api/v1/groups/{id}/posts?before=CURSOR&limit=N` answers the same shape:
+/// the group's pinned posts first on its first page, then the others newest first.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct FeedPage {
     pub posts: Vec<PostWithComments>,
@@ -151,8 +153,11 @@ pub struct SetRoleRequest {
     pub role: GroupRole,
 }
 
-/// Answer of `POST /api/v1/groups/{id}/join`: open groups give a membership,
-/// closed groups a pending request.
+/// Answer of `POST /api/v1/groups/{id}/join` (status 200 either way): open
+/// groups give a membership, closed groups a pending request. The other
+/// membership writes answer with the person's relation to the group after
+/// them: `.../requests/{user_id}/approve` a membership; `.../leave`,
+/// `.../members/{user_id}/remove` and `.../requests/{user_id}/decline` neither.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct JoinResponse {
     pub membership: Option<Membership>,
@@ -164,6 +169,22 @@ pub struct JoinResponse {
 pub struct GroupSettingsRequest {
     pub mutation_id: Id,
     pub notification_level: NotificationLevel,
+}
+
+/// One member of a group, with the person's profile.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct GroupMember {
+    pub user: User,
+    pub role: GroupRole,
+    pub joined_at: Millis,
+}
+
+/// `GET /api/v1/groups/{id}/members?after=CURSOR&limit=N`: members by name.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MemberPage {
+    pub members: Vec<GroupMember>,
+    /// Pass as `after` for the next page; `None` at the end.
+    pub next: Option<String>,
 }
 
 /// `PATCH /api/v1/me`: the caller edits their profile. Absent fields stay.
@@ -186,11 +207,97 @@ pub struct UpdateProfileRequest {
 }
 
 /// `GET /api/v1/users?q=TEXT&after=CURSOR&limit=N`: the directory, by name.
+///
+/// `q` keeps the people whose name, handle, title or department contains
+/// every word of it (case-insensitive). Deactivated people are left out
+/// unless `include_deactivated=true`. Pages hold at most
+/// [`MAX_DIRECTORY_LIMIT`] people ([`DEFAULT_DIRECTORY_LIMIT`] by default).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct UserPage {
     pub users: Vec<User>,
+    /// Pass as `after` for the next page; `None` at the end.
     pub next: Option<String>,
 }
+
+pub const DEFAULT_DIRECTORY_LIMIT: i64 = 50;
+pub const MAX_DIRECTORY_LIMIT: i64 = 200;
+
+/// Longest job title, department or location, in characters (after trimming).
+pub const MAX_PROFILE_FIELD_CHARS: usize = 100;
+/// Longest "about" text of a profile, in characters (after trimming).
+pub const MAX_ABOUT_CHARS: usize = 2000;
+
+/// `POST /api/v1/admin/users/{id}/role`: an organisation admin makes someone
+/// an organisation admin, or not. The last active admin cannot be demoted.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct SetOrgAdminRequest {
+    pub mutation_id: Id,
+    pub is_admin: bool,
+}
+
+/// What a search hit is.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchKind {
+    Post,
+    Comment,
+    Person,
+    Group,
+}
+
+impl SearchKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchKind::Post => "post",
+            SearchKind::Comment => "comment",
+            SearchKind::Person => "person",
+            SearchKind::Group => "group",
+        }
+    }
+}
+
+/// Marks the start of a matched word in [`SearchHit::snippet`].
+pub const SEARCH_MARK_START: &str = "[[";
+/// Marks the end of a matched word in [`SearchHit::snippet`].
+pub const SEARCH_MARK_END: &str = "]]";
+
+/// One result of `GET /api/v1/search`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    /// The post, comment, person or group.
+    pub id: Id,
+    /// The author's name for posts and comments, the name of a person or group.
+    pub title: String,
+    /// Plain text (never HTML: render it as text) around the matches, each
+    /// match between [`SEARCH_MARK_START`] and [`SEARCH_MARK_END`]. A double
+    /// bracket is always a marker: brackets of the text itself never touch
+    /// each other or a marker (a space is put between them). Posts and
+    /// comments show their text, people "@handle · title · department ·
+    /// location · about", groups their description.
+    pub snippet: String,
+    /// The group of a post or comment, or the group itself.
+    pub group_id: Option<Id>,
+    /// The post itself, or the post of a comment.
+    pub post_id: Option<Id>,
+    /// Who wrote a post or comment.
+    pub author_id: Option<Id>,
+    pub created_at: Millis,
+}
+
+/// `GET /api/v1/search?q=TEXT&kind=post|comment|person|group&limit=N`: the
+/// best matches first, only among what the caller may see. Every word of `q`
+/// must match (as a word or the start of one, case-insensitive);
+/// punctuation separates words and is never read as search syntax.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SearchResponse {
+    pub hits: Vec<SearchHit>,
+}
+
+pub const DEFAULT_SEARCH_LIMIT: i64 = 20;
+pub const MAX_SEARCH_LIMIT: i64 = 50;
+/// Longest search text accepted, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// `GET /api/v1/notifications?before=CURSOR&limit=N`: newest first.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -209,14 +316,20 @@ pub struct GroupListItem {
     pub member_count: i64,
 }
 
-/// `GET /api/v1/groups/{id}/posts` and `GET /api/v1/posts/{id}`.
+/// A post as the feeds (`GET /api/v1/feed`, `GET /api/v1/groups/{id}/posts`)
+/// and `GET /api/v1/posts/{id}` show it: comments oldest first (replies name
+/// their top-level comment in `parent_id`; deleted ones are tombstones, kept
+/// so replies still have their place).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct PostWithComments {
     pub post: Post,
     pub comments: Vec<Comment>,
+    /// Reactions to the post and to its comments, oldest first: counts and who.
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
 }
 
-/// Answer of `POST /api/v1/groups/{id}/join` and `.../members`.
+/// Answer of `POST /api/v1/groups/{id}/members` and `.../members/{user_id}/role`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MembershipResponse {
     pub membership: Membership,
@@ -228,3 +341,8 @@ pub const MAX_COMMENT_BYTES: usize = 16 * 1024;
 pub const MAX_GROUP_NAME_CHARS: usize = 100;
 /// Longest group description, in characters (after trimming).
 pub const MAX_GROUP_DESCRIPTION_CHARS: usize = 2000;
+
+/// Posts per page of `GET /api/v1/feed` and `GET /api/v1/groups/{id}/posts`
+/// when no `limit` is given; larger limits are clamped to [`MAX_FEED_LIMIT`].
+pub const DEFAULT_FEED_LIMIT: i64 = 20;
+pub const MAX_FEED_LIMIT: i64 = 100;

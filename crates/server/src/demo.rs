@@ -2,7 +2,8 @@
 //! through the same operations the API uses, in one transaction.
 
 use commons_protocol::{
-    CreateCommentRequest, CreateGroupRequest, CreatePostRequest, Privacy, User,
+    CreateCommentRequest, CreateGroupRequest, CreatePostRequest, Privacy, UpdateProfileRequest,
+    User,
 };
 use uuid::Uuid;
 
@@ -35,6 +36,45 @@ const PEOPLE: [(&str, &str, bool); 4] = [
     ("linus@example.org", "Linus Torvalds", false),
 ];
 
+/// (title, department, location, manager as an index into PEOPLE, about), as PEOPLE.
+type Profile = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<usize>,
+    &'static str,
+);
+const PROFILES: [Profile; 4] = [
+    (
+        "Chief Executive Officer",
+        "Leadership",
+        "London",
+        None,
+        "Wrote the first program. Now runs the place; ask me about budgets and engines.",
+    ),
+    (
+        "VP Engineering",
+        "Engineering",
+        "New York",
+        Some(0),
+        "Compilers, standards and teaching. Found the first actual bug.",
+    ),
+    (
+        "Staff Engineer",
+        "Engineering",
+        "Manchester",
+        Some(1),
+        "Build pipeline, scheduling and anything that can be computed.",
+    ),
+    (
+        "Principal Engineer",
+        "Platform",
+        "Portland",
+        Some(1),
+        "Kernel, version control and code review. Patches welcome.",
+    ),
+];
+
 /// Creates the demo organisation; returns its people, Ada (the admin) first.
 pub async fn seed(db: &Database) -> Result<Vec<User>, DemoError> {
     let mut prepared = Vec::new();
@@ -57,6 +97,21 @@ pub async fn seed(db: &Database) -> Result<Vec<User>, DemoError> {
     let mut people = Vec::new();
     for person in &prepared {
         people.push(ops::users::insert(&mut w, person).await?);
+    }
+    // Profiles, managers before the people who report to them.
+    let mut manager_ids: Vec<String> = Vec::new();
+    for (person, (title, department, location, manager, about)) in people.iter_mut().zip(PROFILES) {
+        let request = UpdateProfileRequest {
+            mutation_id: Uuid::now_v7().to_string(),
+            title: Some(title.into()),
+            department: Some(department.into()),
+            location: Some(location.into()),
+            manager_id: manager.map(|i: usize| manager_ids[i].clone()),
+            about: Some(about.into()),
+            ..UpdateProfileRequest::default()
+        };
+        *person = ops::people::update_profile(&mut w, person, &request).await?;
+        manager_ids.push(person.id.clone());
     }
     let [ada, grace, alan, linus] = [&people[0], &people[1], &people[2], &people[3]];
     let everyone = db::groups::default_group(w.conn())
@@ -93,7 +148,7 @@ pub async fn seed(db: &Database) -> Result<Vec<User>, DemoError> {
         (&leadership, grace),
         (&falcon, alan),
     ] {
-        ops::groups::add_member(&mut w, ada, group_id, &member.email).await?;
+        ops::membership::add_member(&mut w, ada, group_id, &member.email).await?;
     }
 
     let welcome = post(&mut w, ada, &everyone.id,

@@ -55,6 +55,20 @@ enum AdminCommand {
         #[arg(long)]
         admin: bool,
     },
+    /// Deactivate an account: its sessions end at once and it cannot log in; its content stays.
+    Deactivate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// E-mail of the account.
+        email: String,
+    },
+    /// Let a deactivated account log in again.
+    Reactivate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// E-mail of the account.
+        email: String,
+    },
 }
 
 #[derive(Args)]
@@ -111,6 +125,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     admin,
                 },
         } => create_user(database.config(), email, name, admin).await,
+        Command::Admin {
+            command: AdminCommand::Deactivate { database, email },
+        } => set_active(database.config(), email, false).await,
+        Command::Admin {
+            command: AdminCommand::Reactivate { database, email },
+        } => set_active(database.config(), email, true).await,
         Command::Demo { database } => fill_demo(database.config()).await,
     }
 }
@@ -162,6 +182,20 @@ async fn create_user(
         user.name,
         user.email,
         user.handle
+    );
+    Ok(())
+}
+
+async fn set_active(database: DatabaseConfig, email: String, active: bool) -> anyhow::Result<()> {
+    let db = Database::open(&database).await?;
+    let result = ops::people::set_active_by_email(&db, &email, active).await;
+    db.close().await;
+    let user = result?;
+    println!(
+        "{} {} <{}>",
+        if active { "reactivated" } else { "deactivated" },
+        user.name,
+        user.email
     );
     Ok(())
 }

@@ -68,21 +68,33 @@ impl RawApi {
         RawApi { http, base, token }
     }
 
-    /// Bodies of the posts of a group, as the server has them.
+    /// Bodies of the posts of a group, as the server has them (every page).
     pub async fn group_post_bodies(&self, group_id: &str) -> Vec<String> {
-        let posts: Vec<commons_protocol::PostWithComments> = self
-            .http
-            .get(format!("{}/groups/{group_id}/posts", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("posts request")
-            .error_for_status()
-            .expect("posts answer")
-            .json()
-            .await
-            .expect("posts json");
-        posts.into_iter().map(|p| p.post.body).collect()
+        let mut bodies = Vec::new();
+        let mut before: Option<String> = None;
+        loop {
+            let mut request = self
+                .http
+                .get(format!("{}/groups/{group_id}/posts", self.base))
+                .bearer_auth(&self.token);
+            if let Some(cursor) = &before {
+                request = request.query(&[("before", cursor)]);
+            }
+            let page: commons_protocol::FeedPage = request
+                .send()
+                .await
+                .expect("posts request")
+                .error_for_status()
+                .expect("posts answer")
+                .json()
+                .await
+                .expect("posts json");
+            bodies.extend(page.posts.into_iter().map(|p| p.post.body));
+            match page.next {
+                Some(next) => before = Some(next),
+                None => return bodies,
+            }
+        }
     }
 
     /// Creates a secret group with a chosen id (to make someone else's use of that id conflict).

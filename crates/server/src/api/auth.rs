@@ -64,13 +64,6 @@ pub async fn me(auth: AuthUser) -> Json<User> {
     Json(auth.user)
 }
 
-pub async fn users(
-    State(state): State<AppState>,
-    _auth: AuthUser,
-) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(ops::users::directory(&state.db).await?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

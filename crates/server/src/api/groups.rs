@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use commons_protocol::{
-    AddMemberRequest, CreateGroupRequest, GroupListItem, JoinGroupRequest, MembershipResponse,
-    PostWithComments,
+    AddMemberRequest, CreateGroupRequest, Group, GroupListItem, GroupSettingsRequest,
+    JoinGroupRequest, MembershipResponse, UpdateGroupRequest,
 };
 
 use super::auth::AuthUser;
@@ -51,6 +51,8 @@ pub async fn create(
     .await
 }
 
+/// Open group: a membership; closed group: a pending request (both 200, the
+/// body says which); secret group of which the caller is not a member: 404.
 pub async fn join(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -66,10 +68,7 @@ pub async fn join(
         &endpoint,
         &request,
         StatusCode::OK,
-        async |write| {
-            let membership = ops::groups::join(write, user, &group_id).await?;
-            Ok::<_, ApiError>(MembershipResponse { membership })
-        },
+        async |write| ops::membership::join(write, user, &group_id).await,
     )
     .await
 }
@@ -91,19 +90,55 @@ pub async fn add_member(
         StatusCode::OK,
         async |write| {
             let membership =
-                ops::groups::add_member(write, user, &group_id, &request.email).await?;
+                ops::membership::add_member(write, user, &group_id, &request.email).await?;
             Ok::<_, ApiError>(MembershipResponse { membership })
         },
     )
     .await
 }
 
-pub async fn posts(
+/// `PATCH /groups/{id}`: group admins and organisation admins change the group.
+pub async fn update(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(group_id): Path<String>,
-) -> Result<Json<Vec<PostWithComments>>, ApiError> {
-    Ok(Json(
-        ops::posts::of_group(&state.db, &auth.user, &group_id).await?,
-    ))
+    ApiJson(request): ApiJson<UpdateGroupRequest>,
+) -> Result<Response, ApiError> {
+    let user = &auth.user;
+    let endpoint = format!("update_group {group_id}");
+    idempotent(
+        &state,
+        user,
+        &request.mutation_id,
+        &endpoint,
+        &request,
+        StatusCode::OK,
+        async |write| -> Result<Group, ApiError> {
+            Ok(ops::groups::update(write, user, &group_id, &request).await?)
+        },
+    )
+    .await
+}
+
+/// `PUT /groups/{id}/settings`: the caller's own settings for a group they are in.
+pub async fn settings(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(group_id): Path<String>,
+    ApiJson(request): ApiJson<GroupSettingsRequest>,
+) -> Result<Response, ApiError> {
+    let user = &auth.user;
+    let endpoint = format!("group_settings {group_id}");
+    idempotent(
+        &state,
+        user,
+        &request.mutation_id,
+        &endpoint,
+        &request,
+        StatusCode::OK,
+        async |write| {
+            ops::groups::set_settings(write, user, &group_id, request.notification_level).await
+        },
+    )
+    .await
 }

@@ -2,18 +2,23 @@
 //! they extract, call `ops`, and answer.
 
 mod auth;
+mod comments;
 mod error;
 mod extract;
+mod feed;
 mod groups;
+mod membership;
 mod mutation;
 mod notifications;
+mod people;
 mod posts;
+mod search;
 mod stream;
 mod sync;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use commons_protocol::API_PREFIX;
 use tokio::sync::watch;
@@ -40,18 +45,64 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me))
-        .route("/users", get(auth::users))
+        .route("/me", get(auth::me).patch(people::update_me))
+        .route("/users", get(people::directory))
+        .route("/users/{id}", get(people::get))
+        .route("/users/by-handle/{handle}", get(people::by_handle))
+        .route("/admin/users/{id}/deactivate", post(people::deactivate))
+        .route("/admin/users/{id}/reactivate", post(people::reactivate))
+        .route("/admin/users/{id}/role", post(people::set_role))
+        .route("/search", get(search::search))
         .route("/sync", get(sync::pull))
         .route("/stream", get(stream::connect))
         .route("/groups", get(groups::list).post(groups::create))
         .route("/groups/{id}", get(groups::get))
         .route("/groups/{id}/join", post(groups::join))
         .route("/groups/{id}/members", post(groups::add_member))
-        .route("/groups/{id}/posts", get(groups::posts))
+        .route("/groups/{id}", patch(groups::update))
+        .route("/groups/{id}/settings", put(groups::settings))
+        .route("/groups/{id}/members", get(membership::members))
+        .route("/groups/{id}/leave", post(membership::leave))
+        .route(
+            "/groups/{id}/members/{user_id}/remove",
+            post(membership::remove),
+        )
+        .route(
+            "/groups/{id}/members/{user_id}/role",
+            post(membership::set_role),
+        )
+        .route("/groups/{id}/requests", get(membership::requests))
+        .route(
+            "/groups/{id}/requests/{user_id}/approve",
+            post(membership::approve),
+        )
+        .route(
+            "/groups/{id}/requests/{user_id}/decline",
+            post(membership::decline),
+        )
+        .route("/groups/{id}/posts", get(feed::group_posts))
+        .route("/feed", get(feed::home))
         .route("/posts", post(posts::create))
-        .route("/posts/{id}", get(posts::get))
+        .route(
+            "/posts/{id}",
+            get(posts::get).patch(posts::edit).delete(posts::delete),
+        )
         .route("/posts/{id}/comments", post(posts::comment))
+        .route("/posts/{id}/history", get(posts::history))
+        .route("/posts/{id}/pin", post(posts::pin))
+        .route(
+            "/posts/{id}/reaction",
+            put(posts::react).delete(posts::unreact),
+        )
+        .route("/posts/{id}/reactions", get(posts::reactions))
+        .route(
+            "/comments/{id}",
+            patch(comments::edit).delete(comments::delete),
+        )
+        .route(
+            "/comments/{id}/reaction",
+            put(comments::react).delete(comments::unreact),
+        )
         .route("/notifications", get(notifications::list))
         .route(
             "/notifications/read-all",

@@ -1,6 +1,6 @@
 //! `/notifications` endpoints: the caller's own notifications and their read state.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::AuthUser;
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiQuery};
 use super::mutation::idempotent;
 use super::AppState;
 use crate::ops;
@@ -23,7 +23,7 @@ pub struct PageQuery {
 pub async fn list(
     State(state): State<AppState>,
     auth: AuthUser,
-    Query(query): Query<PageQuery>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<NotificationPage>, ApiError> {
     let page =
         ops::notifications::list(&state.db, &auth.user, query.before.as_deref(), query.limit)

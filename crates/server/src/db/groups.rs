@@ -1,9 +1,10 @@
-//! Groups and memberships.
+//! Groups, memberships, join requests and members' group settings.
 
-use commons_protocol::{Group, GroupListItem, GroupRole, Membership};
+use commons_protocol::{Group, GroupListItem, GroupRole, GroupSettings, JoinRequest, Membership};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
+use super::social::join_request_from_row;
 use super::{get_flag, get_parsed, DbError};
 
 const COLUMNS: &str =
@@ -181,4 +182,208 @@ pub async fn load_memberships(
         membership_from_row,
     )
     .await
+}
+
+/// Writes the group's name, description and privacy.
+pub async fn update(conn: &mut AnyConnection, group: &Group) -> Result<(), DbError> {
+    sqlx::query("UPDATE groups SET name = $1, description = $2, privacy = $3 WHERE id = $4")
+        .bind(&group.name)
+        .bind(&group.description)
+        .bind(group.privacy.as_str())
+        .bind(&group.id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a membership; false when there was none.
+pub async fn delete_membership(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("DELETE FROM memberships WHERE group_id = $1 AND user_id = $2")
+        .bind(group_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn set_role(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    user_id: &str,
+    role: GroupRole,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE memberships SET role = $1 WHERE group_id = $2 AND user_id = $3")
+        .bind(role.as_str())
+        .bind(group_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn admin_count(conn: &mut AnyConnection, group_id: &str) -> Result<i64, DbError> {
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE group_id = $1 AND role = 'admin'")
+            .bind(group_id)
+            .fetch_one(conn)
+            .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// The group's admins and moderators: who settles join requests.
+pub async fn moderator_ids(
+    conn: &mut AnyConnection,
+    group_id: &str,
+) -> Result<Vec<String>, DbError> {
+    let rows = sqlx::query(
+        "SELECT user_id FROM memberships WHERE group_id = $1 AND role IN ('admin', 'moderator') \
+         ORDER BY user_id",
+    )
+    .bind(group_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|row| Ok(row.try_get("user_id")?)).collect()
+}
+
+/// Up to `limit` memberships of the group ordered by the member's name
+/// (case-folded by the database's `LOWER`), then id, after the member `after`.
+/// `None` when `after` names nobody.
+pub async fn member_page(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Option<Vec<Membership>>, DbError> {
+    let rows = match after {
+        None => {
+            let sql = format!(
+                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
+                 WHERE m.group_id = $1 ORDER BY LOWER(u.name), u.id LIMIT $2"
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(group_id)
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
+        }
+        Some(after) => {
+            let key = sqlx::query("SELECT LOWER(name) AS k FROM users WHERE id = $1")
+                .bind(after)
+                .fetch_optional(&mut *conn)
+                .await?;
+            let Some(key) = key else {
+                return Ok(None);
+            };
+            let key: String = key.try_get("k")?;
+            let sql = format!(
+                "SELECT {MEMBERSHIP_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
+                 WHERE m.group_id = $1 AND (LOWER(u.name) > $2 OR (LOWER(u.name) = $2 AND u.id > $3)) \
+                 ORDER BY LOWER(u.name), u.id LIMIT $4"
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(group_id)
+                .bind(key)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
+        }
+    };
+    Ok(Some(
+        rows.iter()
+            .map(membership_from_row)
+            .collect::<Result<_, _>>()?,
+    ))
+}
+
+pub async fn join_request(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<Option<JoinRequest>, DbError> {
+    let row = sqlx::query(
+        "SELECT group_id, user_id, created_at FROM join_requests \
+         WHERE group_id = $1 AND user_id = $2",
+    )
+    .bind(group_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(join_request_from_row).transpose()
+}
+
+pub async fn insert_join_request(
+    conn: &mut AnyConnection,
+    request: &JoinRequest,
+) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO join_requests (group_id, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(&request.group_id)
+        .bind(&request.user_id)
+        .bind(request.created_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a join request; false when there was none.
+pub async fn delete_join_request(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("DELETE FROM join_requests WHERE group_id = $1 AND user_id = $2")
+        .bind(group_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The group's pending join requests, oldest first.
+pub async fn join_requests(
+    conn: &mut AnyConnection,
+    group_id: &str,
+) -> Result<Vec<JoinRequest>, DbError> {
+    let rows = sqlx::query(
+        "SELECT group_id, user_id, created_at FROM join_requests WHERE group_id = $1 \
+         ORDER BY created_at, user_id",
+    )
+    .bind(group_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(join_request_from_row).collect()
+}
+
+/// Sets a member's notification level for the group.
+pub async fn upsert_settings(
+    conn: &mut AnyConnection,
+    settings: &GroupSettings,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO group_settings (group_id, user_id, notification_level) VALUES ($1, $2, $3) \
+         ON CONFLICT (group_id, user_id) DO UPDATE SET notification_level = excluded.notification_level",
+    )
+    .bind(&settings.group_id)
+    .bind(&settings.user_id)
+    .bind(settings.notification_level.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_settings(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM group_settings WHERE group_id = $1 AND user_id = $2")
+        .bind(group_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -22,6 +22,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_social.sql"),
         postgres: include_str!("../../migrations/postgres/0002_social.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../../migrations/sqlite/0003_search.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_search.sql"),
+    },
 ];
 
 /// Applies the migrations this database lacks. Runs in a write transaction,

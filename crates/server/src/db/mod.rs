@@ -13,6 +13,8 @@ pub mod groups;
 mod migrate;
 pub mod mutations;
 pub mod posts;
+pub mod reactions;
+pub mod search;
 pub mod social;
 pub mod users;
 mod write;

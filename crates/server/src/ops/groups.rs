@@ -1,11 +1,20 @@
-//! Groups: who may see them, create them, join them and add members.
+//! Groups: who may see them, create and change them, list their members, and
+//! members' own settings. Joining, leaving and roles are in `membership.rs`.
 //!
 //! - open: everyone sees the group and its posts; anyone may join.
-//! - closed: everyone sees the group; only members see posts; admins add members.
+//! - closed: everyone sees the group and its members; only members see posts;
+//!   people ask to join and admins or moderators approve, or admins add them.
 //! - secret: non-members get "not found" for everything, as if it did not exist.
+//!
+//! Group admins and organisation admins change a group; the default group
+//! ("Everyone") always stays open. A group made secret appends a `purge`
+//! change so the caches of non-members forget it.
+
+use std::collections::HashMap;
 
 use commons_protocol::{
-    CreateGroupRequest, Group, GroupListItem, GroupRole, Membership, Privacy, User,
+    CreateGroupRequest, Group, GroupListItem, GroupMember, GroupRole, GroupSettings, MemberPage,
+    Membership, NotificationLevel, Privacy, UpdateGroupRequest, User,
 };
 use sqlx::AnyConnection;
 
@@ -17,7 +26,7 @@ use crate::hub::Audience;
 const DEFAULT_GROUP_NAME: &str = "Everyone";
 const DEFAULT_GROUP_DESCRIPTION: &str = "Everyone in the organisation.";
 
-fn not_found() -> OpError {
+pub(super) fn not_found() -> OpError {
     OpError::NotFound("group not found".into())
 }
 
@@ -34,6 +43,16 @@ pub async fn visible(
         Some(found) => Ok(found),
         None => Err(not_found()),
     }
+}
+
+/// Group admins and organisation admins change the group, its members and their roles.
+pub(super) fn administers(actor: &User, role: Option<GroupRole>) -> bool {
+    actor.is_admin || role == Some(GroupRole::Admin)
+}
+
+/// Admins, moderators and organisation admins settle join requests.
+pub(super) fn moderates(actor: &User, role: Option<GroupRole>) -> bool {
+    actor.is_admin || role.is_some_and(GroupRole::moderates)
 }
 
 /// May the caller read the group's posts? Members always; others only in open groups.
@@ -120,74 +139,27 @@ async fn append_group_change(w: &mut Write, group: &Group) -> OpResult<()> {
     Ok(())
 }
 
-/// Joins an open group; joining one the caller is already in changes nothing.
-pub async fn join(w: &mut Write, actor: &User, group_id: &str) -> OpResult<Membership> {
-    let (group, _) = visible(w.conn(), actor, group_id).await?;
-    if let Some(existing) = db::groups::membership(w.conn(), &group.id, &actor.id).await? {
-        return Ok(existing);
-    }
-    match group.privacy {
-        Privacy::Open => {}
-        Privacy::Closed => {
-            return Err(OpError::Forbidden(format!(
-                "{} is a closed group: one of its admins can add you",
-                group.name
-            )))
-        }
-        Privacy::Secret => return Err(not_found()),
-    }
-    let membership = Membership {
-        group_id: group.id,
-        user_id: actor.id.clone(),
-        role: GroupRole::Member,
-        joined_at: now_millis(),
-    };
-    insert_membership(w, &membership).await?;
-    Ok(membership)
-}
-
-/// Adds someone by e-mail; group admins and organisation admins may.
-pub async fn add_member(
-    w: &mut Write,
-    actor: &User,
-    group_id: &str,
-    email: &str,
-) -> OpResult<Membership> {
-    let (group, my_role) = visible(w.conn(), actor, group_id).await?;
-    if my_role != Some(GroupRole::Admin) && !actor.is_admin {
-        return Err(OpError::Forbidden(format!(
-            "only admins of {} can add members",
-            group.name
-        )));
-    }
-    let email = validate::email(email)?;
-    let Some(user) = db::users::find_by_email(w.conn(), &email).await? else {
-        return Err(OpError::NotFound(format!("no user with e-mail {email}")));
-    };
-    if let Some(existing) = db::groups::membership(w.conn(), &group.id, &user.id).await? {
-        return Ok(existing);
-    }
-    let membership = Membership {
-        group_id: group.id,
-        user_id: user.id,
-        role: GroupRole::Member,
-        joined_at: now_millis(),
-    };
-    insert_membership(w, &membership).await?;
-    Ok(membership)
-}
-
 /// Inserts a membership, logs it and pokes the group's members (the new one included).
 pub(super) async fn insert_membership(w: &mut Write, membership: &Membership) -> OpResult<()> {
     db::groups::insert_membership(w.conn(), membership).await?;
+    append_membership_change(w, &membership.group_id, &membership.user_id).await
+}
+
+/// Logs a membership added, changed or removed (after the write, so sync
+/// reads the new state) and pokes the group's members.
+pub(super) async fn append_membership_change(
+    w: &mut Write,
+    group_id: &str,
+    user_id: &str,
+) -> OpResult<()> {
     w.append(NewChange {
         kind: ChangeKind::Membership,
-        entity_id: &membership.user_id,
-        group_id: Some(&membership.group_id),
-        user_id: Some(&membership.user_id),
+        entity_id: user_id,
+        group_id: Some(group_id),
+        user_id: Some(user_id),
     })
     .await?;
-    notify_members(w, &membership.group_id).await
+    notify_members(w, group_id).await
 }
 
 /// Pokes everyone who is a member of the group once the write commits.
@@ -195,4 +167,162 @@ pub(super) async fn notify_members(w: &mut Write, group_id: &str) -> OpResult<()
     let members = db::groups::member_ids(w.conn(), group_id).await?;
     w.notify(Audience::users(members));
     Ok(())
+}
+
+/// Changes a group's name, description or privacy (absent fields stay).
+/// Changing nothing appends nothing.
+pub async fn update(
+    w: &mut Write,
+    actor: &User,
+    group_id: &str,
+    request: &UpdateGroupRequest,
+) -> OpResult<Group> {
+    let (group, role) = visible(w.conn(), actor, group_id).await?;
+    if !administers(actor, role) {
+        return Err(OpError::Forbidden(format!(
+            "only admins of {} can change it",
+            group.name
+        )));
+    }
+    let mut updated = group.clone();
+    if let Some(name) = &request.name {
+        updated.name = validate::group_name(name)?;
+    }
+    if let Some(description) = &request.description {
+        updated.description = validate::description(description)?;
+    }
+    if let Some(privacy) = request.privacy {
+        updated.privacy = privacy;
+    }
+    if group.is_default && updated.privacy != Privacy::Open {
+        return Err(OpError::Forbidden(format!(
+            "{} is the organisation-wide group: it stays open",
+            group.name
+        )));
+    }
+    if updated == group {
+        return Ok(group);
+    }
+    db::groups::update(w.conn(), &updated).await?;
+    append_group_change(w, &updated).await?;
+    notify_members(w, &updated.id).await?;
+    if updated.privacy == Privacy::Secret && group.privacy != Privacy::Secret {
+        became_secret(w, &updated).await?;
+    }
+    Ok(updated)
+}
+
+/// Non-members must forget the group: a `purge` row (no user: it reaches
+/// every non-member) and a poke for everyone. Pending join requests go too:
+/// the people who asked can no longer see the group; admins add members now.
+async fn became_secret(w: &mut Write, group: &Group) -> OpResult<()> {
+    w.append(NewChange {
+        kind: ChangeKind::Purge,
+        entity_id: &group.id,
+        group_id: Some(&group.id),
+        user_id: None,
+    })
+    .await?;
+    w.notify(Audience::Everyone);
+    super::requests::drop_all(w, &group.id).await
+}
+
+const DEFAULT_MEMBER_PAGE: i64 = 50;
+const MAX_MEMBER_PAGE: i64 = 200;
+
+/// A group's members by name, to whoever may see the group (open and closed
+/// groups: everyone; secret ones: members). `after` is the `next` of the
+/// previous page (a member's user id).
+pub async fn members(
+    db: &Database,
+    actor: &User,
+    group_id: &str,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> OpResult<MemberPage> {
+    let limit = limit
+        .unwrap_or(DEFAULT_MEMBER_PAGE)
+        .clamp(1, MAX_MEMBER_PAGE);
+    let after = after
+        .map(|text| {
+            validate::id("after", text)
+                .map_err(|_| OpError::Invalid(format!("invalid page cursor {text:?}")))
+        })
+        .transpose()?;
+    let mut conn = db.pool().acquire().await?;
+    let (group, _) = visible(&mut conn, actor, group_id).await?;
+    let Some(mut page) =
+        db::groups::member_page(&mut conn, &group.id, after.as_deref(), limit + 1).await?
+    else {
+        return Err(OpError::Invalid(format!(
+            "invalid page cursor {:?}",
+            after.unwrap_or_default()
+        )));
+    };
+    let next = if page.len() as i64 > limit {
+        page.truncate(limit as usize);
+        page.last().map(|m| m.user_id.clone())
+    } else {
+        None
+    };
+    let ids: Vec<String> = page.iter().map(|m| m.user_id.clone()).collect();
+    let mut users: HashMap<String, User> = db::users::load(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id.clone(), u))
+        .collect();
+    let members = page
+        .into_iter()
+        .map(|m| {
+            let user = users
+                .remove(&m.user_id)
+                .ok_or_else(|| OpError::Internal(format!("member {} has no account", m.user_id)))?;
+            Ok(GroupMember {
+                user,
+                role: m.role,
+                joined_at: m.joined_at,
+            })
+        })
+        .collect::<OpResult<Vec<_>>>()?;
+    Ok(MemberPage { members, next })
+}
+
+/// Sets the caller's own notification level for a group they are in. Only
+/// they see it (a `group_settings` change with their user id).
+pub async fn set_settings(
+    w: &mut Write,
+    actor: &User,
+    group_id: &str,
+    level: NotificationLevel,
+) -> OpResult<GroupSettings> {
+    let (group, role) = visible(w.conn(), actor, group_id).await?;
+    if role.is_none() {
+        return Err(OpError::Forbidden(format!(
+            "only members of {} have settings for it: join it first",
+            group.name
+        )));
+    }
+    let settings = GroupSettings {
+        group_id: group.id.clone(),
+        user_id: actor.id.clone(),
+        notification_level: level,
+    };
+    let key = [(group.id.clone(), actor.id.clone())];
+    if db::social::load_group_settings(w.conn(), &key)
+        .await?
+        .first()
+        == Some(&settings)
+    {
+        return Ok(settings);
+    }
+    db::groups::upsert_settings(w.conn(), &settings).await?;
+    w.append(NewChange {
+        kind: ChangeKind::GroupSettings,
+        entity_id: &group.id,
+        group_id: Some(&group.id),
+        user_id: Some(&actor.id),
+    })
+    .await?;
+    w.notify(Audience::users([actor.id.clone()]));
+    Ok(settings)
 }

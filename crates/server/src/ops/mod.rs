@@ -2,9 +2,16 @@
 //! do what, applied inside database transactions. Used by the API and by the
 //! `demo` and `admin` commands.
 
+pub mod comments;
+pub mod feed;
 pub mod groups;
+pub mod membership;
 pub mod notifications;
+pub mod people;
 pub mod posts;
+pub mod reactions;
+pub mod requests;
+pub mod search;
 pub mod sync;
 pub mod users;
 pub mod validate;

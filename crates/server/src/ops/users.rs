@@ -147,6 +147,12 @@ pub async fn login(db: &Database, request: &LoginRequest) -> OpResult<LoginRespo
         Some(user) if matches => user,
         _ => return Err(OpError::InvalidCredentials),
     };
+    // Said only to whoever knows the password.
+    if user.deactivated {
+        return Err(OpError::Forbidden(
+            "this account has been deactivated: an organisation admin can reactivate it".into(),
+        ));
+    }
     let token = secrets::new_token();
     let device_name: Option<String> = request
         .device_name
@@ -173,11 +179,6 @@ pub async fn logout(db: &Database, token: &str) -> OpResult<()> {
     let mut conn = db.pool().acquire().await?;
     db::users::delete_session(&mut conn, &secrets::token_hash(token)).await?;
     Ok(())
-}
-
-pub async fn directory(db: &Database) -> OpResult<Vec<User>> {
-    let mut conn = db.pool().acquire().await?;
-    Ok(db::users::list(&mut conn).await?)
 }
 
 /// Runs CPU-heavy work (password hashing) off the async threads.

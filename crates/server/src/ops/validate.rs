@@ -1,7 +1,8 @@
 //! Input checks with messages meant for the person who typed the input.
 
 use commons_protocol::{
-    MAX_COMMENT_BYTES, MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
+    MAX_ABOUT_CHARS, MAX_COMMENT_BYTES, MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS,
+    MAX_POST_BYTES, MAX_PROFILE_FIELD_CHARS,
 };
 use uuid::Uuid;
 
@@ -93,7 +94,45 @@ pub fn user_name(text: &str) -> OpResult<String> {
             "name is longer than {MAX_USER_NAME_CHARS} characters"
         )));
     }
+    if name.chars().any(char::is_control) {
+        return Err(OpError::Invalid("name must be one line of text".into()));
+    }
     Ok(name.to_string())
+}
+
+/// A one-line profile field (title, department, location): trimmed, may be empty.
+pub fn profile_line(field: &str, text: &str) -> OpResult<String> {
+    let line = text.trim();
+    if line.chars().any(char::is_control) {
+        return Err(OpError::Invalid(format!(
+            "{field} must be one line of text"
+        )));
+    }
+    if line.chars().count() > MAX_PROFILE_FIELD_CHARS {
+        return Err(OpError::Invalid(format!(
+            "{field} is longer than {MAX_PROFILE_FIELD_CHARS} characters"
+        )));
+    }
+    Ok(line.to_string())
+}
+
+/// What a person writes about themselves: trimmed, may be empty, may have several lines.
+pub fn about(text: &str) -> OpResult<String> {
+    let text = text.trim();
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(OpError::Invalid(
+            "about may hold text, line breaks and tabs only".into(),
+        ));
+    }
+    if text.chars().count() > MAX_ABOUT_CHARS {
+        return Err(OpError::Invalid(format!(
+            "about is longer than {MAX_ABOUT_CHARS} characters"
+        )));
+    }
+    Ok(text.to_string())
 }
 
 pub fn new_password(password: &str) -> OpResult<()> {
@@ -126,6 +165,21 @@ mod tests {
         assert!(post_body(" \n ").is_err());
         assert!(post_body(&"x".repeat(MAX_POST_BYTES + 1)).is_err());
         assert!(post_body(&"x".repeat(MAX_POST_BYTES)).is_ok());
+    }
+
+    #[test]
+    fn profile_fields_are_one_bounded_line() {
+        assert_eq!(
+            profile_line("title", "  Staff engineer ").unwrap(),
+            "Staff engineer"
+        );
+        assert_eq!(profile_line("title", "").unwrap(), "");
+        assert!(profile_line("title", "two\nlines").is_err());
+        assert!(profile_line("title", &"x".repeat(MAX_PROFILE_FIELD_CHARS + 1)).is_err());
+        assert!(user_name("Ada\tLovelace").is_err());
+        assert_eq!(about(" line one\nline two ").unwrap(), "line one\nline two");
+        assert!(about(&"x".repeat(MAX_ABOUT_CHARS + 1)).is_err());
+        assert!(about("nul\0byte").is_err());
     }
 
     #[test]

@@ -288,6 +288,17 @@ impl Session {
         .await
     }
 
+    pub async fn patch<B: Serialize>(&self, path: &str, body: &B) -> Reply {
+        send(
+            self.ctx
+                .http
+                .patch(self.ctx.api(path))
+                .bearer_auth(&self.token)
+                .json(body),
+        )
+        .await
+    }
+
     pub async fn create_group(&self, name: &str, privacy: Privacy) -> Group {
         let request = CreateGroupRequest {
             mutation_id: new_id(),

@@ -1,4 +1,4 @@
-use commons_protocol::User;
+use commons_protocol::{User, UserPage};
 
 use crate::harness::{send, Ctx, PASSWORD};
 
@@ -56,7 +56,7 @@ pub async fn users_see_themselves_and_the_directory(ctx: Ctx) {
     let me: User = ada.get("/me").await.assert_status(200).json();
     assert_eq!(me, ada.user);
     assert_eq!(me.handle, "ada");
-    let directory: Vec<User> = grace.get("/users").await.assert_status(200).json();
-    let handles: Vec<&str> = directory.iter().map(|u| u.handle.as_str()).collect();
+    let directory: UserPage = grace.get("/users").await.assert_status(200).json();
+    let handles: Vec<&str> = directory.users.iter().map(|u| u.handle.as_str()).collect();
     assert_eq!(handles, ["ada", "grace"]);
 }

@@ -193,3 +193,65 @@ pub async fn the_binary_serves_and_stops_on_sigterm(ctx: Ctx) {
         .expect("rest of stdout");
     assert_eq!(rest, "", "stdout carries only the listening line");
 }
+
+pub async fn the_demo_has_profiles_and_admins_deactivate_through_the_binary(ctx: Ctx) {
+    let demo = run(&ctx, &["demo"], "").await;
+    assert!(demo.status.success(), "demo failed: {}", text(&demo.stderr));
+    let linus = demo_login(&ctx, "linus@example.org").await;
+    let person = |handle: &'static str| {
+        let linus = &linus;
+        async move {
+            let user: User = linus
+                .get(&format!("/users/by-handle/{handle}"))
+                .await
+                .assert_status(200)
+                .json();
+            user
+        }
+    };
+    let (ada, grace, alan) = (
+        person("ada").await,
+        person("grace").await,
+        person("alan").await,
+    );
+    for user in [&ada, &grace, &alan, &linus.user] {
+        assert!(
+            !user.title.is_empty() && !user.department.is_empty() && !user.location.is_empty(),
+            "{user:?}"
+        );
+    }
+    assert_eq!(ada.manager_id, None);
+    assert_eq!(grace.manager_id.as_deref(), Some(ada.id.as_str()));
+    assert_eq!(alan.manager_id.as_deref(), Some(grace.id.as_str()));
+    assert_eq!(linus.user.manager_id.as_deref(), Some(grace.id.as_str()));
+
+    let deactivated = run(&ctx, &["admin", "deactivate", "Linus@Example.org"], "").await;
+    assert!(
+        deactivated.status.success(),
+        "deactivate failed: {}",
+        text(&deactivated.stderr)
+    );
+    assert!(text(&deactivated.stdout).contains("deactivated Linus Torvalds"));
+    linus.get("/me").await.assert_error(401, "unauthorized");
+    ctx.login_reply("linus@example.org", "commons-demo")
+        .await
+        .assert_error(403, "forbidden");
+
+    let last = run(&ctx, &["admin", "deactivate", "ada@example.org"], "").await;
+    assert!(!last.status.success());
+    assert!(
+        text(&last.stderr).contains("last organisation admin"),
+        "{}",
+        text(&last.stderr)
+    );
+    let unknown = run(&ctx, &["admin", "deactivate", "nobody@example.org"], "").await;
+    assert!(!unknown.status.success());
+
+    let reactivated = run(&ctx, &["admin", "reactivate", "linus@example.org"], "").await;
+    assert!(
+        reactivated.status.success(),
+        "reactivate failed: {}",
+        text(&reactivated.stderr)
+    );
+    demo_login(&ctx, "linus@example.org").await;
+}

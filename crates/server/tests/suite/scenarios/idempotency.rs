@@ -15,11 +15,12 @@ pub async fn a_repeated_mutation_applies_once(ctx: Ctx) {
     replay.assert_status(201);
     assert_eq!(replay.text, first.text, "a replay gets the stored answer");
 
-    let posts: Vec<PostWithComments> = ada
+    let posts = ada
         .get(&format!("/groups/{}/posts", group.id))
         .await
         .assert_status(200)
-        .json();
+        .json::<FeedPage>()
+        .posts;
     assert_eq!(posts.len(), 1);
     let synced = ada.sync(None).await.changes;
     let post_changes = synced

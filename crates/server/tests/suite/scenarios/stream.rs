@@ -17,7 +17,7 @@ fn stream_url(ctx: &Ctx) -> String {
     ctx.api("/stream").replacen("http://", "ws://", 1)
 }
 
-async fn connect(session: &Session) -> Result<Socket, tungstenite::Error> {
+pub(super) async fn connect(session: &Session) -> Result<Socket, tungstenite::Error> {
     let mut request = stream_url(&session.ctx).into_client_request()?;
     let bearer = format!("Bearer {}", session.token)
         .parse()
@@ -26,7 +26,7 @@ async fn connect(session: &Session) -> Result<Socket, tungstenite::Error> {
     Ok(tokio_tungstenite::connect_async(request).await?.0)
 }
 
-async fn next_poke(socket: &mut Socket) -> Cursor {
+pub(super) async fn next_poke(socket: &mut Socket) -> Cursor {
     loop {
         let message = tokio::time::timeout(NO_HANG, socket.next())
             .await

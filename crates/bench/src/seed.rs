@@ -1,0 +1,223 @@
+//! Fills an empty server database with a large organisation, through the
+//! server's own database layer (so the change log, the search index and the
+//! feed order are exactly what real writes produce), in big transactions.
+
+use std::time::Instant;
+
+use commons_protocol::{Comment, CreateGroupRequest, Post, Privacy, User};
+use commons_server::db::changes::{ChangeKind, NewChange};
+use commons_server::db::{self, Database};
+use commons_server::ops::{self, users::NewUser};
+use uuid::Uuid;
+
+/// Password of every seeded account.
+pub const PASSWORD: &str = "commons-bench-password";
+
+#[derive(Clone, Copy, Debug)]
+pub struct Size {
+    pub users: usize,
+    pub groups: usize,
+    pub posts: usize,
+    pub comments: usize,
+}
+
+/// What was created: the people (the first one is an org admin and a member of every group).
+pub struct Org {
+    pub users: Vec<User>,
+    pub entities: usize,
+}
+
+/// A small deterministic generator: the same size gives the same organisation.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Words of the generated texts; search benchmarks look for them.
+pub const WORDS: &[&str] = &[
+    "budget",
+    "roadmap",
+    "launch",
+    "meeting",
+    "customer",
+    "release",
+    "design",
+    "review",
+    "hiring",
+    "offsite",
+    "quarter",
+    "metrics",
+    "security",
+    "incident",
+    "onboarding",
+    "feedback",
+    "planning",
+    "prototype",
+    "research",
+    "deadline",
+    "strategy",
+    "training",
+    "support",
+    "partner",
+    "invoice",
+    "contract",
+    "workshop",
+    "dashboard",
+    "migration",
+    "analytics",
+    "benchmark",
+    "kitchen",
+    "parking",
+    "holiday",
+    "coffee",
+    "football",
+    "concert",
+    "library",
+    "garden",
+];
+
+fn sentence(rng: &mut Rng, words: usize) -> String {
+    let mut text = String::new();
+    for i in 0..words {
+        if i > 0 {
+            text.push(' ');
+        }
+        text.push_str(WORDS[rng.below(WORDS.len())]);
+    }
+    text
+}
+
+/// Rows per transaction.
+const BATCH: usize = 5_000;
+
+pub async fn seed(db: &Database, size: Size) -> anyhow::Result<Org> {
+    let started = Instant::now();
+    let mut prepared = Vec::with_capacity(size.users);
+    for i in 0..size.users {
+        prepared.push(
+            ops::users::prepare(NewUser {
+                email: format!("person{i}@bench.example"),
+                name: format!("Person {i}"),
+                password: PASSWORD.into(),
+                is_admin: i == 0,
+            })
+            .await?,
+        );
+    }
+    let mut w = db.write().await?;
+    let mut users = Vec::with_capacity(size.users);
+    for person in &prepared {
+        users.push(ops::users::insert(&mut w, person).await?);
+    }
+    let admin = users[0].clone();
+    let mut groups = Vec::with_capacity(size.groups);
+    for g in 0..size.groups {
+        let privacy = [Privacy::Open, Privacy::Closed, Privacy::Secret][g % 3];
+        let request = CreateGroupRequest {
+            mutation_id: Uuid::now_v7().to_string(),
+            id: Uuid::now_v7().to_string(),
+            name: format!("Group {g}"),
+            description: format!("Bench group {g}"),
+            privacy,
+        };
+        groups.push(ops::groups::create(&mut w, &admin, &request).await?);
+    }
+    for group in &groups {
+        for user in users.iter().skip(1) {
+            ops::groups::add_member(&mut w, &admin, &group.id, &user.email).await?;
+        }
+    }
+    w.commit().await?;
+    eprintln!(
+        "seeded {} people and {} groups in {:.1?}",
+        users.len(),
+        groups.len(),
+        started.elapsed()
+    );
+
+    let mut rng = Rng::new(42);
+    let mut post_ids: Vec<(String, String)> = Vec::with_capacity(size.posts);
+    let mut clock = 1_600_000_000_000_i64;
+    let started = Instant::now();
+    while post_ids.len() < size.posts {
+        let mut w = db.write().await?;
+        for _ in 0..BATCH.min(size.posts - post_ids.len()) {
+            clock += 1_000;
+            let group = &groups[rng.below(groups.len())];
+            let words = 8 + rng.below(40);
+            let post = Post {
+                id: Uuid::now_v7().to_string(),
+                group_id: group.id.clone(),
+                author_id: users[rng.below(users.len())].id.clone(),
+                body: sentence(&mut rng, words),
+                created_at: clock,
+                ..Post::default()
+            };
+            let seq = w
+                .append(NewChange {
+                    kind: ChangeKind::Post,
+                    entity_id: &post.id,
+                    group_id: Some(&post.group_id),
+                    user_id: None,
+                })
+                .await?;
+            db::posts::insert_post(w.conn(), &post, seq).await?;
+            post_ids.push((post.id, post.group_id));
+        }
+        w.commit().await?;
+    }
+    eprintln!(
+        "seeded {} posts in {:.1?}",
+        post_ids.len(),
+        started.elapsed()
+    );
+
+    let started = Instant::now();
+    let mut comments = 0;
+    while comments < size.comments {
+        let mut w = db.write().await?;
+        for _ in 0..BATCH.min(size.comments - comments) {
+            clock += 250;
+            let (post_id, group_id) = &post_ids[rng.below(post_ids.len())];
+            let words = 4 + rng.below(20);
+            let comment = Comment {
+                id: Uuid::now_v7().to_string(),
+                post_id: post_id.clone(),
+                group_id: group_id.clone(),
+                author_id: users[rng.below(users.len())].id.clone(),
+                body: sentence(&mut rng, words),
+                created_at: clock,
+                ..Comment::default()
+            };
+            let seq = w
+                .append(NewChange {
+                    kind: ChangeKind::Comment,
+                    entity_id: &comment.id,
+                    group_id: Some(&comment.group_id),
+                    user_id: None,
+                })
+                .await?;
+            db::posts::insert_comment(w.conn(), &comment, seq).await?;
+            comments += 1;
+        }
+        w.commit().await?;
+    }
+    eprintln!("seeded {comments} comments in {:.1?}", started.elapsed());
+    let entities = users.len() + groups.len() * users.len() + post_ids.len() + comments;
+    Ok(Org { users, entities })
+}
