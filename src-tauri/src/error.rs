@@ -69,7 +69,8 @@ fn kind_of_code(code: ErrorCode) -> ErrorKind {
     match code {
         ErrorCode::InvalidCredentials => ErrorKind::InvalidCredentials,
         ErrorCode::Unauthorized => ErrorKind::SessionExpired,
-        ErrorCode::Forbidden => ErrorKind::Forbidden,
+        // Too many failed logins: the server's sentence says how long to wait.
+        ErrorCode::Forbidden | ErrorCode::RateLimited => ErrorKind::Forbidden,
         ErrorCode::NotFound => ErrorKind::NotFound,
         ErrorCode::BadRequest | ErrorCode::PayloadTooLarge => ErrorKind::InvalidInput,
         ErrorCode::Conflict => ErrorKind::Conflict,

@@ -202,6 +202,7 @@ fn code_for_status(status: StatusCode) -> ErrorCode {
         404 => ErrorCode::NotFound,
         409 => ErrorCode::Conflict,
         413 => ErrorCode::PayloadTooLarge,
+        429 => ErrorCode::RateLimited,
         _ => ErrorCode::Internal,
     }
 }

@@ -20,6 +20,9 @@ pub enum ErrorCode {
     Conflict,
     /// 413: too large.
     PayloadTooLarge,
+    /// 429: too many attempts (failed logins); the `Retry-After` header says
+    /// how many seconds to wait.
+    RateLimited,
     /// 500: the server failed; details are in its log, not in the answer.
     Internal,
 }
@@ -33,6 +36,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
         }
     }

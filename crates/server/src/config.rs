@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// File name of the embedded SQLite database inside the data directory.
 pub const SQLITE_FILE_NAME: &str = "commons.db";
@@ -20,6 +21,73 @@ pub struct ServerConfig {
     pub database: DatabaseConfig,
     /// `127.0.0.1:0` picks a free port; [`crate::RunningServer::addr`] tells which.
     pub listen: SocketAddr,
+    /// Take the client's address from the last `X-Forwarded-For` entry (set
+    /// by a load balancer) instead of the TCP peer. Only safe when every
+    /// request comes through a proxy that appends that header.
+    pub trust_forwarded_for: bool,
+    pub tuning: Tuning,
+}
+
+impl ServerConfig {
+    /// Direct connections and production timings.
+    pub fn new(database: DatabaseConfig, listen: SocketAddr) -> Self {
+        ServerConfig {
+            database,
+            listen,
+            trust_forwarded_for: false,
+            tuning: Tuning::default(),
+        }
+    }
+}
+
+/// Internal knobs, not flags: production values by default; tests shorten them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tuning {
+    pub stream: StreamTuning,
+    pub login: LoginLimits,
+}
+
+/// Liveness of WebSocket connections.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamTuning {
+    /// How often the server pings each connection.
+    pub ping_every: Duration,
+    /// A connection that sent nothing (not even a pong) for this long is closed.
+    pub silence_limit: Duration,
+    /// A send that cannot complete in this time (the client stopped reading)
+    /// closes the connection instead of buffering for it.
+    pub send_timeout: Duration,
+}
+
+impl Default for StreamTuning {
+    fn default() -> Self {
+        StreamTuning {
+            ping_every: Duration::from_secs(20),
+            silence_limit: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Failed logins allowed per window before answering 429.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginLimits {
+    /// For one e-mail address: guessing one person's password.
+    pub per_email: i64,
+    /// From one client address: spraying many accounts. Higher, because an
+    /// office may share one address.
+    pub per_address: i64,
+    pub window: Duration,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        LoginLimits {
+            per_email: 10,
+            per_address: 100,
+            window: Duration::from_secs(15 * 60),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

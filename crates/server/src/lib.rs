@@ -3,7 +3,8 @@
 //!
 //! Layers: [`api`] (HTTP) calls [`ops`] (rules: who may see and do what),
 //! which reads and writes through [`db`] (SQL, one code path for both
-//! databases). [`hub`] fans commits out to open WebSockets.
+//! databases). [`hub`] fans commits out to open WebSockets, across nodes
+//! through PostgreSQL when several nodes share one database.
 
 pub mod api;
 pub mod config;
@@ -19,8 +20,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{DatabaseConfig, ServerConfig};
-use db::{Database, DbError};
+pub use config::{DatabaseConfig, LoginLimits, ServerConfig, StreamTuning, Tuning};
+use db::{Backend, Database, DbError};
 use hub::Hub;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,8 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot listen for pokes on PostgreSQL: {0}")]
+    Pokes(sqlx::Error),
 }
 
 /// A server accepting connections; see [`RunningServer::shutdown`].
@@ -41,6 +44,8 @@ pub struct RunningServer {
     hub: Hub,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
+    /// PostgreSQL only: relays pokes from all nodes to this one.
+    relay: Option<JoinHandle<()>>,
 }
 
 /// Opens (and migrates) the database, binds the address and starts serving
@@ -53,15 +58,27 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     };
     let listener = TcpListener::bind(config.listen).await.map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
-    let hub = Hub::default();
     let (shutdown, shutdown_seen) = watch::channel(false);
+    let (hub, relay) = match (db.backend(), config.database.url.as_deref()) {
+        (Backend::Postgres, Some(url)) => {
+            let (hub, relay) = Hub::relayed(url, db.clone(), shutdown_seen.clone())
+                .await
+                .map_err(StartError::Pokes)?;
+            (hub, Some(relay))
+        }
+        _ => (Hub::default(), None),
+    };
     let state = api::AppState {
         db: db.clone(),
         hub: hub.clone(),
         shutdown: shutdown_seen.clone(),
+        stream: config.tuning.stream,
+        logins: ops::login_limit::LoginLimiter::new(config.tuning.login),
+        trust_forwarded_for: config.trust_forwarded_for,
     };
     let mut stop = shutdown_seen;
-    let serve = axum::serve(listener, api::router(state)).with_graceful_shutdown(async move {
+    let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = stop.wait_for(|stopping| *stopping).await;
     });
     let task = tokio::spawn(async move { serve.await });
@@ -71,6 +88,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         hub,
         shutdown,
         task,
+        relay,
     })
 }
 
@@ -100,6 +118,10 @@ impl RunningServer {
             Ok(result) => result,
             Err(e) => Err(std::io::Error::other(e)),
         };
+        if let Some(relay) = self.relay {
+            // It holds a pool connection now and then; closing waits for those.
+            let _ = relay.await;
+        }
         self.db.close().await;
         result
     }

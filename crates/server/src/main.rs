@@ -28,6 +28,10 @@ enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, env = "COMMONS_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Take client addresses (for login rate limits) from the last
+        /// X-Forwarded-For entry. Only behind a proxy that appends it to every request.
+        #[arg(long, env = "COMMONS_TRUST_FORWARDED_FOR")]
+        trust_forwarded_for: bool,
     },
     /// Administration tasks.
     Admin {
@@ -115,7 +119,17 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Serve { database, listen } => serve(database.config(), listen).await,
+        Command::Serve {
+            database,
+            listen,
+            trust_forwarded_for,
+        } => {
+            let config = ServerConfig {
+                trust_forwarded_for,
+                ..ServerConfig::new(database.config(), listen)
+            };
+            serve(config).await
+        }
         Command::Admin {
             command:
                 AdminCommand::CreateUser {
@@ -135,12 +149,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(database: DatabaseConfig, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     // Listen for signals before announcing the address: a supervisor may
     // send SIGTERM as soon as it has read the line.
     let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
     let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-    let server = commons_server::start(ServerConfig { database, listen }).await?;
+    let server = commons_server::start(config).await?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on {}", server.url())?;
     stdout.flush()?;

@@ -7,7 +7,7 @@ use axum::Json;
 use commons_protocol::{LoginRequest, LoginResponse, User};
 
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ClientAddr};
 use super::AppState;
 use crate::ops;
 
@@ -50,9 +50,11 @@ pub(super) async fn authenticate(state: &AppState, token: &str) -> Result<AuthUs
 
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(source): ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    Ok(Json(ops::users::login(&state.db, &request).await?))
+    let response = ops::users::login(&state.db, &state.logins, &request, source).await?;
+    Ok(Json(response))
 }
 
 pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode, ApiError> {

@@ -24,6 +24,11 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Details go to the log, never to the client.
     #[error("{0}")]
     Internal(String),
@@ -39,6 +44,7 @@ impl ApiError {
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::Conflict(_) => ErrorCode::Conflict,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -57,6 +63,14 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
+        if let ApiError::RateLimited {
+            retry_after_secs, ..
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
         if code == ErrorCode::PayloadTooLarge {
             // The rest of the body was not read, so the connection cannot carry
             // another request; say so, or the client may reuse it and fail.
@@ -76,6 +90,10 @@ impl From<OpError> for ApiError {
             OpError::Forbidden(m) => ApiError::Forbidden(m),
             OpError::NotFound(m) => ApiError::NotFound(m),
             OpError::Conflict(m) => ApiError::Conflict(m),
+            e @ OpError::RateLimited { retry_after_secs } => ApiError::RateLimited {
+                message: e.to_string(),
+                retry_after_secs,
+            },
             OpError::Db(e) => e.into(),
             OpError::Internal(m) => ApiError::Internal(m),
         }

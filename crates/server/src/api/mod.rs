@@ -27,8 +27,10 @@ use tracing::Level;
 
 pub use error::ApiError;
 
+use crate::config::StreamTuning;
 use crate::db::Database;
 use crate::hub::Hub;
+use crate::ops::login_limit::LoginLimiter;
 
 /// Largest request body accepted; posts are far smaller (protocol limits).
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
@@ -39,6 +41,10 @@ pub struct AppState {
     pub hub: Hub,
     /// Turns true when the server shuts down; open WebSockets close on it.
     pub shutdown: watch::Receiver<bool>,
+    pub stream: StreamTuning,
+    pub logins: LoginLimiter,
+    /// See [`crate::ServerConfig::trust_forwarded_for`].
+    pub trust_forwarded_for: bool,
 }
 
 pub fn router(state: AppState) -> Router {

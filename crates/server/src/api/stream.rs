@@ -1,7 +1,11 @@
 //! `GET /stream`: a WebSocket that pokes the client when something it may
 //! see was committed. A poke carries only the newest cursor; the client pulls.
-
-use std::time::Duration;
+//!
+//! Liveness ([`StreamTuning`]): the server pings and closes a connection that
+//! stays silent too long; a client that stops reading is closed when a send
+//! cannot complete in time. Nothing is buffered per connection beyond one
+//! frame in flight: pokes wait in the hub's fixed-size broadcast buffer, and a
+//! connection that falls behind it gets one poke with the newest head.
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -10,16 +14,15 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use commons_protocol::{Cursor, StreamMessage};
 use serde::Deserialize;
+use tokio::time::{interval_at, timeout, Instant, MissedTickBehavior};
 
 use super::auth::{authenticate, bearer_token};
 use super::error::ApiError;
 use super::extract::ApiQuery;
 use super::AppState;
+use crate::config::StreamTuning;
 use crate::hub::Wake;
 use crate::ops;
-
-/// How often the server pings, so connections to vanished clients get noticed.
-const PING_EVERY: Duration = Duration::from_secs(30);
 
 #[derive(Deserialize)]
 pub struct StreamParams {
@@ -46,46 +49,61 @@ pub async fn connect(
 }
 
 async fn serve(mut socket: WebSocket, state: AppState, user_id: String) {
+    let tuning = state.stream;
     // Subscribe before reading the head, so no commit falls in between.
     let mut pokes = state.hub.subscribe(user_id);
     let mut shutdown = state.shutdown.clone();
-    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    let mut ping = interval_at(Instant::now() + tuning.ping_every, tuning.ping_every);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
     let Some(mut last_sent) = current_head(&state).await else {
         return;
     };
-    if send_poke(&mut socket, last_sent).await.is_err() {
+    if send_poke(&mut socket, last_sent, &tuning).await.is_err() {
         return;
     }
     loop {
         tokio::select! {
             incoming = socket.recv() => match incoming {
-                // Clients have nothing to say here; axum answers their pings.
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
-                Some(Ok(_)) => {}
+                // Pongs, mostly; axum answers the client's pings itself.
+                Some(Ok(_)) => last_heard = Instant::now(),
             },
             wake = pokes.next() => {
                 let head = match wake {
                     Some(Wake::Changed { head }) => head,
+                    // Pokes were dropped for this connection: one poke with the
+                    // newest head stands for all of them.
                     Some(Wake::Lagged) => match current_head(&state).await {
                         Some(head) => head,
                         None => return,
                     },
                     None => return,
                 };
-                // Commits may be published out of order; never send a cursor going back.
-                last_sent = last_sent.max(head);
-                if send_poke(&mut socket, last_sent).await.is_err() {
-                    return;
+                // Pokes may arrive out of order or twice (the hub relays its own
+                // commits, and pokes everyone after a reconnect): the client
+                // already pulls up to `last_sent`, so only a newer head is news.
+                if head > last_sent {
+                    last_sent = head;
+                    if send_poke(&mut socket, last_sent, &tuning).await.is_err() {
+                        return;
+                    }
                 }
             }
             _ = ping.tick() => {
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                if last_heard.elapsed() >= tuning.silence_limit {
+                    tracing::debug!("closing a stream whose client stopped answering pings");
+                    let frame = CloseFrame { code: close_code::POLICY, reason: "no answer to pings".into() };
+                    let _ = send(&mut socket, Message::Close(Some(frame)), &tuning).await;
+                    return;
+                }
+                if send(&mut socket, Message::Ping(Default::default()), &tuning).await.is_err() {
                     return;
                 }
             }
             _ = shutdown.changed() => {
                 let frame = CloseFrame { code: close_code::AWAY, reason: "server shutting down".into() };
-                let _ = socket.send(Message::Close(Some(frame))).await;
+                let _ = send(&mut socket, Message::Close(Some(frame)), &tuning).await;
                 return;
             }
         }
@@ -102,10 +120,27 @@ async fn current_head(state: &AppState) -> Option<i64> {
     }
 }
 
-async fn send_poke(socket: &mut WebSocket, head: i64) -> Result<(), axum::Error> {
+async fn send_poke(socket: &mut WebSocket, head: i64, tuning: &StreamTuning) -> Result<(), Gone> {
     let poke = StreamMessage::Poke {
         cursor: Cursor::from_seq(head),
     };
-    let text = serde_json::to_string(&poke).map_err(axum::Error::new)?;
-    socket.send(Message::Text(text.into())).await
+    let text = serde_json::to_string(&poke).map_err(|_| Gone)?;
+    send(socket, Message::Text(text.into()), tuning).await
+}
+
+/// The connection is closed or should be.
+struct Gone;
+
+/// Sends one frame, giving up on a client that stopped reading: `send` waits
+/// for the socket to take the frame, so nothing piles up in memory; the
+/// connection is then dropped (and the client reconnects and pulls).
+async fn send(socket: &mut WebSocket, message: Message, tuning: &StreamTuning) -> Result<(), Gone> {
+    match timeout(tuning.send_timeout, socket.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(Gone),
+        Err(_) => {
+            tracing::debug!("closing a stream whose client stopped reading");
+            Err(Gone)
+        }
+    }
 }

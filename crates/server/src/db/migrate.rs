@@ -1,5 +1,10 @@
 //! A small migrator: plain SQL files per database, embedded in the binary,
 //! applied in order inside one transaction on every start.
+//!
+//! Every known version not yet applied is applied, not only those above the
+//! newest applied: versions developed side by side may land out of order.
+
+use std::collections::HashSet;
 
 use sqlx::Row;
 
@@ -27,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_search.sql"),
         postgres: include_str!("../../migrations/postgres/0003_search.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("../../migrations/sqlite/0005_login_attempts.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_login_attempts.sql"),
+    },
 ];
 
 /// Applies the migrations this database lacks. Runs in a write transaction,
@@ -39,18 +49,21 @@ pub(super) async fn run(db: &Database) -> Result<(), DbError> {
     )
     .execute(write.conn())
     .await?;
-    let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
-        .fetch_one(write.conn())
+    let applied = sqlx::query("SELECT version FROM schema_migrations")
+        .fetch_all(write.conn())
         .await?
-        .try_get("v")?;
+        .iter()
+        .map(|row| row.try_get::<i64, _>("version"))
+        .collect::<Result<HashSet<i64>, _>>()?;
+    let newest = applied.iter().copied().max().unwrap_or(0);
     let known = MIGRATIONS.last().map_or(0, |m| m.version);
-    if current > known {
+    if newest > known {
         return Err(DbError::SchemaTooNew {
-            found: current,
+            found: newest,
             known,
         });
     }
-    for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         let sql = match db.backend() {
             Backend::Sqlite => migration.sqlite,
             Backend::Postgres => migration.postgres,

@@ -10,6 +10,7 @@
 
 pub mod changes;
 pub mod groups;
+pub mod login_attempts;
 mod migrate;
 pub mod mutations;
 pub mod posts;

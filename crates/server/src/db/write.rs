@@ -12,12 +12,15 @@
 //!   time, in seq order. (It also makes the idempotency check race-free.)
 //! - SQLite has a single writer anyway; `BEGIN IMMEDIATE` takes the write lock
 //!   up front so a transaction never fails half-way on a lock upgrade.
+//!
+//! On PostgreSQL the commit's poke is NOTIFYed inside the transaction, so all
+//! nodes hear of exactly the commits that happened (see `hub`).
 
 use sqlx::{Any, AnyConnection, Transaction};
 
 use super::changes::{self, NewChange};
 use super::{Backend, Database, DbError};
-use crate::hub::{Audience, Poke};
+use crate::hub::{self, Audience, Poke};
 
 /// Key of the PostgreSQL advisory lock that serialises change-log writers ("commons").
 const CHANGE_LOG_LOCK: i64 = 0x0063_6f6d_6d6f_6e73;
@@ -25,6 +28,7 @@ const CHANGE_LOG_LOCK: i64 = 0x0063_6f6d_6d6f_6e73;
 /// An open write transaction, with what its commit should poke.
 pub struct Write {
     tx: Transaction<'static, Any>,
+    backend: Backend,
     last_seq: Option<i64>,
     audience: Audience,
 }
@@ -44,6 +48,7 @@ impl Write {
         };
         Ok(Write {
             tx,
+            backend: db.backend(),
             last_seq: None,
             audience: Audience::nobody(),
         })
@@ -66,11 +71,15 @@ impl Write {
     }
 
     /// Commits; returns the poke to publish when changes were appended.
-    pub async fn commit(self) -> Result<Option<Poke>, DbError> {
-        self.tx.commit().await?;
-        Ok(self.last_seq.map(|head| Poke {
+    pub async fn commit(mut self) -> Result<Option<Poke>, DbError> {
+        let poke = self.last_seq.map(|head| Poke {
             head,
             audience: self.audience,
-        }))
+        });
+        if let (Some(poke), Backend::Postgres) = (&poke, self.backend) {
+            hub::notify(&mut self.tx, poke).await?;
+        }
+        self.tx.commit().await?;
+        Ok(poke)
     }
 }

@@ -5,6 +5,7 @@
 pub mod comments;
 pub mod feed;
 pub mod groups;
+pub mod login_limit;
 pub mod membership;
 pub mod notifications;
 pub mod people;
@@ -32,6 +33,8 @@ pub enum OpError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("too many failed logins: try again in {}", wait_text(*retry_after_secs))]
+    RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]
@@ -45,3 +48,27 @@ impl From<sqlx::Error> for OpError {
 }
 
 pub type OpResult<T> = Result<T, OpError>;
+
+/// "40 seconds", "15 minutes": for messages people read.
+fn wait_text(secs: u64) -> String {
+    match secs {
+        1 => "1 second".into(),
+        0..60 => format!("{secs} seconds"),
+        _ => match secs.div_ceil(60) {
+            1 => "1 minute".into(),
+            minutes => format!("{minutes} minutes"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn waits_read_as_seconds_or_whole_minutes() {
+        assert_eq!(super::wait_text(1), "1 second");
+        assert_eq!(super::wait_text(59), "59 seconds");
+        assert_eq!(super::wait_text(60), "1 minute");
+        assert_eq!(super::wait_text(61), "2 minutes");
+        assert_eq!(super::wait_text(900), "15 minutes");
+    }
+}

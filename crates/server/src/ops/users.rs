@@ -1,8 +1,11 @@
 //! Accounts, logins and sessions.
 
+use std::net::IpAddr;
+
 use commons_protocol::{GroupRole, LoginRequest, LoginResponse, Membership, User};
 use uuid::Uuid;
 
+use super::login_limit::LoginLimiter;
 use super::{groups, validate, OpError, OpResult};
 use crate::db::changes::{ChangeKind, NewChange};
 use crate::db::{self, now_millis, Database, Write};
@@ -131,10 +134,17 @@ async fn unique_handle(w: &mut Write, email: &str) -> OpResult<String> {
     )))
 }
 
-/// Checks the password and opens a session.
-pub async fn login(db: &Database, request: &LoginRequest) -> OpResult<LoginResponse> {
+/// Checks the password and opens a session, unless `limiter` refuses
+/// another attempt for this e-mail or from `source`.
+pub async fn login(
+    db: &Database,
+    limiter: &LoginLimiter,
+    request: &LoginRequest,
+    source: Option<IpAddr>,
+) -> OpResult<LoginResponse> {
     let email = request.email.trim().to_lowercase();
     let mut conn = db.pool().acquire().await?;
+    let attempt = limiter.begin(&mut conn, &email, source).await?;
     let found = db::users::find_for_login(&mut conn, &email).await?;
     let (user, stored_hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),
@@ -147,6 +157,7 @@ pub async fn login(db: &Database, request: &LoginRequest) -> OpResult<LoginRespo
         Some(user) if matches => user,
         _ => return Err(OpError::InvalidCredentials),
     };
+    attempt.succeeded(&mut conn).await?;
     // Said only to whoever knows the password.
     if user.deactivated {
         return Err(OpError::Forbidden(

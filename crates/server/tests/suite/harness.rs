@@ -2,13 +2,16 @@
 //! PostgreSQL (a fresh database, dropped afterwards), over real HTTP.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use commons_protocol::*;
 use commons_server::db::Database;
+use commons_server::hub::Hub;
 use commons_server::ops::users::NewUser;
-use commons_server::{DatabaseConfig, ServerConfig};
+use commons_server::{DatabaseConfig, RunningServer, ServerConfig, Tuning};
 use futures_util::FutureExt;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -60,6 +63,14 @@ pub struct Ctx {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub http: reqwest::Client,
+    /// Servers started by [`Ctx::start_node`], shut down after the scenario.
+    pub nodes: Arc<Mutex<Vec<RunningServer>>>,
+}
+
+/// Another in-process server on the scenario's database.
+pub struct Node {
+    pub url: String,
+    pub hub: Hub,
 }
 
 /// Starts a server for `backend`, runs the scenario, and always cleans up.
@@ -75,10 +86,10 @@ where
         Backend::Postgres => Some(ScratchDatabase::create().await),
     };
     let database_url = postgres.as_ref().map(|p| p.url.clone());
-    let server = commons_server::start(ServerConfig {
-        database: DatabaseConfig::new(&data_dir, database_url.clone()),
-        listen: "127.0.0.1:0".parse().expect("address"),
-    })
+    let server = commons_server::start(ServerConfig::new(
+        DatabaseConfig::new(&data_dir, database_url.clone()),
+        "127.0.0.1:0".parse().expect("address"),
+    ))
     .await
     .expect("server starts");
     let ctx = Ctx {
@@ -87,8 +98,14 @@ where
         data_dir,
         database_url,
         http: reqwest::Client::new(),
+        nodes: Arc::default(),
     };
+    let nodes = ctx.nodes.clone();
     let outcome = AssertUnwindSafe(scenario(ctx)).catch_unwind().await;
+    let extra_nodes = std::mem::take(&mut *nodes.lock().expect("nodes"));
+    for node in extra_nodes {
+        node.shutdown().await.expect("node shuts down cleanly");
+    }
     server.shutdown().await.expect("server shuts down cleanly");
     if let Some(postgres) = postgres {
         postgres.drop().await;
@@ -167,6 +184,7 @@ pub fn new_id() -> String {
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
     pub body: Value,
     pub text: String,
 }
@@ -200,6 +218,45 @@ impl Reply {
 impl Ctx {
     pub fn api(&self, path: &str) -> String {
         format!("{}{API_PREFIX}{path}", self.url)
+    }
+
+    /// Starts another server on this scenario's database, with `tuning`.
+    pub async fn start_node(&self, tuning: Tuning) -> Node {
+        let config = ServerConfig {
+            tuning,
+            ..ServerConfig::new(
+                DatabaseConfig::new(&self.data_dir, self.database_url.clone()),
+                "127.0.0.1:0".parse().expect("address"),
+            )
+        };
+        let server = commons_server::start(config).await.expect("node starts");
+        let node = Node {
+            url: server.url(),
+            hub: server.hub().clone(),
+        };
+        self.nodes.lock().expect("nodes").push(server);
+        node
+    }
+
+    /// The same scenario, talking to the server at `url`.
+    pub fn at(&self, url: &str) -> Ctx {
+        Ctx {
+            url: url.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// The same scenario, with requests coming from `ip` (any 127.x.y.z
+    /// reaches this machine's servers).
+    pub fn coming_from(&self, ip: &str) -> Ctx {
+        let ip: IpAddr = ip.parse().expect("IP address");
+        Ctx {
+            http: reqwest::Client::builder()
+                .local_address(ip)
+                .build()
+                .expect("HTTP client"),
+            ..self.clone()
+        }
     }
 
     /// Creates an account directly through the server library.
@@ -250,13 +307,19 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
         Err(e) => panic!("server does not answer: {e:?}"),
     };
     let status = response.status();
+    let headers = response.headers().clone();
     let text = response.text().await.expect("body");
     let body = if text.is_empty() {
         Value::Null
     } else {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text:?}"))
     };
-    Reply { status, body, text }
+    Reply {
+        status,
+        headers,
+        body,
+        text,
+    }
 }
 
 /// A logged-in person talking to the API.

@@ -47,7 +47,56 @@ on_both_databases!(
     the_demo_has_profiles_and_admins_deactivate_through_the_binary,
     search_finds_only_what_the_caller_may_see,
     hostile_search_queries_never_fail,
+    failed_logins_are_limited_per_email_and_address_on_every_node,
 );
+
+/// Not database-specific: once, on SQLite.
+mod stream_liveness {
+    use crate::harness::{run, Backend};
+    use crate::scenarios;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn silent_streams_are_closed_and_answering_ones_kept() {
+        run(
+            Backend::Sqlite,
+            scenarios::silent_streams_are_closed_and_answering_ones_kept,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stream_that_stops_reading_is_dropped() {
+        run(
+            Backend::Sqlite,
+            scenarios::a_stream_that_stops_reading_is_dropped,
+        )
+        .await;
+    }
+}
+
+/// Several nodes on one database: PostgreSQL only (SQLite serves one node).
+mod multinode {
+    use crate::harness::{run, Backend};
+    use crate::scenarios;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_server_processes_share_pokes_and_login_limits() {
+        run(
+            Backend::Postgres,
+            scenarios::two_server_processes_share_pokes_and_login_limits,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pokes_survive_a_lost_listening_connection() {
+        run(
+            Backend::Postgres,
+            scenarios::pokes_survive_a_lost_listening_connection,
+        )
+        .await;
+    }
+}
 
 /// Shutting down closes open streams ("going away") instead of waiting on
 /// them. Not database-specific, so it runs once, on SQLite.
@@ -58,10 +107,10 @@ async fn shutdown_closes_open_streams() {
     use tokio_tungstenite::tungstenite::Message;
 
     let temp = tempfile::tempdir().expect("temp dir");
-    let server = commons_server::start(commons_server::ServerConfig {
-        database: commons_server::DatabaseConfig::new(temp.path(), None),
-        listen: "127.0.0.1:0".parse().expect("address"),
-    })
+    let server = commons_server::start(commons_server::ServerConfig::new(
+        commons_server::DatabaseConfig::new(temp.path(), None),
+        "127.0.0.1:0".parse().expect("address"),
+    ))
     .await
     .expect("server starts");
     let ctx = harness::Ctx {
@@ -70,6 +119,7 @@ async fn shutdown_closes_open_streams() {
         data_dir: temp.path().to_path_buf(),
         database_url: None,
         http: reqwest::Client::new(),
+        nodes: Default::default(),
     };
     let bob = ctx.person("bob").await;
     let url = format!(

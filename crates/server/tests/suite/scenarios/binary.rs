@@ -157,8 +157,16 @@ pub async fn demo_and_admin_commands_work_through_the_binary(ctx: Ctx) {
     );
 }
 
-pub async fn the_binary_serves_and_stops_on_sigterm(ctx: Ctx) {
-    let mut child = command(&ctx, &["serve", "--listen", "127.0.0.1:0"])
+/// A `commons-server serve` process on the scenario's database.
+pub struct Served {
+    child: tokio::process::Child,
+    stdout: BufReader<tokio::process::ChildStdout>,
+    pub url: String,
+}
+
+/// Starts `commons-server serve` on a free port and waits for its address.
+pub async fn serve(ctx: &Ctx) -> Served {
+    let mut child = command(ctx, &["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -171,27 +179,39 @@ pub async fn the_binary_serves_and_stops_on_sigterm(ctx: Ctx) {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
+    Served { child, stdout, url }
+}
+
+impl Served {
+    /// SIGTERM; asserts a graceful exit and that stdout held only the first line.
+    pub async fn stop(mut self) {
+        let pid = self.child.id().expect("pid").to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .expect("kill runs");
+        assert!(killed.success());
+        let status = self.child.wait().await.expect("server exits");
+        assert!(status.success(), "graceful shutdown exits 0, got {status}");
+        let mut rest = String::new();
+        self.stdout
+            .read_to_string(&mut rest)
+            .await
+            .expect("rest of stdout");
+        assert_eq!(rest, "", "stdout carries only the listening line");
+    }
+}
+
+pub async fn the_binary_serves_and_stops_on_sigterm(ctx: Ctx) {
+    let served = serve(&ctx).await;
+    let url = &served.url;
     assert!(!url.ends_with(":0"), "the real port is printed: {url}");
 
     let health = send(ctx.http.get(format!("{url}/healthz"))).await;
     health.assert_status(200);
     assert_eq!(health.body, serde_json::json!({ "status": "ok" }));
-
-    let pid = child.id().expect("pid").to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .await
-        .expect("kill runs");
-    assert!(killed.success());
-    let status = child.wait().await.expect("server exits");
-    assert!(status.success(), "graceful shutdown exits 0, got {status}");
-    let mut rest = String::new();
-    stdout
-        .read_to_string(&mut rest)
-        .await
-        .expect("rest of stdout");
-    assert_eq!(rest, "", "stdout carries only the listening line");
+    served.stop().await;
 }
 
 pub async fn the_demo_has_profiles_and_admins_deactivate_through_the_binary(ctx: Ctx) {

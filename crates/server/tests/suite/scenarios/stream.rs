@@ -1,7 +1,11 @@
 use std::time::Duration;
 
 use commons_protocol::*;
+use commons_server::hub::{Audience, Poke, Wake};
+use commons_server::{StreamTuning, Tuning};
 use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -17,7 +21,7 @@ fn stream_url(ctx: &Ctx) -> String {
     ctx.api("/stream").replacen("http://", "ws://", 1)
 }
 
-pub(super) async fn connect(session: &Session) -> Result<Socket, tungstenite::Error> {
+pub(crate) async fn connect(session: &Session) -> Result<Socket, tungstenite::Error> {
     let mut request = stream_url(&session.ctx).into_client_request()?;
     let bearer = format!("Bearer {}", session.token)
         .parse()
@@ -26,7 +30,7 @@ pub(super) async fn connect(session: &Session) -> Result<Socket, tungstenite::Er
     Ok(tokio_tungstenite::connect_async(request).await?.0)
 }
 
-pub(super) async fn next_poke(socket: &mut Socket) -> Cursor {
+pub(crate) async fn next_poke(socket: &mut Socket) -> Cursor {
     loop {
         let message = tokio::time::timeout(NO_HANG, socket.next())
             .await
@@ -110,4 +114,192 @@ pub async fn the_stream_takes_the_token_from_the_query_too(ctx: Ctx) {
             .await
             .map(|(s, _)| s),
     );
+}
+
+/// A WebSocket client that does the handshake and then only what the test
+/// does by hand: it never answers pings. `receive_buffer` shrinks the socket's
+/// receive buffer, so that a client that stops reading blocks the server soon.
+async fn raw_stream(session: &Session, receive_buffer: Option<u32>) -> TcpStream {
+    let host = session.ctx.url.strip_prefix("http://").expect("http URL");
+    let socket = TcpSocket::new_v4().expect("socket");
+    if let Some(size) = receive_buffer {
+        socket.set_recv_buffer_size(size).expect("buffer size");
+    }
+    let mut stream = socket
+        .connect(host.parse().expect("address"))
+        .await
+        .expect("connects");
+    let request = format!(
+        "GET {API_PREFIX}/stream HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\n\
+         Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        session.token
+    );
+    stream.write_all(request.as_bytes()).await.expect("request");
+    // Byte by byte, so no frame after the response is consumed.
+    let mut response = Vec::new();
+    while !response.ends_with(b"\r\n\r\n") {
+        response.push(stream.read_u8().await.expect("response"));
+    }
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 101"), "{response}");
+    stream
+}
+
+const OPCODE_TEXT: u8 = 0x1;
+const OPCODE_CLOSE: u8 = 0x8;
+const OPCODE_PING: u8 = 0x9;
+
+/// The next frame from the server (unmasked): opcode and payload; `None` at
+/// the end of the connection.
+async fn raw_frame(stream: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
+    let read = async {
+        let mut header = [0u8; 2];
+        stream.read_exact(&mut header).await.ok()?;
+        let length = match header[1] & 0x7f {
+            126 => u64::from(stream.read_u16().await.ok()?),
+            127 => stream.read_u64().await.ok()?,
+            n => u64::from(n),
+        };
+        let mut payload = vec![0u8; usize::try_from(length).ok()?];
+        stream.read_exact(&mut payload).await.ok()?;
+        Some((header[0] & 0x0f, payload))
+    };
+    tokio::time::timeout(NO_HANG, read)
+        .await
+        .expect("a frame or the end of the connection")
+}
+
+fn short_stream_timings(
+    ping_every: Duration,
+    silence_limit: Duration,
+    send_timeout: Duration,
+) -> Tuning {
+    Tuning {
+        stream: StreamTuning {
+            ping_every,
+            silence_limit,
+            send_timeout,
+        },
+        ..Tuning::default()
+    }
+}
+
+/// The server pings; a client that answers stays connected, one that stays
+/// silent is closed.
+pub async fn silent_streams_are_closed_and_answering_ones_kept(ctx: Ctx) {
+    let ping_every = Duration::from_millis(50);
+    let silence_limit = Duration::from_millis(300);
+    let tuning = short_stream_timings(ping_every, silence_limit, Duration::from_secs(5));
+    let node = ctx.start_node(tuning).await;
+    let bob = ctx.at(&node.url).person("bob").await;
+
+    // tungstenite answers each ping while reading.
+    let mut answering = connect(&bob).await.expect("connects");
+    let mut pings = 0;
+    // 20 pings span 1 s, more than three silence limits.
+    while pings < 20 {
+        let frame = tokio::time::timeout(NO_HANG, answering.next())
+            .await
+            .expect("a frame")
+            .expect("stream open")
+            .expect("valid frame");
+        match frame {
+            Message::Ping(_) => pings += 1,
+            Message::Text(_) => {}
+            other => panic!("an answering client got {other:?}"),
+        }
+    }
+
+    let mut silent = raw_stream(&bob, None).await;
+    let mut opcodes = Vec::new();
+    let mut close_payload = None;
+    while let Some((opcode, payload)) = raw_frame(&mut silent).await {
+        opcodes.push(opcode);
+        if opcode == OPCODE_CLOSE {
+            close_payload = Some(payload);
+        }
+    }
+    assert_eq!(opcodes.first(), Some(&OPCODE_TEXT), "the hello poke first");
+    assert!(
+        opcodes.contains(&OPCODE_PING),
+        "pinged before closing: {opcodes:?}"
+    );
+    let close = close_payload.expect("a close frame before the end");
+    assert_eq!(
+        u16::from_be_bytes([close[0], close[1]]),
+        1008,
+        "policy violation"
+    );
+    answering.close(None).await.expect("clean close");
+}
+
+/// A client that stops reading is dropped once a send blocks, instead of the
+/// server buffering pokes for it.
+pub async fn a_stream_that_stops_reading_is_dropped(ctx: Ctx) {
+    let long = Duration::from_secs(600);
+    let tuning = short_stream_timings(long, long, Duration::from_millis(200));
+    let node = ctx.start_node(tuning).await;
+    let bob = ctx.at(&node.url).person("bob").await;
+    let mut lazy = raw_stream(&bob, Some(4096)).await;
+    let (opcode, _) = raw_frame(&mut lazy).await.expect("hello poke");
+    assert_eq!(opcode, OPCODE_TEXT);
+    assert_eq!(node.hub.subscribers(), 1);
+
+    // Pokes for everyone, far more than the socket buffers hold; the client reads none.
+    let deadline = tokio::time::Instant::now() + NO_HANG;
+    let mut head = 1_000_000;
+    while node.hub.subscribers() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a client that stopped reading is still connected"
+        );
+        for _ in 0..200 {
+            head += 1;
+            node.hub.publish(Poke {
+                head,
+                audience: Audience::Everyone,
+            });
+        }
+        // Pace the publisher so the connection's task keeps sending.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// Killing a node's listening connection to PostgreSQL: it reconnects, pokes
+/// everyone with the current head (pokes may have been missed), and pokes
+/// flow again.
+pub async fn pokes_survive_a_lost_listening_connection(ctx: Ctx) {
+    let node = ctx.start_node(Tuning::default()).await;
+    let ada = ctx.at(&node.url).person("ada").await;
+    let group = ada.create_group("Engineering", Privacy::Open).await;
+    let mut socket = connect(&ada).await.expect("connects");
+    next_poke(&mut socket).await;
+    // Once this poke arrives, every earlier notification was relayed too.
+    ada.write_post(&group, "before").await;
+    assert_eq!(next_poke(&mut socket).await, ada.sync(None).await.cursor);
+    let mut everyone = node.hub.subscribe("someone-without-an-account".into());
+
+    let terminated = sqlx::query(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity \
+         WHERE datname = current_database() AND application_name = $1",
+    )
+    .bind(commons_server::hub::APPLICATION_NAME)
+    .fetch_all(ctx.db.pool())
+    .await
+    .expect("terminates the listening connections");
+    assert!(!terminated.is_empty(), "no listening connection found");
+
+    let head = ada.sync(None).await.cursor;
+    let wake = tokio::time::timeout(NO_HANG, everyone.next())
+        .await
+        .expect("a poke for everyone after reconnecting");
+    assert_eq!(
+        wake,
+        Some(Wake::Changed {
+            head: head.seq().expect("cursor")
+        })
+    );
+    ada.write_post(&group, "after").await;
+    assert_eq!(next_poke(&mut socket).await, ada.sync(None).await.cursor);
 }

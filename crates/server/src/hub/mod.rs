@@ -1,13 +1,31 @@
-//! In-process fan-out of pokes to WebSocket connections.
+//! Fan-out of pokes to WebSocket connections, on one node or across nodes.
 //!
-//! A commit publishes the new change-log head and who may see the change;
-//! each connection keeps the pokes meant for its user. Only this module knows
-//! the transport, so a multi-node hub (e.g. over a message bus) can replace it.
+//! A commit yields the new change-log head and who may see the change; each
+//! connection keeps the pokes meant for its user (`api/stream.rs`).
+//!
+//! - SQLite (one node): [`Hub::publish`] broadcasts in process after the commit.
+//! - PostgreSQL (any number of nodes): the write transaction itself sends the
+//!   poke with `pg_notify` ([`relay::notify`]), so PostgreSQL delivers it if
+//!   and only if the commit succeeds, in commit order, to every node. Each
+//!   node LISTENs on one dedicated connection and broadcasts what arrives to
+//!   its own connections, its own commits included; `publish` does nothing.
+//!
+//! A poke carries no data, so a poke too many costs one pull, while a missed
+//! poke is a bug (a client would not learn of a change). Hence an audience too
+//! large for a NOTIFY payload travels as "everyone", and once a lost listening
+//! connection is re-established, everyone is poked with the current head.
+
+mod relay;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+use crate::db::Database;
+pub(crate) use relay::notify;
+pub use relay::APPLICATION_NAME;
 
 /// Who may see a committed change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,20 +72,55 @@ const BUFFERED_POKES: usize = 256;
 #[derive(Clone, Debug)]
 pub struct Hub {
     sender: broadcast::Sender<Arc<Poke>>,
+    /// Pokes arrive through PostgreSQL, not through [`Hub::publish`].
+    relayed: bool,
 }
 
+/// The in-process hub (SQLite).
 impl Default for Hub {
     fn default() -> Self {
         Hub {
             sender: broadcast::channel(BUFFERED_POKES).0,
+            relayed: false,
         }
     }
 }
 
 impl Hub {
-    /// Called after a commit. Having no listener is normal.
+    /// The hub of a node on PostgreSQL at `url`: listens before returning, so
+    /// no poke committed after this is missed. The returned task relays pokes
+    /// (reconnecting as needed) until `shutdown` turns true.
+    pub async fn relayed(
+        url: &str,
+        db: Database,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<(Hub, JoinHandle<()>), sqlx::Error> {
+        let listener = relay::listen(url).await?;
+        let hub = Hub {
+            relayed: true,
+            ..Hub::default()
+        };
+        let task = tokio::spawn(relay::run(
+            listener,
+            url.to_string(),
+            db,
+            hub.sender.clone(),
+            shutdown,
+        ));
+        Ok((hub, task))
+    }
+
+    /// Called after a commit. Having no listener is normal. On PostgreSQL the
+    /// commit already sent the poke, so this does nothing.
     pub fn publish(&self, poke: Poke) {
-        let _ = self.sender.send(Arc::new(poke));
+        if !self.relayed {
+            let _ = self.sender.send(Arc::new(poke));
+        }
+    }
+
+    /// Open subscriptions (WebSocket connections) on this node.
+    pub fn subscribers(&self) -> usize {
+        self.sender.receiver_count()
     }
 
     pub fn subscribe(&self, user_id: String) -> Subscription {
