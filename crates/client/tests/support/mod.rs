@@ -143,4 +143,42 @@ impl RawApi {
             .await
             .expect("post json")
     }
+
+    /// A write straight to the API (`{path}` under `/api/v1`), with a fresh
+    /// mutation id added to `body`; returns the answer, failing on an error status.
+    pub async fn write(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        mut body: serde_json::Value,
+    ) -> serde_json::Value {
+        body["mutation_id"] = uuid::Uuid::new_v4().to_string().into();
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("write request");
+        let status = response.status();
+        let text = response.text().await.expect("write answer");
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// `GET {path}` under `/api/v1`, as JSON.
+    pub async fn get(&self, path: &str) -> serde_json::Value {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("get request")
+            .error_for_status()
+            .expect("get answer")
+            .json()
+            .await
+            .expect("get json")
+    }
 }
