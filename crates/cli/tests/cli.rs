@@ -471,3 +471,224 @@ fn login_without_a_keychain_says_what_is_wrong() {
     );
     assert!(!stderr(&out).contains("panicked"));
 }
+
+/// The id of the first item of a JSON array whose `field` starts with `prefix`.
+fn id_where(items: &serde_json::Value, field: &str, prefix: &str) -> String {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item[field].as_str().is_some_and(|v| v.starts_with(prefix)))
+        .unwrap_or_else(|| panic!("no item with {field} starting {prefix:?} in {items}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn reactions_replies_edits_notifications_and_people() {
+    let data = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let ada = home.path().join("ada");
+    let linus = home.path().join("linus");
+    let server = TestServer::demo(data.path());
+    login(&ada, &server, "ada@example.org");
+    login(&linus, &server, "linus@example.org");
+    expect_exit(&commons(&ada, &["sync"], ""), 0);
+    expect_exit(&commons(&linus, &["sync"], ""), 0);
+
+    let feed = json(&commons(&ada, &["feed", "--json"], ""));
+    let welcome = id_where(&feed, "body", "Welcome to Commons");
+    let all_hands = id_where(&feed, "body", "Reminder: the all-hands");
+    let welcome_post = feed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == welcome.as_str())
+        .unwrap();
+    let linus_hi = id_where(&welcome_post["comments"], "body", "Hi all.");
+
+    // React: sent at once; the same again is nothing to do; an unknown kind is a usage error.
+    let out = commons(&ada, &["react", &all_hands, "love"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with(&format!("Sent reaction love to {all_hands}")),
+        "{}",
+        stdout(&out)
+    );
+    let out = commons(&ada, &["react", &all_hands, "love"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("already reacted love"),
+        "{}",
+        stdout(&out)
+    );
+    let out = commons(&ada, &["react", &all_hands, "thumbs"], "");
+    expect_exit(&out, 2);
+    assert!(stderr(&out).contains("like love care haha wow sad angry"));
+
+    // Reply: nested under the comment in the feed.
+    let out = commons(&ada, &["reply", &linus_hi, "Welcome,", "Linus!"], "");
+    expect_exit(&out, 0);
+    assert!(stdout(&out).starts_with("Sent reply "), "{}", stdout(&out));
+    let text = stdout(&commons(&ada, &["feed"], ""));
+    assert!(
+        text.contains(&format!(
+            "      comment id: {linus_hi}\n        ↳ Ada Lovelace · just now\n          Welcome, Linus!"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("reactions: love 1 (yours: love)"), "{text}");
+
+    // Edit mine; not someone else's.
+    let out = commons(
+        &ada,
+        &["edit", &welcome, "Welcome", "to", "Commons,", "all!"],
+        "",
+    );
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with("Sent edit of "),
+        "{}",
+        stdout(&out)
+    );
+    let feed = json(&commons(&ada, &["feed", "--json"], ""));
+    let edited = feed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == welcome.as_str())
+        .unwrap();
+    assert_eq!(edited["body"], "Welcome to Commons, all!");
+    assert_eq!(edited["edited"], true);
+    let out = commons(&linus, &["edit", &welcome, "mine now"], "");
+    expect_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("only its author can edit a post"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Linus deletes his comment; Ada's cache keeps the thread but not the text.
+    let out = commons(&linus, &["delete", &linus_hi], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with("Sent deletion of "),
+        "{}",
+        stdout(&out)
+    );
+    expect_exit(&commons(&ada, &["sync"], ""), 0);
+    assert!(stdout(&commons(&ada, &["feed"], "")).contains("↳ [deleted comment]"));
+
+    // Notifications: the demo's comments on Ada's post and the mention of her.
+    let list = json(&commons(&ada, &["notifications", "--unread", "--json"], ""));
+    let unread = list["unread_count"].as_i64().unwrap();
+    assert!(unread >= 2, "{list}");
+    let first = list["notifications"][0]["id"].as_str().unwrap().to_owned();
+    let out = commons(&ada, &["notifications"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with(&format!("{unread} unread\n* ")),
+        "{}",
+        stdout(&out)
+    );
+    let out = commons(&ada, &["notifications", "read", &first], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with("Sent read mark"),
+        "{}",
+        stdout(&out)
+    );
+    let out = commons(&ada, &["notifications", "read", &first], "");
+    assert!(stdout(&out).contains("already read"), "{}", stdout(&out));
+    let out = commons(&ada, &["notifications", "read", "--all"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with(&format!("Sent read mark of {} notification(s)", unread - 1)),
+        "{}",
+        stdout(&out)
+    );
+    let out = commons(&ada, &["notifications", "--unread"], "");
+    assert!(stdout(&out).starts_with("0 unread\n"), "{}", stdout(&out));
+    let out = commons(&ada, &["notifications", "read", "no-such-id"], "");
+    expect_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("unknown notification"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The directory and profiles.
+    let out = commons(&linus, &["people"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("Grace Hopper (@grace) · VP Engineering, Engineering · New York\n"),
+        "{}",
+        stdout(&out)
+    );
+    let engineers = json(&commons(&linus, &["people", "engineering", "--json"], ""));
+    assert_eq!(engineers.as_array().unwrap().len(), 2, "{engineers}");
+    let out = commons(&linus, &["profile", "@grace"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("  Manager: Ada Lovelace (@ada)\n"),
+        "{}",
+        stdout(&out)
+    );
+    let profile = json(&commons(&linus, &["profile", "grace", "--json"], ""));
+    assert_eq!(profile["title"], "VP Engineering");
+    let out = commons(&linus, &["profile", "nobody"], "");
+    expect_exit(&out, 1);
+    assert!(stderr(&out).contains("nobody with the handle or id \"nobody\""));
+
+    // Groups: members, a closed group's request, notification levels, leaving.
+    let groups = json(&commons(&linus, &["groups", "--json"], ""));
+    let leadership = id_where(&groups, "name", "Leadership");
+    let engineering = id_where(&groups, "name", "Engineering");
+    let falcon = id_where(
+        &json(&commons(&ada, &["groups", "--json"], "")),
+        "name",
+        "Project Falcon",
+    );
+    let members = json(&commons(
+        &ada,
+        &["group", "members", &engineering, "--json"],
+        "",
+    ));
+    assert_eq!(members[0]["role"], "admin");
+    let out = commons(&linus, &["group", "join", &leadership], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("The group is closed: its admins will answer your request."),
+        "{}",
+        stdout(&out)
+    );
+    expect_exit(&commons(&ada, &["sync"], ""), 0);
+    let out = commons(&ada, &["group", "requests"], "");
+    assert!(
+        stdout(&out).starts_with("Linus Torvalds (@linus) asks to join Leadership"),
+        "{}",
+        stdout(&out)
+    );
+    let out = commons(&ada, &["group", "notify", &engineering, "all"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with("Sent notification level all"),
+        "{}",
+        stdout(&out)
+    );
+    let out = commons(&ada, &["group", "notify", &engineering, "all"], "");
+    assert!(stdout(&out).contains("already all"), "{}", stdout(&out));
+    // The last admin cannot leave: the server's reason, exit 1.
+    let out = commons(&ada, &["group", "leave", &falcon], "");
+    expect_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("the server rejected the request to leave group"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("last admin"), "{}", stderr(&out));
+
+    expect_exit(&commons(&ada, &["logout"], ""), 0);
+    expect_exit(&commons(&linus, &["logout"], ""), 0);
+}
