@@ -90,10 +90,19 @@ export type CommentView = {
 	author_name: string,
 	body: string,
 	created_at: number,
+	/**  Written, edited or deleted here, not yet confirmed by the server. */
 	pending: boolean,
+	/**  The server rejected writing it (or an edit or deletion of it). */
 	failed: string | null,
-	/**  The outbox write that creates it, while still queued (pending or failed). */
+	/**  The outbox write on it, while still queued (pending or failed). */
 	mutation_id: string | null,
+	/**  The comment this one replies to (always a top-level comment). */
+	parent_id: string | null,
+	edited: boolean,
+	/**  A tombstone kept because it has replies: its text is gone. */
+	deleted: boolean,
+	reactions: ReactionCount[],
+	my_reaction: ReactionKind | null,
 };
 
 /**  What the UI shows in its status indicator. */
@@ -148,22 +157,44 @@ export type FeedPost = {
 	author_name: string,
 	body: string,
 	created_at: number,
-	/**  Written here, not yet confirmed by the server. */
+	/**  Written, edited or deleted here, not yet confirmed by the server. */
 	pending: boolean,
-	/**  The server rejected it, with this reason; it will not be sent again. */
+	/**
+	 *  The server rejected writing it (or an edit or deletion of it), with
+	 *  this reason; it will not be sent again. A failed edit keeps showing
+	 *  the new text; a failed deletion shows the post again.
+	 */
 	failed: string | null,
 	/**
-	 *  The outbox write that creates it while it is still there (pending or
-	 *  failed): what `Client::retry` and `Client::discard` take. `None` once
-	 *  the server confirmed it.
+	 *  The outbox write on it while it is still there (pending or failed; the
+	 *  failed one first): what `Client::retry` and `Client::discard` take.
+	 *  `None` once the server confirmed everything.
 	 */
 	mutation_id: string | null,
-	/**  Oldest first. */
+	/**
+	 *  Oldest first. Replies follow their comment's `parent_id`; a deleted
+	 *  comment stays (as a tombstone) only while it has replies.
+	 */
 	comments: CommentView[],
+	/**  The text changed after it was written. */
+	edited: boolean,
+	/**  Pinned to the top of its group by an admin or moderator. */
+	pinned: boolean,
+	/**
+	 *  A tombstone: deleted, its text gone. Feeds skip these;
+	 *  `Client::post_by_id` returns them so a link can say what happened.
+	 */
+	deleted: boolean,
+	/**  Reactions by kind, the most frequent first. */
+	reactions: ReactionCount[],
+	/**  My reaction, if any (set here and unsent included). */
+	my_reaction: ReactionKind | null,
 };
 
 /**  A member's role inside one group. */
-export type GroupRole = "member" | "admin";
+export type GroupRole = "member" | 
+/**  Removes posts and comments of others, pins posts; cannot change the group. */
+"moderator" | "admin";
 
 export type GroupView = {
 	id: string,
@@ -181,12 +212,23 @@ export type GroupView = {
 	failed: string | null,
 	/**  The outbox write that creates it, while still queued (pending or failed). */
 	mutation_id: string | null,
+	/**  I asked to join (a closed group) and no admin has answered yet. */
+	requested: boolean,
+	/**  How much of the group's activity notifies me (my own setting). */
+	notification_level: NotificationLevel,
 };
 
 export type LoginDefaults = {
 	/**  From `COMMONS_SERVER_URL`, when set. */
 	server_url: string | null,
 };
+
+/**  How much of a group's activity notifies a member. */
+export type NotificationLevel = 
+/**  Every new post. */
+"all" | 
+/**  Mentions and announcements only (the default, as in Workplace). */
+"highlights" | "off";
 
 /**
  *  Who may see a group and its content.
@@ -197,6 +239,15 @@ export type LoginDefaults = {
  *  - `secret`: only members know the group exists.
  */
 export type Privacy = "open" | "closed" | "secret";
+
+/**  How many people reacted to a post or comment with one kind. */
+export type ReactionCount = {
+	kind: ReactionKind,
+	count: number,
+};
+
+/**  Workplace's seven reactions, so imported content keeps them. */
+export type ReactionKind = "like" | "love" | "care" | "haha" | "wow" | "sad" | "angry";
 
 /**  One result of [`crate::Client::search`]. */
 export type SearchHit = {
@@ -228,7 +279,7 @@ export type SignedOut = {
 	reason: string,
 };
 
-/**  A person of the organisation. */
+/**  A person of the organisation, with the profile everyone sees. */
 export type User = {
 	id: string,
 	email: string,
@@ -238,6 +289,15 @@ export type User = {
 	/**  Organisation administrator. */
 	is_admin: boolean,
 	created_at: number,
+	/**  Job title ("Staff engineer"); empty when unknown. */
+	title?: string,
+	department?: string,
+	location?: string,
+	manager_id?: string | null,
+	/**  Free text the person writes about themselves. */
+	about?: string,
+	/**  A deactivated account cannot log in; its content stays. */
+	deactivated?: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -24,6 +24,8 @@ function group(name: string, extra: Partial<GroupView> = {}): GroupView {
     pending: false,
     failed: null,
     mutation_id: null,
+    requested: false,
+    notification_level: "highlights",
     ...extra,
   };
 }

@@ -23,6 +23,8 @@ function group(extra: Partial<GroupView> = {}): GroupView {
     pending: false,
     failed: null,
     mutation_id: null,
+    requested: false,
+    notification_level: "highlights",
     ...extra,
   };
 }
