@@ -285,9 +285,14 @@ impl Client {
     /// One post with its comments, from the cache. A deleted post comes as a
     /// tombstone (`deleted`, no text), so a link to it can say so.
     pub async fn post_by_id(&self, post_id: &str) -> Result<Option<FeedPost>, ClientError> {
-        let me = self.me().await?;
+        // Readable without an account, as before (then nothing is "my" reaction).
+        let me = self
+            .stored_account()
+            .await?
+            .map(|account| account.user.id)
+            .unwrap_or_default();
         let mut conn = self.inner.cache.read().await?;
-        cache::feed_post(&mut conn, &me.id, post_id).await
+        cache::feed_post(&mut conn, &me, post_id).await
     }
 
     /// My notifications from the cache, newest first (`before`: the last one of
