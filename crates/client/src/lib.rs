@@ -32,3 +32,5 @@ pub use views::*;
 
 // The wire types callers need alongside the views.
 pub use commons_protocol::{ErrorCode, GroupRole, Privacy, User};
+// Markdown as the views render it: for previews, and for the links a screen may open.
+pub use commons_protocol::markdown;
