@@ -4,12 +4,14 @@
 use std::sync::Arc;
 
 use commons_client::{
-    Account, CommentView, FeedCursor, FeedPost, GroupView, Privacy, SearchHit, MAX_SEARCH_RESULTS,
+    markdown, Account, CommentView, FeedCursor, FeedPost, GroupView, Privacy, SearchHit,
+    MAX_SEARCH_RESULTS,
 };
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
 use crate::error::AppError;
+use crate::links;
 use crate::session::Session;
 use crate::status::Connection;
 
@@ -226,4 +228,20 @@ pub async fn discard_write(
 pub async fn sync_now(app: AppHandle, shell: Shell<'_>) -> Result<(), AppError> {
     shell.sync_in_background(&app);
     Ok(())
+}
+
+/// Markdown as posts and comments show it (their `body_html`): safe HTML,
+/// for the composer's preview. The UI never renders Markdown itself.
+#[tauri::command]
+#[specta::specta]
+pub async fn render_markdown(text: String) -> String {
+    markdown::to_safe_html(&text)
+}
+
+/// Opens a link of a post in the system browser or mail client; the app's
+/// window never navigates. Only `http(s):` and `mailto:` links are opened.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_link(url: String) -> Result<(), AppError> {
+    links::open_outside(url).await
 }

@@ -1,12 +1,14 @@
 //! Commons desktop: a Tauri window over the client core (`commons_client`).
 //!
 //! The shell only opens the profile, exposes the core's calls as commands,
-//! runs live mode and turns its reports into UI events and system
-//! notifications. State and logic live in the client core.
+//! runs live mode, turns its reports into UI events and system
+//! notifications, and sends links to the system browser. State and logic
+//! live in the client core.
 
 mod commands;
 mod error;
 mod events;
+mod links;
 mod notifier;
 mod profile;
 mod session;
@@ -53,6 +55,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::retry_write,
             commands::discard_write,
             commands::sync_now,
+            commands::render_markdown,
+            commands::open_link,
         ])
         .events(collect_events![
             events::ConnectionChanged,
@@ -80,6 +84,8 @@ pub fn run() -> anyhow::Result<()> {
     init_logging();
     let specta = specta_builder();
     tauri::Builder::default()
+        // Links open in the system browser, never in the app's window.
+        .plugin(links::guard())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);

@@ -46,6 +46,8 @@ const readFeed = () =>
       pending: post.dataset.pending,
       author: post.querySelector('[data-testid="post-author"]')?.textContent.trim(),
       body: post.querySelector('[data-testid="post-body"]')?.textContent,
+      // The elements of the rendered Markdown (body_html), in document order.
+      markup: [...post.querySelectorAll('[data-testid="post-body"] *')].map((element) => element.localName),
       marks: [...post.querySelectorAll('[data-testid="pending-mark"], [data-testid="failed-mark"]')]
         .map((mark) => mark.textContent.trim()),
       comments: [...post.querySelectorAll('[data-testid="comment"]')].map((comment) => ({
@@ -281,6 +283,18 @@ const typed = (text) => text.replaceAll("\n", "\uE007");
 
 test("posts through the composer; the post is sent and loses its pending mark", async () => {
   await window.type(await window.find('[data-testid="composer-body"]'), typed(ourPostText));
+  // The preview shows the text as the post will show it, rendered by the client core.
+  await window.click(await window.find('[data-testid="composer-preview-toggle"]'));
+  const preview = await waitFor(
+    () =>
+      window.execute(
+        `return document.querySelector('[data-testid="composer-preview"] .markdown')?.innerHTML ?? null;`,
+      ),
+    { timeoutMs: WAIT_MS, what: "the composer's preview" },
+  );
+  assert.match(preview, /today\.<br>/, "the line break is kept");
+  assert.ok(preview.includes("&lt;b&gt;no markup&lt;/b&gt;"), `raw HTML is shown as text: ${preview}`);
+  await window.click(await window.find('[data-testid="composer-write"]'));
   await window.click(await window.find('[data-testid="composer-submit"]'));
 
   const sent = await waitForPost(
@@ -289,6 +303,7 @@ test("posts through the composer; the post is sent and loses its pending mark", 
   );
   assert.equal(sent.author, "Ada Lovelace");
   assert.deepEqual(sent.marks, [], "a sent post has no pending or failed mark");
+  assert.deepEqual(sent.markup, ["p", "br"], "Markdown: one paragraph, its line break kept, no <b>");
   ourPostId = sent.id;
 
   const token = await loginAs("ada@example.org");

@@ -64,10 +64,10 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed()
     );
 
-    let server = commons_server::start(ServerConfig {
+    let server = commons_server::start(ServerConfig::new(
         database,
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-    })
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    ))
     .await?;
     let target = Arc::new(server::Target {
         base: server.url(),

@@ -139,7 +139,7 @@ pub async fn seed(db: &Database, size: Size) -> anyhow::Result<Org> {
     }
     for group in &groups {
         for user in users.iter().skip(1) {
-            ops::groups::add_member(&mut w, &admin, &group.id, &user.email).await?;
+            ops::membership::add_member(&mut w, &admin, &group.id, &user.email).await?;
         }
     }
     w.commit().await?;

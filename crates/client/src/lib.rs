@@ -33,3 +33,5 @@ pub use views::*;
 
 // The wire types callers need alongside the views.
 pub use commons_protocol::{ErrorCode, GroupRole, NotificationLevel, Privacy, ReactionKind, User};
+// Markdown as the views render it: for previews, and for the links a screen may open.
+pub use commons_protocol::markdown;

@@ -28,7 +28,11 @@ pub struct FeedPost {
     pub group_name: String,
     pub author_id: Id,
     pub author_name: String,
+    /// The Markdown text, as written.
     pub body: String,
+    /// `body` rendered by [`commons_protocol::markdown::to_safe_html`]: safe
+    /// to insert into a page as is. Screens show this, never render `body`.
+    pub body_html: String,
     pub created_at: Millis,
     /// Written, edited or deleted here, not yet confirmed by the server.
     pub pending: bool,
@@ -81,7 +85,10 @@ pub struct CommentView {
     pub post_id: Id,
     pub author_id: Id,
     pub author_name: String,
+    /// The Markdown text, as written.
     pub body: String,
+    /// `body` as safe HTML, like [`FeedPost::body_html`].
+    pub body_html: String,
     pub created_at: Millis,
     /// Written, edited or deleted here, not yet confirmed by the server.
     pub pending: bool,
@@ -211,7 +218,10 @@ pub struct SearchHit {
     /// Author name (post, comment), person name or group name.
     pub title: String,
     /// A short excerpt of the matching text with each matched term wrapped in
-    /// `[` and `]`. Plain text: the caller escapes it for its output.
+    /// `[` and `]`. Plain text: the caller escapes it for its output. For a
+    /// post or comment it is an excerpt of the Markdown as written, not
+    /// rendered (cut anywhere, it could not be rendered faithfully, and its
+    /// brackets would read as links); the post itself carries `body_html`.
     pub snippet: String,
     /// When the post or comment was written; `None` for people and groups.
     pub created_at: Option<Millis>,

@@ -188,40 +188,24 @@ pub struct Comment {
     pub deleted_at: Option<Millis>,
 }
 
-/// The lowercase handles mentioned as `@handle` in a text, in order, without duplicates.
+/// The lowercase handles mentioned as `@handle` in a text (Markdown), in order, without duplicates.
 ///
 /// A handle is made of ASCII letters, digits, `.`, `_` and `-`, and does not end with `.`
-/// (so "thanks @ada." mentions `ada`). An `@` inside a word (an e-mail address) is not a mention.
+/// (so "thanks @ada." mentions `ada`). An `@` inside a word (an e-mail address) or after `/`
+/// (a URL) is not a mention, nor is one in code (`` `@ada` ``), in an autolink or escaped
+/// (`\@ada`): the mentions are exactly those [`crate::markdown::to_safe_html`] highlights.
 pub fn mentioned_handles(text: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let at_word_start = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
-        if chars[i] == '@' && at_word_start {
-            let start = i + 1;
-            let mut end = start;
-            while end < chars.len() && is_handle_char(chars[end]) {
-                end += 1;
-            }
-            let mut handle: String = chars[start..end].iter().collect();
-            while handle.ends_with('.') {
-                handle.pop();
-            }
-            let handle = handle.to_ascii_lowercase();
-            if !handle.is_empty() && !found.contains(&handle) {
-                found.push(handle);
-            }
-            i = end.max(i + 1);
-        } else {
-            i += 1;
-        }
-    }
-    found
+    crate::markdown::mentions(text)
 }
 
-fn is_handle_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
+/// The lowercase hashtags of a text (Markdown), without their `#`, in order, without duplicates.
+///
+/// A hashtag is a `#` at the start of a word followed by letters, digits and `_`, with at
+/// least one letter (`#1` is a number). Like mentions, hashtags in code, in autolinks or
+/// escaped (`\#1`) do not count: they are exactly those [`crate::markdown::to_safe_html`]
+/// highlights.
+pub fn hashtags(text: &str) -> Vec<String> {
+    crate::markdown::tags(text)
 }
 
 #[cfg(test)]

@@ -4,11 +4,13 @@
 //! the client core, the CLI and (through generated bindings) the desktop UI
 //! agree on one vocabulary. Ids are UUID strings; the client generates the ids
 //! of what it creates so that an offline write never needs renumbering.
-//! Timestamps are Unix milliseconds (UTC).
+//! Timestamps are Unix milliseconds (UTC). Post and comment texts are
+//! Markdown, rendered to safe HTML by [`markdown::to_safe_html`].
 
 mod api;
 mod entities;
 mod error;
+pub mod markdown;
 mod social;
 mod sync;
 

@@ -40,4 +40,8 @@ export const api = {
   retryWrite: (mutationId: string) => unwrap(commands.retryWrite(mutationId)),
   discardWrite: (mutationId: string) => unwrap(commands.discardWrite(mutationId)),
   syncNow: () => unwrap(commands.syncNow()),
+  /** Markdown as posts show it (safe HTML from the client core), for the composer's preview. */
+  renderMarkdown: (text: string) => commands.renderMarkdown(text),
+  /** Opens a link of a post in the system browser (http, https and mailto only). */
+  openLink: (url: string) => unwrap(commands.openLink(url)),
 };

@@ -55,6 +55,16 @@ export const commands = {
 	discardWrite: (mutationId: string) => typedError<null, AppError>(__TAURI_INVOKE("discard_write", { mutationId })),
 	/**  Syncs now ("Retry" in the UI); the outcome arrives as events. */
 	syncNow: () => typedError<null, AppError>(__TAURI_INVOKE("sync_now")),
+	/**
+	 *  Markdown as posts and comments show it (their `body_html`): safe HTML,
+	 *  for the composer's preview. The UI never renders Markdown itself.
+	 */
+	renderMarkdown: (text: string) => __TAURI_INVOKE<string>("render_markdown", { text }),
+	/**
+	 *  Opens a link of a post in the system browser or mail client; the app's
+	 *  window never navigates. Only `http(s):` and `mailto:` links are opened.
+	 */
+	openLink: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("open_link", { url })),
 };
 
 /** Events */
@@ -88,7 +98,10 @@ export type CommentView = {
 	post_id: string,
 	author_id: string,
 	author_name: string,
+	/**  The Markdown text, as written. */
 	body: string,
+	/**  `body` as safe HTML, like [`FeedPost::body_html`]. */
+	body_html: string,
 	created_at: number,
 	/**  Written, edited or deleted here, not yet confirmed by the server. */
 	pending: boolean,
@@ -155,7 +168,13 @@ export type FeedPost = {
 	group_name: string,
 	author_id: string,
 	author_name: string,
+	/**  The Markdown text, as written. */
 	body: string,
+	/**
+	 *  `body` rendered by [`commons_protocol::markdown::to_safe_html`]: safe
+	 *  to insert into a page as is. Screens show this, never render `body`.
+	 */
+	body_html: string,
 	created_at: number,
 	/**  Written, edited or deleted here, not yet confirmed by the server. */
 	pending: boolean,
@@ -262,7 +281,10 @@ export type SearchHit = {
 	title: string,
 	/**
 	 *  A short excerpt of the matching text with each matched term wrapped in
-	 *  `[` and `]`. Plain text: the caller escapes it for its output.
+	 *  `[` and `]`. Plain text: the caller escapes it for its output. For a
+	 *  post or comment it is an excerpt of the Markdown as written, not
+	 *  rendered (cut anywhere, it could not be rendered faithfully, and its
+	 *  brackets would read as links); the post itself carries `body_html`.
 	 */
 	snippet: string,
 	/**  When the post or comment was written; `None` for people and groups. */

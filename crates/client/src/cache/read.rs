@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use commons_protocol::markdown::to_safe_html;
 use commons_protocol::{GroupRole, NotificationLevel, Privacy, ReactionKind};
 use sqlx::SqliteConnection;
 
@@ -297,6 +298,7 @@ async fn with_comments(
                 group_name: r.group_name,
                 author_id: r.author_id,
                 author_name: r.author_name,
+                body_html: to_safe_html(&r.body),
                 body: r.body,
                 created_at: r.created_at,
                 failed: r.failed,
@@ -333,6 +335,7 @@ fn comment_view(c: CommentRow, reactions: &mut Reactions) -> CommentView {
         post_id: c.post_id,
         author_id: c.author_id,
         author_name: c.author_name,
+        body_html: to_safe_html(&c.body),
         body: c.body,
         created_at: c.created_at,
         failed: c.failed,

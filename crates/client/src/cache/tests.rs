@@ -134,6 +134,69 @@ async fn home_feed_shows_my_groups_newest_first_with_comments() {
 }
 
 #[tokio::test]
+async fn posts_and_comments_carry_their_markdown_as_safe_html() {
+    let (cache, ada) = seeded().await;
+    let mut tx = cache.write().await.unwrap();
+    let changes = [
+        post(
+            "p4",
+            "everyone",
+            "grace",
+            400,
+            "**Ship it**, @ada #release\n<script>alert(1)</script>",
+        ),
+        comment(
+            "c2",
+            "p4",
+            "ada",
+            450,
+            "[docs](javascript:alert(1)) `@grace`",
+        ),
+    ];
+    for change in &changes {
+        apply_change(&mut tx, change).await.unwrap();
+    }
+    let local = writes::comment(&mut tx, &ada, "p4", "*pending* <b>x</b>")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut conn = cache.read().await.unwrap();
+    let top = feed(&mut conn, &ada.id, None, 1, None).await.unwrap();
+    let shown = &top[0];
+    assert_eq!(
+        shown.body,
+        "**Ship it**, @ada #release\n<script>alert(1)</script>"
+    );
+    assert_eq!(
+        shown.body_html,
+        "<p><strong>Ship it</strong>, <span class=\"mention\" data-handle=\"ada\">@ada</span> \
+         <span class=\"hashtag\" data-tag=\"release\">#release</span></p>\n\
+         <p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    );
+    let htmls: Vec<&str> = shown
+        .comments
+        .iter()
+        .map(|c| c.body_html.as_str())
+        .collect();
+    assert_eq!(
+        htmls,
+        [
+            "<p>docs <code>@grace</code></p>",
+            "<p><em>pending</em> &lt;b&gt;x&lt;/b&gt;</p>"
+        ]
+    );
+    // The one-post and one-comment reads render the same way.
+    let alone = feed_post(&mut conn, "ada", "p4").await.unwrap().unwrap();
+    assert_eq!(alone.body_html, shown.body_html);
+    let pending = super::comment(&mut conn, "ada", &local)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pending.body_html, htmls[1]);
+}
+
+#[tokio::test]
 async fn feed_pages_continue_after_the_cursor() {
     let (cache, ada) = seeded().await;
     let mut conn = cache.read().await.unwrap();
