@@ -223,6 +223,7 @@ pub async fn run(
                 id: Uuid::now_v7().to_string(),
                 group_id: g[(worker + i as usize) % g.len()].clone(),
                 body: format!("bench post {worker}-{i} about the quarterly roadmap"),
+                attachment_ids: Vec::new(),
             };
             t.http
                 .post(t.url("/posts"))

@@ -120,6 +120,7 @@ pub(crate) async fn post(
         id: post.id.clone(),
         group_id: post.group_id,
         body: post.body,
+        attachment_ids: Vec::new(),
     };
     outbox::enqueue(conn, &Mutation::Post { request }, &summary).await?;
     Ok(post.id)

@@ -61,6 +61,9 @@ pub struct CreatePostRequest {
     pub id: Id,
     pub group_id: Id,
     pub body: String,
+    /// The caller's own uploads, not yet linked to a post (`POST /api/v1/attachments`).
+    #[serde(default)]
+    pub attachment_ids: Vec<Id>,
 }
 
 /// `POST /api/v1/posts/{post_id}/comments`

@@ -165,6 +165,9 @@ pub struct Post {
     /// Pinned by a group admin or moderator: shown at the top of the group.
     #[serde(default)]
     pub pinned_at: Option<Millis>,
+    /// Files attached when the post was written (none once it is deleted).
+    #[serde(default)]
+    pub attachments: Vec<crate::Attachment>,
 }
 
 /// A comment on a post, or a reply to a comment (one level: a reply's

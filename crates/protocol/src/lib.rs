@@ -8,6 +8,7 @@
 //! Markdown, rendered to safe HTML by [`markdown::to_safe_html`].
 
 mod api;
+mod attachments;
 mod entities;
 mod error;
 pub mod markdown;
@@ -15,6 +16,7 @@ mod social;
 mod sync;
 
 pub use api::*;
+pub use attachments::*;
 pub use entities::*;
 pub use error::*;
 pub use social::*;

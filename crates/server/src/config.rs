@@ -45,6 +45,22 @@ impl ServerConfig {
 pub struct Tuning {
     pub stream: StreamTuning,
     pub login: LoginLimits,
+    pub attachments: AttachmentLimits,
+}
+
+/// Uploads.
+#[derive(Clone, Copy, Debug)]
+pub struct AttachmentLimits {
+    /// Largest file accepted by `POST /api/v1/attachments` (413 beyond).
+    pub max_bytes: u64,
+}
+
+impl Default for AttachmentLimits {
+    fn default() -> Self {
+        AttachmentLimits {
+            max_bytes: commons_protocol::DEFAULT_MAX_ATTACHMENT_BYTES,
+        }
+    }
 }
 
 /// Liveness of WebSocket connections.

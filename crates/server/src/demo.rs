@@ -225,6 +225,7 @@ async fn post(
         id: Uuid::now_v7().to_string(),
         group_id: group_id.into(),
         body: body.into(),
+        attachment_ids: Vec::new(),
     };
     Ok(ops::posts::create_post(w, author, &request).await?.id)
 }

@@ -7,6 +7,7 @@
 //! through PostgreSQL when several nodes share one database.
 
 pub mod api;
+pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -20,7 +21,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{DatabaseConfig, LoginLimits, ServerConfig, StreamTuning, Tuning};
+pub use config::{
+    AttachmentLimits, DatabaseConfig, LoginLimits, ServerConfig, StreamTuning, Tuning,
+};
 use db::{Backend, Database, DbError};
 use hub::Hub;
 
@@ -75,6 +78,10 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         stream: config.tuning.stream,
         logins: ops::login_limit::LoginLimiter::new(config.tuning.login),
         trust_forwarded_for: config.trust_forwarded_for,
+        blobs: std::sync::Arc::new(blobs::LocalStore::new(
+            config.database.data_dir.join("attachments"),
+        )),
+        attachments: config.tuning.attachments,
     };
     let mut stop = shutdown_seen;
     let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -1,6 +1,7 @@
 //! The HTTP API: routes, shared state and middleware. Handlers are thin:
 //! they extract, call `ops`, and answer.
 
+mod attachments;
 mod auth;
 mod comments;
 mod error;
@@ -45,6 +46,9 @@ pub struct AppState {
     pub logins: LoginLimiter,
     /// See [`crate::ServerConfig::trust_forwarded_for`].
     pub trust_forwarded_for: bool,
+    /// Where attachment files are stored.
+    pub blobs: std::sync::Arc<dyn crate::blobs::AttachmentStore>,
+    pub attachments: crate::config::AttachmentLimits,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -88,6 +92,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/groups/{id}/posts", get(feed::group_posts))
         .route("/feed", get(feed::home))
+        .route(
+            "/attachments",
+            // The upload enforces its own, larger limit while streaming.
+            post(attachments::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/attachments/{id}", get(attachments::download))
+        .route("/attachments/{id}/thumbnail", get(attachments::thumbnail))
         .route("/posts", post(posts::create))
         .route(
             "/posts/{id}",

@@ -78,7 +78,9 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let user = &auth.user;
     let endpoint = format!("delete_post {post_id}");
-    idempotent(
+    // A post's attachments never change, so reading them first is safe.
+    let blobs = ops::attachments::blobs_of_post(&state.db, &post_id).await?;
+    let response = idempotent(
         &state,
         user,
         &request.mutation_id,
@@ -87,7 +89,9 @@ pub async fn delete(
         StatusCode::OK,
         async |write| ops::posts::delete_post(write, user, &post_id).await,
     )
-    .await
+    .await?;
+    ops::attachments::forget_blobs(&state.db, state.blobs.as_ref(), &blobs).await;
+    Ok(response)
 }
 
 /// `POST /posts/{id}/pin`: answers the post.

@@ -33,6 +33,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0003_search.sql"),
     },
     Migration {
+        version: 4,
+        sqlite: include_str!("../../migrations/sqlite/0004_attachments.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_attachments.sql"),
+    },
+    Migration {
         version: 5,
         sqlite: include_str!("../../migrations/sqlite/0005_login_attempts.sql"),
         postgres: include_str!("../../migrations/postgres/0005_login_attempts.sql"),

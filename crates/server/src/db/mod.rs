@@ -8,6 +8,7 @@
 //! Queries built with `format!` (wrapped in `AssertSqlSafe`) only splice in
 //! constant column lists and generated `$N` placeholders; values are always bound.
 
+pub mod attachments;
 pub mod changes;
 pub mod groups;
 pub mod login_attempts;

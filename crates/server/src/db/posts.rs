@@ -22,6 +22,7 @@ fn post_from_row(row: &AnyRow) -> Result<Post, DbError> {
         edited_at: get_opt_i64(row, "edited_at")?,
         deleted_at: get_opt_i64(row, "deleted_at")?,
         pinned_at: get_opt_i64(row, "pinned_at")?,
+        attachments: Vec::new(),
     })
 }
 
@@ -125,7 +126,9 @@ pub async fn comments_of_post(
 
 pub async fn load_posts(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Post>, DbError> {
     let query = format!("SELECT {POST_COLUMNS} FROM posts p WHERE");
-    super::load_by_ids(conn, &query, "p.id", ids, post_from_row).await
+    let mut posts = super::load_by_ids(&mut *conn, &query, "p.id", ids, post_from_row).await?;
+    super::attachments::attach(conn, &mut posts).await?;
+    Ok(posts)
 }
 
 pub async fn load_comments(

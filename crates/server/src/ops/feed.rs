@@ -110,11 +110,13 @@ pub async fn group(
 }
 
 /// Attaches to each post its comments (oldest first, tombstones included)
-/// and the reactions to it and its comments. Two queries for the lot.
+/// the reactions to it and its comments, and its attachments. Three queries
+/// for the lot.
 pub(super) async fn with_comments(
     conn: &mut AnyConnection,
-    posts: Vec<Post>,
+    mut posts: Vec<Post>,
 ) -> OpResult<Vec<PostWithComments>> {
+    db::attachments::attach(conn, &mut posts).await?;
     let ids: Vec<String> = posts.iter().map(|p| p.id.clone()).collect();
     let mut comments: HashMap<String, Vec<Comment>> = HashMap::new();
     for comment in db::posts::comments_of_posts(conn, &ids).await? {

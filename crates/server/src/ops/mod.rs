@@ -2,6 +2,7 @@
 //! do what, applied inside database transactions. Used by the API and by the
 //! `demo` and `admin` commands.
 
+pub mod attachments;
 pub mod comments;
 pub mod feed;
 pub mod groups;

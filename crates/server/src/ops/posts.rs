@@ -54,6 +54,13 @@ pub async fn create_post(
     };
     let seq = append_post_change(w, &post).await?;
     db::posts::insert_post(w.conn(), &post, seq).await?;
+    let attachments =
+        super::attachments::link_to_post(w.conn(), actor, &post.id, &request.attachment_ids)
+            .await?;
+    let post = Post {
+        attachments,
+        ..post
+    };
     notify_members(w, &post.group_id).await?;
 
     // Mentions first, then everyone who wants every post of the group; one
@@ -90,7 +97,7 @@ pub async fn edit_post(
         return Err(post_deleted());
     }
     if post.body == request.body {
-        return Ok(post);
+        return with_attachments(w.conn(), post).await;
     }
     let written_at = post.edited_at.unwrap_or(post.created_at);
     // Strictly after the version it replaces, so the history has one order.
@@ -103,11 +110,12 @@ pub async fn edit_post(
     db::posts::edit_post(w.conn(), &post.id, &request.body, &old).await?;
     append_post_change(w, &post).await?;
     notify_members(w, &post.group_id).await?;
-    let post = Post {
+    let mut post = Post {
         body: request.body.clone(),
         edited_at: Some(replaced_at),
         ..post
     };
+    db::attachments::attach(w.conn(), std::slice::from_mut(&mut post)).await?;
     let event = content_event(actor, &post, None);
     let mut done = HashSet::from([actor.id.clone()]);
     notify_mentions(w, &post.body, &event, &mut done, true).await?;
@@ -131,6 +139,8 @@ pub async fn delete_post(w: &mut Write, actor: &User, post_id: &str) -> OpResult
     db::posts::tombstone_post(w.conn(), &post.id, deleted_at).await?;
     let comments = db::posts::tombstone_comments_of_post(w.conn(), &post.id, deleted_at).await?;
     let reactions = db::reactions::delete_of_post(w.conn(), &post.id).await?;
+    // The files go after the commit (`ops::attachments::forget_blobs`).
+    db::attachments::delete_of_post(w.conn(), &post.id).await?;
     append_post_change(w, &post).await?;
     for comment_id in &comments {
         w.append(NewChange {
@@ -166,13 +176,13 @@ pub async fn pin_post(w: &mut Write, actor: &User, post_id: &str, pinned: bool) 
         return Err(post_deleted());
     }
     if post.pinned_at.is_some() == pinned {
-        return Ok(post);
+        return with_attachments(w.conn(), post).await;
     }
     let pinned_at = pinned.then(now_millis);
     db::posts::set_pinned(w.conn(), &post.id, pinned_at).await?;
     append_post_change(w, &post).await?;
     notify_members(w, &post.group_id).await?;
-    Ok(Post { pinned_at, ..post })
+    with_attachments(w.conn(), Post { pinned_at, ..post }).await
 }
 
 /// The earlier versions of a post, oldest first (none once it is deleted).
@@ -212,6 +222,11 @@ pub(super) async fn readable_post(
         return Err(post_not_found());
     }
     Ok((post, group, role))
+}
+
+async fn with_attachments(conn: &mut AnyConnection, mut post: Post) -> OpResult<Post> {
+    db::attachments::attach(conn, std::slice::from_mut(&mut post)).await?;
+    Ok(post)
 }
 
 /// Who may remove a post or comment: its author, the group's admins and

@@ -387,6 +387,7 @@ impl Session {
             id: new_id(),
             group_id: group_id.into(),
             body: body.into(),
+            attachment_ids: Vec::new(),
         }
     }
 

@@ -48,6 +48,8 @@ on_both_databases!(
     search_finds_only_what_the_caller_may_see,
     hostile_search_queries_never_fail,
     failed_logins_are_limited_per_email_and_address_on_every_node,
+    attachments_follow_the_visibility_of_their_post,
+    attachments_are_stored_once_sniffed_limited_and_removed,
 );
 
 /// Not database-specific: once, on SQLite.

@@ -1,3 +1,4 @@
+mod attachments;
 mod auth;
 mod binary;
 mod content;
@@ -17,6 +18,7 @@ mod search;
 mod stream;
 mod sync;
 
+pub use attachments::*;
 pub use auth::*;
 pub use binary::*;
 pub use content::*;

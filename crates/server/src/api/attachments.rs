@@ -1,0 +1,276 @@
+//! `/attachments`: upload (the raw body, streamed to the store while
+//! hashing), download and thumbnails. See `ops::attachments` for who may
+//! read what.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use commons_protocol::Attachment;
+use futures_util::{StreamExt, TryStreamExt};
+use serde::Deserialize;
+
+use super::auth::AuthUser;
+use super::error::ApiError;
+use super::extract::ApiQuery;
+use super::AppState;
+use crate::blobs::{self, StoreError, THUMBNAIL_CONTENT_TYPE};
+use crate::db::attachments::StoredAttachment;
+use crate::db::now_millis;
+use crate::ops;
+
+/// Longest file name kept, in characters.
+const MAX_NAME_CHARS: usize = 255;
+
+#[derive(Deserialize)]
+pub struct UploadQuery {
+    name: Option<String>,
+}
+
+/// `POST /attachments?name=...` (or `X-Filename: ...`): the body is the
+/// file. Answers 201 with the `Attachment`, 413 beyond the size limit.
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiQuery(query): ApiQuery<UploadQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Attachment>), ApiError> {
+    let declared = query.name.or_else(|| {
+        headers
+            .get("x-filename")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    });
+    let name = clean_name(declared.as_deref().unwrap_or_default());
+    let limit = state.attachments.max_bytes;
+    let too_large =
+        || ApiError::PayloadTooLarge(format!("attachments are limited to {limit} bytes"));
+    let declared_length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared_length.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let stream = body
+        .into_data_stream()
+        .map_err(std::io::Error::other)
+        .boxed();
+    let stored = state.blobs.put(stream, limit).await.map_err(|e| match e {
+        StoreError::TooLarge { .. } => too_large(),
+        StoreError::Body(m) => ApiError::BadRequest(format!("the upload broke off: {m}")),
+        StoreError::Io(e) => ApiError::Internal(format!("storing an attachment: {e}")),
+    })?;
+    let internal = |e: std::io::Error| ApiError::Internal(format!("reading an attachment: {e}"));
+    let head = first_bytes(state.blobs.as_ref(), &stored.sha256)
+        .await
+        .map_err(internal)?;
+    let content_type = blobs::sniff(&head);
+    let mut attachment = Attachment {
+        id: uuid::Uuid::now_v7().to_string(),
+        sha256: stored.sha256,
+        name,
+        content_type: content_type.to_string(),
+        size: i64::try_from(stored.size).unwrap_or(i64::MAX),
+        width: None,
+        height: None,
+        uploader_id: auth.user.id.clone(),
+        created_at: now_millis(),
+    };
+    let mut thumb_sha256 = None;
+    if content_type.starts_with("image/") {
+        if let Some(bytes) = blobs::read_all(state.blobs.as_ref(), &attachment.sha256, limit)
+            .await
+            .map_err(internal)?
+        {
+            let owned = content_type.to_string();
+            // A panic in a decoder is a missing thumbnail, not a failed upload.
+            let made = tokio::task::spawn_blocking(move || blobs::thumbnail(&owned, &bytes))
+                .await
+                .ok()
+                .flatten();
+            if let Some(thumb) = made {
+                let png = axum::body::Bytes::from(thumb.png);
+                let stream = futures_util::stream::once(async move { Ok(png) }).boxed();
+                match state.blobs.put(stream, limit).await {
+                    Ok(stored) => {
+                        thumb_sha256 = Some(stored.sha256);
+                        attachment.width = Some(i64::from(thumb.width));
+                        attachment.height = Some(i64::from(thumb.height));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot store a thumbnail"),
+                }
+            }
+        }
+    }
+    ops::attachments::record(
+        &state.db,
+        &StoredAttachment {
+            attachment: attachment.clone(),
+            thumb_sha256,
+            post_id: None,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(attachment)))
+}
+
+/// `GET /attachments/{id}`: the file.
+pub async fn download(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let stored = ops::attachments::readable(&state.db, &auth.user, &id).await?;
+    let a = &stored.attachment;
+    let disposition = if a.content_type.starts_with("image/") {
+        "inline"
+    } else {
+        "attachment"
+    };
+    serve(
+        &state,
+        &a.sha256,
+        &a.content_type,
+        &content_disposition(disposition, &a.name),
+    )
+    .await
+}
+
+/// `GET /attachments/{id}/thumbnail`: a PNG at most 320 pixels on a side;
+/// 404 for files that are not decodable images.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let stored = ops::attachments::readable(&state.db, &auth.user, &id).await?;
+    let Some(thumb) = &stored.thumb_sha256 else {
+        return Err(ApiError::NotFound(
+            "this attachment has no thumbnail".into(),
+        ));
+    };
+    serve(
+        &state,
+        thumb,
+        THUMBNAIL_CONTENT_TYPE,
+        &content_disposition("inline", "thumbnail.png"),
+    )
+    .await
+}
+
+async fn serve(
+    state: &AppState,
+    sha256: &str,
+    content_type: &str,
+    disposition: &str,
+) -> Result<Response, ApiError> {
+    let stream = state
+        .blobs
+        .open(sha256)
+        .await
+        .map_err(|e| ApiError::Internal(format!("opening an attachment: {e}")))?
+        .ok_or_else(|| ApiError::NotFound("attachment not found".into()))?;
+    let header_value = |text: &str| {
+        HeaderValue::from_str(text)
+            .map_err(|_| ApiError::Internal(format!("bad header value {text:?}")))
+    };
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, header_value(content_type)?);
+    headers.insert(header::CONTENT_DISPOSITION, header_value(disposition)?);
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(response)
+}
+
+/// The first bytes of a blob, enough to sniff its type.
+async fn first_bytes(store: &dyn blobs::AttachmentStore, sha256: &str) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    if let Some(mut stream) = store.open(sha256).await? {
+        while head.len() < 16 {
+            match stream.next().await {
+                Some(chunk) => head.extend_from_slice(&chunk?),
+                None => break,
+            }
+        }
+    }
+    Ok(head)
+}
+
+/// The last path segment, without control characters, at most
+/// [`MAX_NAME_CHARS`]; `file` when nothing is left.
+fn clean_name(declared: &str) -> String {
+    let base = declared.rsplit(['/', '\\']).next().unwrap_or_default();
+    let name: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_string();
+    if name.is_empty() || name == "." || name == ".." {
+        "file".into()
+    } else {
+        name
+    }
+}
+
+/// `attachment; filename="..."; filename*=UTF-8''...` (RFC 6266): an ASCII
+/// fallback with quotes, backslashes and non-ASCII replaced, and the exact
+/// name percent-encoded.
+fn content_disposition(kind: &str, name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| match c {
+            ' '..='~' if c != '"' && c != '\\' => c,
+            _ => '_',
+        })
+        .collect();
+    let mut encoded = String::new();
+    for byte in name.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => encoded.push(byte as char),
+            b'!' | b'#' | b'$' | b'&' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~' => {
+                encoded.push(byte as char)
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cleaned() {
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name("C:\\x\\report.pdf"), "report.pdf");
+        assert_eq!(clean_name("a\u{0}b\nc.txt"), "abc.txt");
+        assert_eq!(clean_name(""), "file");
+        assert_eq!(clean_name(".."), "file");
+    }
+
+    #[test]
+    fn dispositions_are_escaped() {
+        assert_eq!(
+            content_disposition("attachment", "a \"b\"\\c.pdf"),
+            "attachment; filename=\"a _b__c.pdf\"; filename*=UTF-8''a%20%22b%22%5Cc.pdf"
+        );
+        assert_eq!(
+            content_disposition("attachment", "été.txt"),
+            "attachment; filename=\"_t_.txt\"; filename*=UTF-8''%C3%A9t%C3%A9.txt"
+        );
+    }
+}
