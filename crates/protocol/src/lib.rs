@@ -9,6 +9,8 @@
 mod api;
 mod entities;
 mod error;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod social;
 mod sync;
 
