@@ -14,6 +14,7 @@ use crate::{
 
 /// `POST /api/v1/auth/login`
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -25,6 +26,7 @@ pub struct LoginRequest {
 /// Answer to a successful login. The token is a bearer token for
 /// `Authorization: Bearer TOKEN`; the server stores only its hash.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     pub token: String,
     pub user: User,
@@ -32,8 +34,11 @@ pub struct LoginResponse {
 
 /// `POST /api/v1/groups`: create a group; the creator becomes its admin.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateGroupRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
     pub name: String,
     #[serde(default)]
@@ -43,22 +48,30 @@ pub struct CreateGroupRequest {
 
 /// `POST /api/v1/groups/{id}/join`: join an open group, or ask to join a closed one.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinGroupRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
 }
 
 /// `POST /api/v1/groups/{id}/members`: a group admin adds someone by e-mail.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddMemberRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
     pub email: String,
 }
 
 /// `POST /api/v1/posts`
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreatePostRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub group_id: Id,
     pub body: String,
     /// The caller's own uploads, not yet linked to a post (`POST /api/v1/attachments`).
@@ -68,12 +81,16 @@ pub struct CreatePostRequest {
 
 /// `POST /api/v1/posts/{post_id}/comments`
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateCommentRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
     pub body: String,
     /// Reply to this comment (a reply to a reply attaches to its top-level comment).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub parent_id: Option<Id>,
 }
 
@@ -85,44 +102,56 @@ pub struct CreateCommentRequest {
 /// `POST /api/v1/notifications/{id}/read`, `POST /api/v1/notifications/read-all`,
 /// `POST /api/v1/admin/users/{id}/deactivate` and `.../reactivate`.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MutationRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
 }
 
 /// `PATCH /api/v1/posts/{id}` and `PATCH /api/v1/comments/{id}`: the author edits the text.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditTextRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
     pub body: String,
 }
 
 /// `POST /api/v1/posts/{id}/pin`: a group admin or moderator pins or unpins.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PinRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
     pub pinned: bool,
 }
 
 /// `GET /api/v1/posts/{id}/history`: earlier versions of an edited post, oldest first.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostVersion {
     pub body: String,
     /// When this version was written (the post's creation or an earlier edit).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub written_at: Millis,
     /// When it was replaced by the next version.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub replaced_at: Millis,
 }
 
 /// `PUT /api/v1/posts/{id}/reaction` and `PUT /api/v1/comments/{id}/reaction`:
 /// sets the caller's reaction (replacing an earlier one).
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReactRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
     pub kind: ReactionKind,
 }
 
 /// Answer of the reaction writes: the caller's reaction, `None` after removing it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReactionResponse {
     pub reaction: Option<Reaction>,
 }
@@ -131,6 +160,7 @@ pub struct ReactionResponse {
 /// `GET /api/v1/groups/{id}/posts?before=CURSOR&limit=N` answers the same shape:
 /// the group's pinned posts first on its first page, then the others newest first.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedPage {
     pub posts: Vec<PostWithComments>,
     /// Pass as `before` for the next (older) page; `None` at the end.
@@ -139,7 +169,9 @@ pub struct FeedPage {
 
 /// `PATCH /api/v1/groups/{id}`: a group admin changes the group. Absent fields stay.
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateGroupRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
     #[serde(default)]
     pub name: Option<String>,
@@ -151,7 +183,9 @@ pub struct UpdateGroupRequest {
 
 /// `POST /api/v1/groups/{id}/members/{user_id}/role`: a group admin changes a member's role.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetRoleRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
     pub role: GroupRole,
 }
@@ -162,6 +196,7 @@ pub struct SetRoleRequest {
 /// them: `.../requests/{user_id}/approve` a membership; `.../leave`,
 /// `.../members/{user_id}/remove` and `.../requests/{user_id}/decline` neither.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinResponse {
     pub membership: Option<Membership>,
     pub request: Option<JoinRequest>,
@@ -169,21 +204,26 @@ pub struct JoinResponse {
 
 /// `PUT /api/v1/groups/{id}/settings`: the caller's own settings for a group.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupSettingsRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
     pub notification_level: NotificationLevel,
 }
 
 /// One member of a group, with the person's profile.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupMember {
     pub user: User,
     pub role: GroupRole,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub joined_at: Millis,
 }
 
 /// `GET /api/v1/groups/{id}/members?after=CURSOR&limit=N`: members by name.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberPage {
     pub members: Vec<GroupMember>,
     /// Pass as `after` for the next page; `None` at the end.
@@ -192,7 +232,9 @@ pub struct MemberPage {
 
 /// `PATCH /api/v1/me`: the caller edits their profile. Absent fields stay.
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateProfileRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
     #[serde(default)]
     pub name: Option<String>,
@@ -202,8 +244,9 @@ pub struct UpdateProfileRequest {
     pub department: Option<String>,
     #[serde(default)]
     pub location: Option<String>,
-    /// `Some("")` clears the manager.
+    /// The manager's id; the empty string (`Some("")`) clears the manager.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub manager_id: Option<Id>,
     #[serde(default)]
     pub about: Option<String>,
@@ -216,6 +259,7 @@ pub struct UpdateProfileRequest {
 /// unless `include_deactivated=true`. Pages hold at most
 /// [`MAX_DIRECTORY_LIMIT`] people ([`DEFAULT_DIRECTORY_LIMIT`] by default).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserPage {
     pub users: Vec<User>,
     /// Pass as `after` for the next page; `None` at the end.
@@ -233,13 +277,16 @@ pub const MAX_ABOUT_CHARS: usize = 2000;
 /// `POST /api/v1/admin/users/{id}/role`: an organisation admin makes someone
 /// an organisation admin, or not. The last active admin cannot be demoted.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SetOrgAdminRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub mutation_id: Id,
     pub is_admin: bool,
 }
 
 /// What a search hit is.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SearchKind {
     Post,
@@ -266,9 +313,11 @@ pub const SEARCH_MARK_END: &str = "]]";
 
 /// One result of `GET /api/v1/search`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     pub kind: SearchKind,
     /// The post, comment, person or group.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
     /// The author's name for posts and comments, the name of a person or group.
     pub title: String,
@@ -280,11 +329,15 @@ pub struct SearchHit {
     /// location · about", groups their description.
     pub snippet: String,
     /// The group of a post or comment, or the group itself.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub group_id: Option<Id>,
     /// The post itself, or the post of a comment.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub post_id: Option<Id>,
     /// Who wrote a post or comment.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub author_id: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
 }
 
@@ -293,6 +346,7 @@ pub struct SearchHit {
 /// must match (as a word or the start of one, case-insensitive);
 /// punctuation separates words and is never read as search syntax.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResponse {
     pub hits: Vec<SearchHit>,
 }
@@ -304,6 +358,7 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// `GET /api/v1/notifications?before=CURSOR&limit=N`: newest first.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationPage {
     pub notifications: Vec<Notification>,
     pub unread_count: i64,
@@ -312,6 +367,7 @@ pub struct NotificationPage {
 
 /// `GET /api/v1/groups`: the groups the caller may see, with the caller's role.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupListItem {
     pub group: Group,
     /// `None` when the caller is not a member.
@@ -324,6 +380,7 @@ pub struct GroupListItem {
 /// their top-level comment in `parent_id`; deleted ones are tombstones, kept
 /// so replies still have their place).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostWithComments {
     pub post: Post,
     pub comments: Vec<Comment>,
@@ -334,6 +391,7 @@ pub struct PostWithComments {
 
 /// Answer of `POST /api/v1/groups/{id}/members` and `.../members/{user_id}/role`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MembershipResponse {
     pub membership: Membership,
 }

@@ -13,7 +13,9 @@ pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = 25 * 1024 * 1024;
 /// images the server could decode, which also have a thumbnail
 /// (`GET /api/v1/attachments/{id}/thumbnail`).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
     /// Hex SHA-256 of the content.
     pub sha256: String,
@@ -25,6 +27,8 @@ pub struct Attachment {
     pub width: Option<i64>,
     #[serde(default)]
     pub height: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub uploader_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
 }

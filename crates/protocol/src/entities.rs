@@ -11,6 +11,7 @@ use crate::{Id, Millis};
 ///   only members see posts.
 /// - `secret`: only members know the group exists.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Privacy {
@@ -54,6 +55,7 @@ impl FromStr for Privacy {
 
 /// A member's role inside one group.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum GroupRole {
@@ -98,8 +100,10 @@ impl FromStr for GroupRole {
 
 /// A person of the organisation, with the profile everyone sees.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct User {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
     pub email: String,
     pub name: String,
@@ -107,6 +111,7 @@ pub struct User {
     pub handle: String,
     /// Organisation administrator.
     pub is_admin: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
     /// Job title ("Staff engineer"); empty when unknown.
     #[serde(default)]
@@ -116,6 +121,7 @@ pub struct User {
     #[serde(default)]
     pub location: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub manager_id: Option<Id>,
     /// Free text the person writes about themselves.
     #[serde(default)]
@@ -126,7 +132,9 @@ pub struct User {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
     pub name: String,
     pub description: String,
@@ -134,15 +142,21 @@ pub struct Group {
     /// The organisation-wide group every person belongs to; posts without a
     /// group go there.
     pub is_default: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub created_by: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Membership {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub group_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub user_id: Id,
     pub role: GroupRole,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub joined_at: Millis,
 }
 
@@ -151,19 +165,27 @@ pub struct Membership {
 /// A deleted post is a tombstone: `deleted_at` is set and the body is empty,
 /// so caches that held it forget its text.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Post {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub group_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub author_id: Id,
     pub body: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
     /// When the body last changed; earlier versions are in the edit history.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Millis>))]
     pub edited_at: Option<Millis>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Millis>))]
     pub deleted_at: Option<Millis>,
     /// Pinned by a group admin or moderator: shown at the top of the group.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Millis>))]
     pub pinned_at: Option<Millis>,
     /// Files attached when the post was written (none once it is deleted).
     #[serde(default)]
@@ -174,20 +196,29 @@ pub struct Post {
 /// `parent_id` always names a top-level comment). Deleted ones are tombstones
 /// like posts.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub post_id: Id,
     /// The group of the post, so visibility can be decided without a lookup.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub group_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub author_id: Id,
     pub body: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
     /// The comment this one replies to.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub parent_id: Option<Id>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Millis>))]
     pub edited_at: Option<Millis>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Millis>))]
     pub deleted_at: Option<Millis>,
 }
 

@@ -12,6 +12,8 @@ mod attachments;
 mod entities;
 mod error;
 pub mod markdown;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod social;
 mod sync;
 

@@ -51,6 +51,7 @@ macro_rules! word_enum {
 
 /// Workplace's seven reactions, so imported content keeps them.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ReactionKind {
@@ -70,27 +71,38 @@ word_enum!(ReactionKind, "reaction", {
 
 /// One person's reaction to a post or a comment (at most one per person and item).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reaction {
     /// The post or comment reacted to.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub target_id: Id,
     /// The post itself, or the post of the comment.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub post_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub group_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub user_id: Id,
     pub kind: ReactionKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
 }
 
 /// A request to join a closed group, waiting for a group admin.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub group_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub user_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
 }
 
 /// Why someone was notified.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum NotificationKind {
@@ -123,21 +135,31 @@ word_enum!(NotificationKind, "notification kind", {
 /// comes through sync, so a notification never carries text of a group the
 /// recipient may not read.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub user_id: Id,
     pub kind: NotificationKind,
     /// Who caused it (absent for system events).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub actor_id: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub group_id: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub post_id: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub comment_id: Option<Id>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Millis>))]
     pub read_at: Option<Millis>,
 }
 
 /// How much of a group's activity notifies a member.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum NotificationLevel {
@@ -155,8 +177,11 @@ word_enum!(NotificationLevel, "notification level", {
 
 /// One member's own settings for one group; only that member sees them.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupSettings {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub group_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub user_id: Id,
     pub notification_level: NotificationLevel,
 }

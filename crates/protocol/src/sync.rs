@@ -16,6 +16,7 @@ use crate::{
 
 /// Position in the server's change log. Opaque to clients.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Cursor(String);
 
@@ -61,6 +62,7 @@ impl fmt::Display for Cursor {
 /// Applying changes is an upsert or a delete, so receiving one twice is harmless.
 /// Deleted posts and comments come as tombstones (`deleted_at` set).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
     User {
@@ -74,7 +76,9 @@ pub enum Change {
     },
     /// Someone else left or was removed from a group the caller is in.
     MembershipRemoved {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
         group_id: Id,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
         user_id: Id,
     },
     /// The caller lost access to a group's content (left, removed, or the
@@ -82,6 +86,7 @@ pub enum Change {
     /// search index and attachments. If the group itself is still visible to
     /// the caller, a `group` change follows in the same page.
     Purge {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
         group_id: Id,
     },
     /// Sent to the requester and to the group's admins and moderators.
@@ -90,7 +95,9 @@ pub enum Change {
     },
     /// The request was approved (a membership follows), declined or withdrawn.
     JoinRequestRemoved {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
         group_id: Id,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
         user_id: Id,
     },
     Post {
@@ -103,7 +110,9 @@ pub enum Change {
         reaction: Reaction,
     },
     ReactionRemoved {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
         target_id: Id,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
         user_id: Id,
     },
     /// The caller's own notifications, new or with a new read state.
@@ -122,6 +131,7 @@ pub enum Change {
 
 /// `GET /api/v1/sync` answer.
 #[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncResponse {
     pub changes: Vec<Change>,
     /// Send this as `since` next time.
@@ -136,6 +146,7 @@ pub const DEFAULT_SYNC_LIMIT: i64 = 500;
 
 /// Messages the server sends on `GET /api/v1/stream` (JSON text frames).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum StreamMessage {
     /// Something the caller may see changed; the newest cursor is `cursor`.

@@ -23,13 +23,32 @@ use crate::ops;
 /// Longest file name kept, in characters.
 const MAX_NAME_CHARS: usize = 255;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
+    /// The file's name (else the `X-Filename` header).
     name: Option<String>,
 }
 
 /// `POST /attachments?name=...` (or `X-Filename: ...`): the body is the
 /// file. Answers 201 with the `Attachment`, 413 beyond the size limit.
+#[utoipa::path(
+    post,
+    path = "/api/v1/attachments",
+    operation_id = "upload_attachment",
+    tag = "attachments",
+    summary = "Upload a file to attach to a post",
+    description = "The body is the file itself, streamed. Its type is sniffed from the bytes \
+        (the declared type is ignored); images get a thumbnail. Until a post links it (its id in \
+        `CreatePostRequest.attachment_ids`), only the uploader may read it.",
+    params(UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
+    responses(
+        (status = 201, description = "The stored attachment", body = Attachment),
+        (status = 413, description = "`payload_too_large`: over the server's attachment limit", body = commons_protocol::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn upload(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -118,6 +137,21 @@ pub async fn upload(
 }
 
 /// `GET /attachments/{id}`: the file.
+#[utoipa::path(
+    get,
+    path = "/api/v1/attachments/{id}",
+    operation_id = "download_attachment",
+    tag = "attachments",
+    summary = "Download an attachment",
+    description = "Served with the sniffed `Content-Type`, `X-Content-Type-Options: nosniff` and \
+        `Content-Disposition` (inline for images, attachment otherwise).",
+    params(("id" = commons_protocol::openapi::Id, Path, description = "The attachment's id")),
+    responses(
+        (status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, description = "`not_found`: no such attachment, or one the caller may not read", body = commons_protocol::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn download(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -141,6 +175,19 @@ pub async fn download(
 
 /// `GET /attachments/{id}/thumbnail`: a PNG at most 320 pixels on a side;
 /// 404 for files that are not decodable images.
+#[utoipa::path(
+    get,
+    path = "/api/v1/attachments/{id}/thumbnail",
+    operation_id = "attachment_thumbnail",
+    tag = "attachments",
+    summary = "An image attachment's thumbnail (PNG, at most 320 pixels a side)",
+    params(("id" = commons_protocol::openapi::Id, Path, description = "The attachment's id")),
+    responses(
+        (status = 200, description = "The thumbnail", content_type = "image/png", body = Vec<u8>),
+        (status = 404, description = "`not_found`: no such attachment, one the caller may not read, or not an image", body = commons_protocol::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn thumbnail(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -48,6 +48,22 @@ pub(super) async fn authenticate(state: &AppState, token: &str) -> Result<AuthUs
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    summary = "Log in with e-mail and password",
+    description = "Opens a session. The answer's token goes in `Authorization: Bearer TOKEN` \
+        on every other request; the server keeps only its hash.",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "A new session and the person it belongs to", body = LoginResponse),
+        (status = 401, description = "`invalid_credentials`: wrong e-mail or password", body = commons_protocol::ErrorBody),
+        (status = 403, description = "`forbidden`: the account is deactivated (said only after the right password)", body = commons_protocol::ErrorBody),
+        (status = 429, description = "`rate_limited`: too many failed logins for this e-mail or from this address; `Retry-After` says when to try again", body = commons_protocol::ErrorBody),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(source): ClientAddr,
@@ -57,11 +73,30 @@ pub async fn login(
     Ok(Json(response))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    summary = "End the caller's session",
+    description = "The token stops working at once. No body.",
+    responses((status = 204, description = "The session is over")),
+    security(("bearer" = []))
+)]
 pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode, ApiError> {
     ops::users::logout(&state.db, &auth.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "get_me",
+    tag = "people",
+    summary = "The caller's own account",
+    responses((status = 200, description = "The caller", body = User)),
+    security(("bearer" = []))
+)]
 pub async fn me(auth: AuthUser) -> Json<User> {
     Json(auth.user)
 }

@@ -10,8 +10,10 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use commons_protocol::FeedPage;
+use commons_protocol::openapi::Id;
+use commons_protocol::{ErrorBody, FeedPage};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::auth::AuthUser;
 use super::error::ApiError;
@@ -19,12 +21,30 @@ use super::extract::ApiQuery;
 use super::AppState;
 use crate::ops;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// The `next` of the previous page; absent for the first (newest) page.
     before: Option<String>,
+    /// Posts per page: 20 by default, at most 100 (larger values are clamped).
     limit: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/feed",
+    operation_id = "home_feed",
+    tag = "feed",
+    summary = "The home feed",
+    description = "The posts of the groups the caller is a member of, newest activity first \
+        (a post's creation or its latest comment; no ranking). Deleted posts are left out.",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of posts with their comments and reactions", body = FeedPage),
+        (status = 400, description = "`bad_request`: an invalid `before` cursor", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn home(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -34,6 +54,23 @@ pub async fn home(
     Ok(Json(page))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups/{id}/posts",
+    operation_id = "list_group_posts",
+    tag = "feed",
+    summary = "A group's page",
+    description = "The group's pinned posts first (most recently pinned first) on the first \
+        page, then the other posts newest first by creation. Deleted posts are left out.",
+    params(("id" = Id, Path, description = "The group's id"), PageQuery),
+    responses(
+        (status = 200, description = "A page of posts with their comments and reactions", body = FeedPage),
+        (status = 400, description = "`bad_request`: an invalid `before` cursor or group id", body = ErrorBody),
+        (status = 403, description = "`forbidden`: a closed group of which the caller is not a member", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such group, or a secret group of which the caller is not a member", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn group_posts(
     State(state): State<AppState>,
     auth: AuthUser,

@@ -11,6 +11,7 @@ mod groups;
 mod membership;
 mod mutation;
 mod notifications;
+mod openapi;
 mod people;
 mod posts;
 mod search;
@@ -27,6 +28,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
+pub use openapi::ApiDoc;
 
 use crate::config::StreamTuning;
 use crate::db::Database;
@@ -92,9 +94,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/groups/{id}/posts", get(feed::group_posts))
         .route("/feed", get(feed::home))
+        // The upload enforces its own, larger limit while streaming.
         .route(
             "/attachments",
-            // The upload enforces its own, larger limit while streaming.
             post(attachments::upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/attachments/{id}", get(attachments::download))
@@ -125,7 +127,8 @@ pub fn router(state: AppState) -> Router {
             "/notifications/read-all",
             post(notifications::mark_all_read),
         )
-        .route("/notifications/{id}/read", post(notifications::mark_read));
+        .route("/notifications/{id}/read", post(notifications::mark_read))
+        .route("/openapi.json", get(openapi::openapi_json));
     Router::new()
         .route("/healthz", get(healthz))
         .nest(API_PREFIX, api)
@@ -142,6 +145,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "meta",
+    summary = "Liveness",
+    description = "Answers while the server runs. Outside `/api/v1`; no session needed.",
+    responses((status = 200, description = "`{\"status\":\"ok\"}`", body = Object))
+)]
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }

@@ -5,9 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use commons_protocol::openapi::Id;
 use commons_protocol::{
-    CreateCommentRequest, CreatePostRequest, EditTextRequest, MutationRequest, PinRequest,
-    PostVersion, PostWithComments, ReactRequest, Reaction,
+    Comment, CreateCommentRequest, CreatePostRequest, EditTextRequest, ErrorBody, MutationRequest,
+    PinRequest, Post, PostVersion, PostWithComments, ReactRequest, Reaction, ReactionResponse,
 };
 
 use super::auth::AuthUser;
@@ -18,6 +19,24 @@ use super::AppState;
 use crate::ops;
 use crate::ops::reactions::Target;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts",
+    operation_id = "create_post",
+    tag = "posts",
+    summary = "Post in a group (members)",
+    description = "The client chooses the id. The body is Markdown (CommonMark), at most 64 KiB; \
+        `@handle` mentions notify the members they name.",
+    request_body = CreatePostRequest,
+    responses(
+        (status = 201, description = "The new post", body = Post),
+        (status = 400, description = "`bad_request`: an invalid id or group id, or an empty or too long body", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the caller is not a member of the group", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such group, or a secret group of which the caller is not a member", body = ErrorBody),
+        (status = 409, description = "`conflict`: the id is already used", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -38,6 +57,21 @@ pub async fn create(
 
 /// `GET /posts/{id}`: the post with its comments and reactions. A deleted
 /// post answers 200 with its tombstone (empty body, `deleted_at` set).
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{id}",
+    operation_id = "get_post",
+    tag = "posts",
+    summary = "A post with its comments and reactions",
+    description = "A deleted post answers 200 with its tombstone (empty body, `deleted_at` \
+        set, tombstoned comments, no reactions).",
+    params(("id" = Id, Path, description = "The post's id")),
+    responses(
+        (status = 200, description = "The post, comments oldest first, and reactions", body = PostWithComments),
+        (status = 404, description = "`not_found`: no such post, or one in a group whose posts the caller may not read", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn get(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -49,6 +83,24 @@ pub async fn get(
 }
 
 /// `PATCH /posts/{id}`: the author edits; answers the post.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/posts/{id}",
+    operation_id = "edit_post",
+    tag = "posts",
+    summary = "Edit a post (its author)",
+    description = "The old text goes to the post's history and `edited_at` is set.",
+    params(("id" = Id, Path, description = "The post's id")),
+    request_body = EditTextRequest,
+    responses(
+        (status = 200, description = "The post after the edit", body = Post),
+        (status = 400, description = "`bad_request`: an empty or too long body", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the caller is not the author", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such post, or one in a group whose posts the caller may not read", body = ErrorBody),
+        (status = 409, description = "`conflict`: the post was deleted", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn edit(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -70,6 +122,24 @@ pub async fn edit(
 }
 
 /// `DELETE /posts/{id}`: answers the tombstone.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/posts/{id}",
+    operation_id = "delete_post",
+    tag = "posts",
+    summary = "Delete a post (its author, the group's admins and moderators, organisation admins)",
+    description = "The post becomes a tombstone (body emptied, `deleted_at` set); its history \
+        and reactions are deleted and its comments become tombstones. Deleting again answers \
+        the tombstone.",
+    params(("id" = Id, Path, description = "The post's id")),
+    request_body = MutationRequest,
+    responses(
+        (status = 200, description = "The tombstone", body = Post),
+        (status = 403, description = "`forbidden`: the caller may not delete this post", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such post, or one in a group whose posts the caller may not read", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -95,6 +165,23 @@ pub async fn delete(
 }
 
 /// `POST /posts/{id}/pin`: answers the post.
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/{id}/pin",
+    operation_id = "pin_post",
+    tag = "posts",
+    summary = "Pin or unpin a post (the group's admins and moderators)",
+    description = "Pinned posts come first on the group's page.",
+    params(("id" = Id, Path, description = "The post's id")),
+    request_body = PinRequest,
+    responses(
+        (status = 200, description = "The post (`pinned_at` set or cleared)", body = Post),
+        (status = 403, description = "`forbidden`: the caller is not an admin or moderator of the group", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such post, or one in a group whose posts the caller may not read", body = ErrorBody),
+        (status = 409, description = "`conflict`: the post was deleted", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn pin(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -116,6 +203,19 @@ pub async fn pin(
 }
 
 /// `GET /posts/{id}/history`: earlier versions, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{id}/history",
+    operation_id = "get_post_history",
+    tag = "posts",
+    summary = "Earlier versions of an edited post, oldest first",
+    params(("id" = Id, Path, description = "The post's id")),
+    responses(
+        (status = 200, description = "The earlier versions", body = Vec<PostVersion>),
+        (status = 404, description = "`not_found`: no such post, or one in a group whose posts the caller may not read", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn history(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -126,6 +226,25 @@ pub async fn history(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/{id}/comments",
+    operation_id = "create_comment",
+    tag = "comments",
+    summary = "Comment on a post, or reply to a comment (members)",
+    description = "The client chooses the id. Replies go one level deep: a reply to a reply \
+        attaches to its top-level comment. At most 16 KiB.",
+    params(("id" = Id, Path, description = "The post's id")),
+    request_body = CreateCommentRequest,
+    responses(
+        (status = 201, description = "The new comment", body = Comment),
+        (status = 400, description = "`bad_request`: an invalid id, an empty or too long body, or a `parent_id` that is not a comment of this post", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the caller is not a member of the group", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such post, or one in a group whose posts the caller may not read", body = ErrorBody),
+        (status = 409, description = "`conflict`: the id is already used, or the post or the parent comment was deleted", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn comment(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -147,6 +266,23 @@ pub async fn comment(
 }
 
 /// `PUT /posts/{id}/reaction`: answers `ReactionResponse`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/posts/{id}/reaction",
+    operation_id = "react_to_post",
+    tag = "reactions",
+    summary = "Set the caller's reaction to a post (members)",
+    description = "One reaction per person and post: this replaces the caller's earlier one.",
+    params(("id" = Id, Path, description = "The post's id")),
+    request_body = ReactRequest,
+    responses(
+        (status = 200, description = "The caller's reaction", body = ReactionResponse),
+        (status = 403, description = "`forbidden`: the caller is not a member of the (open) group", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such post, or one in a group whose posts the caller may not read", body = ErrorBody),
+        (status = 409, description = "`conflict`: the post was deleted", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn react(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -157,6 +293,20 @@ pub async fn react(
 }
 
 /// `DELETE /posts/{id}/reaction`: answers `ReactionResponse` (no reaction).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/posts/{id}/reaction",
+    operation_id = "unreact_to_post",
+    tag = "reactions",
+    summary = "Remove the caller's reaction to a post",
+    params(("id" = Id, Path, description = "The post's id")),
+    request_body = MutationRequest,
+    responses(
+        (status = 200, description = "No reaction (`reaction` is null)", body = ReactionResponse),
+        (status = 404, description = "`not_found`: no such post, or one in a group whose posts the caller may not read", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn unreact(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -167,6 +317,19 @@ pub async fn unreact(
 }
 
 /// `GET /posts/{id}/reactions`: who reacted with what to the post and its comments.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{id}/reactions",
+    operation_id = "list_post_reactions",
+    tag = "reactions",
+    summary = "Who reacted with what to a post and its comments, oldest first",
+    params(("id" = Id, Path, description = "The post's id")),
+    responses(
+        (status = 200, description = "The reactions", body = Vec<Reaction>),
+        (status = 404, description = "`not_found`: no such post, or one in a group whose posts the caller may not read", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn reactions(
     State(state): State<AppState>,
     auth: AuthUser,

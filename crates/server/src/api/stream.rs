@@ -24,12 +24,42 @@ use crate::config::StreamTuning;
 use crate::hub::Wake;
 use crate::ops;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StreamParams {
     /// For clients that cannot set headers on a WebSocket (browsers).
     access_token: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/stream",
+    operation_id = "stream",
+    tag = "sync",
+    summary = "WebSocket of pokes",
+    description = "A WebSocket upgrade (`Connection: Upgrade`, `Upgrade: websocket`). The server \
+        sends JSON text frames, each a `StreamMessage` (schema \
+        `#/components/schemas/StreamMessage`); today only the poke, \
+        `{\"type\":\"poke\",\"cursor\":\"c1.42\"}`: something the caller may see changed \
+        and `cursor` is the newest position of the change log. A poke carries no data: the \
+        client answers it with `GET /api/v1/sync`. One poke is sent right after connecting, \
+        so a client catches up at once. Clients send nothing (pings are answered); the server \
+        pings now and then, and closes with code 1001 (going away) when it shuts down. \
+        Browsers, which cannot set headers on a WebSocket, pass the token as `access_token`.",
+    params(
+        ("Connection" = String, Header, description = "`Upgrade`"),
+        ("Upgrade" = String, Header, description = "`websocket`"),
+        ("Sec-WebSocket-Version" = String, Header, description = "`13`"),
+        ("Sec-WebSocket-Key" = String, Header, description = "The client's nonce (RFC 6455)"),
+        StreamParams
+    ),
+    responses(
+        (status = 101, description = "Switched to the WebSocket protocol; JSON `StreamMessage` text frames follow"),
+        (status = 400, description = "`bad_request`: not a WebSocket upgrade request", body = commons_protocol::ErrorBody),
+    ),
+    security(("bearer" = []), ("access_token" = [])),
+    extensions(("x-websocket-message" = json!({"$ref": "#/components/schemas/StreamMessage"})))
+)]
 pub async fn connect(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -2,6 +2,7 @@
 //! PostgreSQL must be reachable (see harness.rs); its tests fail otherwise.
 
 mod harness;
+mod openapi;
 mod scenarios;
 
 on_both_databases!(
