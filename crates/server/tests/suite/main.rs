@@ -47,6 +47,7 @@ on_both_databases!(
     the_demo_has_profiles_and_admins_deactivate_through_the_binary,
     search_finds_only_what_the_caller_may_see,
     hostile_search_queries_never_fail,
+    a_group_made_secret_is_purged_only_where_it_may_be_held,
 );
 
 /// Shutting down closes open streams ("going away") instead of waiting on
