@@ -47,6 +47,7 @@ on_both_databases!(
     the_demo_has_profiles_and_admins_deactivate_through_the_binary,
     search_finds_only_what_the_caller_may_see,
     hostile_search_queries_never_fail,
+    permission_matrix_of_privacy_role_and_read_path,
     a_group_made_secret_is_purged_only_where_it_may_be_held,
 );
 
@@ -98,4 +99,13 @@ async fn shutdown_closes_open_streams() {
         other => panic!("expected a close frame, got {other:?}"),
     }
     stopping.await.expect("joined").expect("clean shutdown");
+}
+
+/// The property test of what people hold and find (scenarios/holdings.rs):
+/// random operations through the API, after each one every person's
+/// incremental sync and search stay within what they may read. SQLite only,
+/// a fresh server per case.
+#[test]
+fn property_sync_and_search_never_hold_what_may_not_be_read() {
+    scenarios::sync_and_search_never_hold_what_may_not_be_read();
 }
