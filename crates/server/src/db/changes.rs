@@ -123,7 +123,10 @@ pub async fn head(conn: &mut AnyConnection) -> Result<i64, DbError> {
 /// - a group: everyone unless it is secret, then its members;
 /// - a membership: the member, and the group's members;
 /// - a join request: the requester, and the group's admins and moderators;
-/// - a purge of a group: its non-members;
+/// - a purge of a group: its non-members whose cursor (`since`) is at or
+///   past the group's first change, so only a client that may hold something
+///   of the group hears of it (a first sync, or a client that last synced
+///   before the group existed, would learn only the id of a secret group);
 /// - a notification or a group setting: its owner only, and a notification
 ///   only while the owner may still read its group;
 /// - content (posts, comments, reactions): the group's members.
@@ -145,7 +148,8 @@ pub async fn visible_page(
              OR (c.kind = 'join_request' AND (c.user_id = $3 OR EXISTS ( \
                  SELECT 1 FROM memberships m WHERE m.group_id = c.group_id AND m.user_id = $3 \
                  AND m.role IN ('admin', 'moderator')))) \
-             OR (c.kind = 'purge' AND NOT {MEMBER}) \
+             OR (c.kind = 'purge' AND NOT {MEMBER} AND $1 >= ( \
+                 SELECT MIN(f.seq) FROM changes f WHERE f.group_id = c.group_id)) \
              OR (c.kind = 'notification' AND c.user_id = $3 AND (c.group_id IS NULL OR {MEMBER})) \
              OR (c.kind = 'group_settings' AND c.user_id = $3) \
              OR (c.kind IN ('post', 'comment', 'reaction') AND {MEMBER})) \

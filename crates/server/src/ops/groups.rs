@@ -213,7 +213,8 @@ pub async fn update(
 }
 
 /// Non-members must forget the group: a `purge` row (no user: it reaches
-/// every non-member) and a poke for everyone. Pending join requests go too:
+/// every non-member who may hold something of it, see
+/// `db::changes::visible_page`) and a poke for everyone. Pending join requests go too:
 /// the people who asked can no longer see the group; admins add members now.
 async fn became_secret(w: &mut Write, group: &Group) -> OpResult<()> {
     w.append(NewChange {

@@ -51,6 +51,8 @@ on_both_databases!(
     failed_logins_are_limited_per_email_and_address_on_every_node,
     attachments_follow_the_visibility_of_their_post,
     attachments_are_stored_once_sniffed_limited_and_removed,
+    permission_matrix_of_privacy_role_and_read_path,
+    a_group_made_secret_is_purged_only_where_it_may_be_held,
 );
 
 /// Not database-specific: once, on SQLite.
@@ -150,4 +152,13 @@ async fn shutdown_closes_open_streams() {
         other => panic!("expected a close frame, got {other:?}"),
     }
     stopping.await.expect("joined").expect("clean shutdown");
+}
+
+/// The property test of what people hold and find (scenarios/holdings.rs):
+/// random operations through the API, after each one every person's
+/// incremental sync and search stay within what they may read. SQLite only,
+/// a fresh server per case.
+#[test]
+fn property_sync_and_search_never_hold_what_may_not_be_read() {
+    scenarios::sync_and_search_never_hold_what_may_not_be_read();
 }

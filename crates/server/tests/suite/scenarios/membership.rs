@@ -942,3 +942,51 @@ pub async fn membership_writes_replay_once(ctx: Ctx) {
         .await
         .assert_error(409, "conflict");
 }
+
+/// A group made secret, through sync: a `purge` reaches the non-members who
+/// may hold the group (their cursor is past its creation), and nobody else
+/// learns even its id: not a new account, nor one that last synced before
+/// the group existed.
+pub async fn a_group_made_secret_is_purged_only_where_it_may_be_held(ctx: Ctx) {
+    let ada = ctx.person("ada").await;
+    let bob = ctx.person("bob").await;
+    let carol = ctx.person("carol").await;
+    let before_the_group = carol.sync(None).await.cursor;
+    let group = ada.create_group("Soon secret", Privacy::Closed).await;
+    let bob_saw_it = bob.sync(None).await;
+    assert!(bob_saw_it
+        .changes
+        .iter()
+        .any(|c| matches!(c, Change::Group { group: g } if g.id == group.id)));
+
+    let request = UpdateGroupRequest {
+        mutation_id: new_id(),
+        privacy: Some(Privacy::Secret),
+        ..UpdateGroupRequest::default()
+    };
+    ada.patch(&format!("/groups/{}", group.id), &request)
+        .await
+        .assert_status(200);
+
+    let purge = Change::Purge {
+        group_id: group.id.clone(),
+    };
+    assert_eq!(
+        bob.sync(Some(&bob_saw_it.cursor)).await.changes,
+        vec![purge]
+    );
+    let dave = ctx.person("dave").await;
+    for (who, since) in [
+        (&carol, Some(&before_the_group)),
+        (&carol, None),
+        (&dave, None),
+    ] {
+        let (changes, _) = who.sync_all(since, 1000).await;
+        let text = serde_json::to_string(&changes).expect("changes serialise");
+        assert!(
+            !text.contains(&group.id),
+            "{} (since {since:?}) learns of the secret group: {text}",
+            who.user.handle
+        );
+    }
+}
