@@ -125,7 +125,7 @@ test("shows the seeded feed and ada's groups after the first sync", async () => 
   const groups = await rest("GET", "/groups", { token });
   const everyone = groups.find((item) => item.group.is_default);
   assert.ok(everyone, "the demo organisation has a default group");
-  const [newest] = await rest("GET", `/groups/${everyone.group.id}/posts`, { token });
+  const [newest] = (await rest("GET", `/groups/${everyone.group.id}/posts`, { token })).posts;
   assert.ok(newest, "the demo organisation has posts in its default group");
 
   await waitFor(async () => (await readFeed()).some((post) => post.body === newest.post.body), {
@@ -147,7 +147,7 @@ test("clicking a group shows that group's feed", async () => {
   const groups = await rest("GET", "/groups", { token });
   const engineering = groups.find((item) => item.group.name === "Engineering");
   assert.ok(engineering, "the demo organisation has an Engineering group");
-  const posts = await rest("GET", `/groups/${engineering.group.id}/posts`, { token });
+  const posts = (await rest("GET", `/groups/${engineering.group.id}/posts?limit=100`, { token })).posts;
   await rest("POST", "/auth/logout", { token });
 
   await window.click(await window.find(`[data-testid="group-link"][data-group-id="${engineering.group.id}"]`));
@@ -245,7 +245,7 @@ test("creates a secret group through the dialog; grace cannot see it, a member a
 test("searching as one types finds a demo post, with the match marked, and opens it", async () => {
   const token = await loginAs("ada@example.org");
   const engineering = (await rest("GET", "/groups", { token })).find((item) => item.group.name === "Engineering");
-  const posts = await rest("GET", `/groups/${engineering.group.id}/posts`, { token });
+  const posts = (await rest("GET", `/groups/${engineering.group.id}/posts?limit=100`, { token })).posts;
   const nightly = posts.find((item) => item.post.body.includes("nightly build"));
   assert.ok(nightly, "the demo has the nightly build post");
   await rest("POST", "/auth/logout", { token });
