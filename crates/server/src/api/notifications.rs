@@ -114,7 +114,7 @@ pub async fn mark_all_read(
         &request,
         StatusCode::OK,
         async |write| {
-            let marked_read = ops::notifications::mark_all_read(write, user, &request).await?;
+            let marked_read = ops::notifications::mark_all_read(write, user).await?;
             Ok::<_, ApiError>(MarkedRead { marked_read })
         },
     )

@@ -1,6 +1,6 @@
 //! Join requests, reactions, notifications and per-group settings.
 
-use commons_protocol::{GroupSettings, JoinRequest, Notification, Reaction};
+use commons_protocol::{GroupSettings, JoinRequest, Notification, NotificationLevel, Reaction};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -108,4 +108,22 @@ pub async fn load_group_settings(
         settings_from_row,
     )
     .await
+}
+
+/// Members of the group whose stored notification level is `level`.
+pub async fn members_with_level(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    level: NotificationLevel,
+) -> Result<Vec<String>, DbError> {
+    let rows = sqlx::query(
+        "SELECT s.user_id FROM group_settings s \
+         JOIN memberships m ON m.group_id = s.group_id AND m.user_id = s.user_id \
+         WHERE s.group_id = $1 AND s.notification_level = $2",
+    )
+    .bind(group_id)
+    .bind(level.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|row| Ok(row.try_get("user_id")?)).collect()
 }

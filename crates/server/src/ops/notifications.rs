@@ -6,9 +6,7 @@
 //! content goes only to people who may read that group now (sync checks it
 //! again when it is read, in case access is lost later).
 
-use commons_protocol::{
-    MutationRequest, Notification, NotificationKind, NotificationLevel, NotificationPage, User,
-};
+use commons_protocol::{Notification, NotificationKind, NotificationPage, User};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use uuid::Uuid;
 
@@ -81,19 +79,6 @@ async fn may_receive(
         .fetch_optional(conn)
         .await?;
     Ok(row.is_some())
-}
-
-/// A member's notification level for a group (the default when never set).
-pub async fn level(
-    conn: &mut AnyConnection,
-    group_id: &str,
-    user_id: &str,
-) -> OpResult<NotificationLevel> {
-    let found = db::social::load_group_settings(conn, &[(group_id.into(), user_id.into())]).await?;
-    Ok(found
-        .first()
-        .map(|s| s.notification_level)
-        .unwrap_or_default())
 }
 
 const DEFAULT_PAGE: i64 = 50;
@@ -180,11 +165,7 @@ pub async fn mark_read(w: &mut Write, actor: &User, id: &str) -> OpResult<Notifi
 }
 
 /// Marks all of the caller's notifications read; returns how many changed.
-pub async fn mark_all_read(
-    w: &mut Write,
-    actor: &User,
-    _request: &MutationRequest,
-) -> OpResult<i64> {
+pub async fn mark_all_read(w: &mut Write, actor: &User) -> OpResult<i64> {
     let rows = sqlx::query(
         "SELECT n.id, n.user_id, n.kind, n.actor_id, n.group_id, n.post_id, n.comment_id, \
                 n.created_at, n.read_at FROM notifications n \

@@ -2,7 +2,7 @@
 //! text is kept as a version); the author, the group's admins and moderators
 //! and organisation admins delete (a tombstone); group admins and moderators pin.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use commons_protocol::{
     mentioned_handles, CreatePostRequest, EditTextRequest, Group, GroupRole, NotificationKind,
@@ -307,25 +307,11 @@ pub(super) async fn notify_mentions(
     Ok(())
 }
 
-/// The members whose notification level for the group is `All`: the batch
-/// form of [`super::notifications::level`] (one query per chunk of members,
-/// the same stored settings and the same default).
+/// The members whose notification level for the group is `All`, in one
+/// query. Only a stored setting can say `All`: the default is `Highlights`.
 async fn members_wanting_every_post(
     conn: &mut AnyConnection,
     group_id: &str,
 ) -> OpResult<Vec<String>> {
-    let members = db::groups::member_ids(conn, group_id).await?;
-    let keys: Vec<(String, String)> = members
-        .iter()
-        .map(|member| (group_id.to_string(), member.clone()))
-        .collect();
-    let levels: HashMap<String, NotificationLevel> = db::social::load_group_settings(conn, &keys)
-        .await?
-        .into_iter()
-        .map(|s| (s.user_id, s.notification_level))
-        .collect();
-    Ok(members
-        .into_iter()
-        .filter(|m| levels.get(m).copied().unwrap_or_default() == NotificationLevel::All)
-        .collect())
+    Ok(db::social::members_with_level(conn, group_id, NotificationLevel::All).await?)
 }
