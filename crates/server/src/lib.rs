@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod hub;
+pub mod observe;
 pub mod ops;
 mod secrets;
 
@@ -82,6 +83,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
             config.database.data_dir.join("attachments"),
         )),
         attachments: config.tuning.attachments,
+        metrics: observe::Metrics::default(),
     };
     let mut stop = shutdown_seen;
     let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();

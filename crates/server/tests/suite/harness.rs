@@ -309,7 +309,11 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     let status = response.status();
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
-    let body = if text.is_empty() {
+    // Text answers (`/metrics`) have no JSON body; a JSON one must parse.
+    let is_text = headers
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/openmetrics-text"));
+    let body = if text.is_empty() || is_text {
         Value::Null
     } else {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text:?}"))

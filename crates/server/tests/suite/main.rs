@@ -53,6 +53,7 @@ on_both_databases!(
     attachments_are_stored_once_sniffed_limited_and_removed,
     permission_matrix_of_privacy_role_and_read_path,
     a_group_made_secret_is_purged_only_where_it_may_be_held,
+    operators_see_readiness_request_ids_and_metrics,
 );
 
 /// Not database-specific: once, on SQLite.

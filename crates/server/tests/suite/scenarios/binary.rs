@@ -161,16 +161,28 @@ pub async fn demo_and_admin_commands_work_through_the_binary(ctx: Ctx) {
 pub struct Served {
     child: tokio::process::Child,
     stdout: BufReader<tokio::process::ChildStdout>,
+    /// Its stderr, read to the end in the background.
+    logs: tokio::task::JoinHandle<String>,
     pub url: String,
 }
 
-/// Starts `commons-server serve` on a free port and waits for its address.
+/// Starts `commons-server serve` on a free port, logging JSON, and waits for
+/// its address.
 pub async fn serve(ctx: &Ctx) -> Served {
-    let mut child = command(ctx, &["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
+    let mut child = command(
+        ctx,
+        &["--log-format", "json", "serve", "--listen", "127.0.0.1:0"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("binary starts");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let logs = tokio::spawn(async move {
+        let mut logs = String::new();
+        let _ = stderr.read_to_string(&mut logs).await;
+        logs
+    });
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     stdout.read_line(&mut line).await.expect("first line");
@@ -179,12 +191,18 @@ pub async fn serve(ctx: &Ctx) -> Served {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    Served { child, stdout, url }
+    Served {
+        child,
+        stdout,
+        logs,
+        url,
+    }
 }
 
 impl Served {
-    /// SIGTERM; asserts a graceful exit and that stdout held only the first line.
-    pub async fn stop(mut self) {
+    /// SIGTERM; asserts a graceful exit, that stdout held only the first line
+    /// and that every log line is a JSON object. Returns the log lines.
+    pub async fn stop(mut self) -> Vec<serde_json::Value> {
         let pid = self.child.id().expect("pid").to_string();
         let killed = Command::new("kill")
             .args(["-TERM", &pid])
@@ -200,6 +218,13 @@ impl Served {
             .await
             .expect("rest of stdout");
         assert_eq!(rest, "", "stdout carries only the listening line");
+        let logs = self.logs.await.expect("logs read");
+        logs.lines()
+            .map(|line| {
+                serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("a log line is not JSON ({e}): {line}"))
+            })
+            .collect()
     }
 }
 
@@ -211,7 +236,21 @@ pub async fn the_binary_serves_and_stops_on_sigterm(ctx: Ctx) {
     let health = send(ctx.http.get(format!("{url}/healthz"))).await;
     health.assert_status(200);
     assert_eq!(health.body, serde_json::json!({ "status": "ok" }));
-    served.stop().await;
+    // A request's log lines carry its id.
+    send(
+        ctx.http
+            .get(format!("{url}/api/v1/me"))
+            .header("x-request-id", "sigterm-test-1"),
+    )
+    .await
+    .assert_status(401);
+    let logs = served.stop().await;
+    let answered = logs
+        .iter()
+        .find(|line| line["span"]["id"] == "sigterm-test-1")
+        .unwrap_or_else(|| panic!("no log line of the request: {logs:?}"));
+    assert_eq!(answered["span"]["path"], "/api/v1/me");
+    assert_eq!(answered["fields"]["status"], 401);
 }
 
 pub async fn the_demo_has_profiles_and_admins_deactivate_through_the_binary(ctx: Ctx) {
