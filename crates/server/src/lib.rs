@@ -7,6 +7,7 @@
 //! through PostgreSQL when several nodes share one database.
 
 pub mod api;
+pub mod backup;
 pub mod blobs;
 pub mod config;
 pub mod db;

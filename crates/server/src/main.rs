@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use commons_server::ops::users::NewUser;
-use commons_server::{db::Database, demo, ops, DatabaseConfig, ServerConfig};
+use commons_server::{backup, db::Database, demo, ops, DatabaseConfig, ServerConfig};
 use tokio::signal::unix::{signal, SignalKind};
 use tracing_subscriber::EnvFilter;
 
@@ -51,6 +51,23 @@ enum Command {
     Demo {
         #[command(flatten)]
         database: DatabaseArgs,
+    },
+    /// Write a consistent archive of an embedded-SQLite server (database and
+    /// attachments, with checksums) while it runs.
+    Backup {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The archive to write (`.tar.gz`).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Unpack a backup into an empty or new data directory, checking every file.
+    Restore {
+        /// Directory to restore into; must be missing or empty.
+        #[arg(long, env = "COMMONS_DATA_DIR")]
+        data_dir: PathBuf,
+        /// The archive written by `backup`.
+        archive: PathBuf,
     },
 }
 
@@ -165,6 +182,28 @@ async fn run(command: Command) -> anyhow::Result<()> {
             command: AdminCommand::Reactivate { database, email },
         } => set_active(database.config(), email, true).await,
         Command::Demo { database } => fill_demo(database.config()).await,
+        Command::Backup { database, out } => {
+            let summary = backup::backup(&database.config(), &out).await?;
+            println!(
+                "backup written to {}: {}",
+                out.display(),
+                describe(&summary)
+            );
+            for sha in &summary.missing_attachments {
+                eprintln!("warning: attachment {sha} was deleted while the backup ran");
+            }
+            Ok(())
+        }
+        Command::Restore { data_dir, archive } => {
+            let summary = backup::restore(&archive, &data_dir).await?;
+            println!(
+                "restored {} into {}: {}",
+                archive.display(),
+                data_dir.display(),
+                describe(&summary)
+            );
+            Ok(())
+        }
     }
 }
 
@@ -187,6 +226,16 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         .shutdown()
         .await
         .context("server stopped with an error")
+}
+
+fn describe(summary: &backup::Summary) -> String {
+    format!(
+        "database schema {} ({} bytes), {} attachment files ({} bytes)",
+        summary.schema_version,
+        summary.database_bytes,
+        summary.attachment_files,
+        summary.attachment_bytes
+    )
 }
 
 async fn create_user(

@@ -22,7 +22,7 @@ fn command(ctx: &Ctx, args: &[&str]) -> Command {
     command
 }
 
-async fn run(ctx: &Ctx, args: &[&str], stdin: &str) -> Output {
+pub(crate) async fn run(ctx: &Ctx, args: &[&str], stdin: &str) -> Output {
     let mut child = command(ctx, args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -38,7 +38,7 @@ async fn run(ctx: &Ctx, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().await.expect("binary finishes")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 

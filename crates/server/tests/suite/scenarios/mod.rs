@@ -1,5 +1,6 @@
 mod attachments;
 mod auth;
+mod backup;
 mod binary;
 mod content;
 mod content_support;
@@ -23,6 +24,7 @@ mod sync;
 
 pub use attachments::*;
 pub use auth::*;
+pub use backup::*;
 pub use binary::*;
 pub use content::*;
 pub use errors::*;
