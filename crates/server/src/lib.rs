@@ -16,6 +16,7 @@ pub mod hub;
 pub mod observe;
 pub mod ops;
 mod secrets;
+pub mod settings;
 
 use std::net::SocketAddr;
 

@@ -81,6 +81,21 @@ mod stream_liveness {
     }
 }
 
+/// The configuration file: not database-specific, once.
+mod configuration {
+    use crate::harness::{run, Backend};
+    use crate::scenarios;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn config_check_prints_the_effective_settings_or_names_the_problem() {
+        run(
+            Backend::Sqlite,
+            scenarios::config_check_prints_the_effective_settings_or_names_the_problem,
+        )
+        .await;
+    }
+}
+
 /// Several nodes on one database: PostgreSQL only (SQLite serves one node).
 mod multinode {
     use crate::harness::{run, Backend};

@@ -314,3 +314,64 @@ pub async fn the_demo_has_profiles_and_admins_deactivate_through_the_binary(ctx:
     );
     demo_login(&ctx, "linus@example.org").await;
 }
+
+/// Not database-specific: `config check` reads the file and the environment.
+pub async fn config_check_prints_the_effective_settings_or_names_the_problem(ctx: Ctx) {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let config = scratch.path().join("commons.toml");
+    std::fs::write(
+        &config,
+        "data_dir = \"/srv/commons\"\n\
+         database_url = \"postgres://commons:s3cret@db.internal/commons\"\n\
+         [limits]\nmax_attachment_bytes = 1000\n",
+    )
+    .expect("write config");
+    let check = |extra_env: Option<(&'static str, &'static str)>| {
+        let mut command = Command::new(BINARY);
+        command
+            .args(["config", "check"])
+            .env("COMMONS_CONFIG", &config)
+            .env_remove("COMMONS_DATABASE_URL")
+            .env_remove("COMMONS_DATA_DIR");
+        if let Some((name, value)) = extra_env {
+            command.env(name, value);
+        }
+        command.output()
+    };
+    let out = check(Some(("COMMONS_LISTEN", "0.0.0.0:8443")))
+        .await
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: toml::Table = text(&out.stdout).parse().expect("prints TOML");
+    assert_eq!(printed["data_dir"].as_str(), Some("/srv/commons"));
+    assert_eq!(printed["listen"].as_str(), Some("0.0.0.0:8443"));
+    assert_eq!(
+        printed["limits"]["max_attachment_bytes"].as_integer(),
+        Some(1000)
+    );
+    assert_eq!(
+        printed["database_url"].as_str(),
+        Some("postgres://commons:****@db.internal/commons")
+    );
+    assert!(!text(&out.stdout).contains("s3cret"));
+
+    let out = check(Some(("COMMONS_LIMITS_MAX_ATTACHMENT_BYTES", "lots")))
+        .await
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("max_attachment_bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(&config, "data_dir = \"/d\"\n[stream]\nping_evry_secs = 5\n").expect("write");
+    let out = check(None).await.expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let error = text(&out.stderr);
+    assert!(
+        error.contains("ping_evry_secs") && error.contains("commons.toml"),
+        "{error}"
+    );
+    drop(ctx);
+}
