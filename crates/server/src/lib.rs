@@ -17,6 +17,7 @@ pub mod observe;
 pub mod ops;
 mod secrets;
 pub mod settings;
+pub mod transfer;
 
 use std::net::SocketAddr;
 

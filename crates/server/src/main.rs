@@ -73,6 +73,15 @@ enum Command {
         /// The archive written by `backup`.
         archive: PathBuf,
     },
+    /// Copy an embedded-SQLite server into an empty PostgreSQL database
+    /// (stop the server first); clients keep syncing from their cursors.
+    MigrateDb {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The PostgreSQL database to fill (postgres://...); must be empty.
+        #[arg(long)]
+        to: String,
+    },
     /// The configuration.
     Config {
         #[command(subcommand)]
@@ -137,6 +146,7 @@ impl Command {
             Command::Serve { database, .. }
             | Command::Demo { database }
             | Command::Backup { database, .. }
+            | Command::MigrateDb { database, .. }
             | Command::Config {
                 command: ConfigCommand::Check { database },
             }
@@ -271,6 +281,20 @@ async fn run(command: Command, settings: Resolved) -> anyhow::Result<()> {
                 archive.display(),
                 data_dir.display(),
                 describe(&summary)
+            );
+            Ok(())
+        }
+        Command::MigrateDb { to, .. } => {
+            let copied = commons_server::transfer::sqlite_to_postgres(&database, &to).await?;
+            let total: i64 = copied.iter().map(|(_, rows)| rows).sum();
+            for (table, rows) in &copied {
+                println!("{table:<20} {rows:>10} rows");
+            }
+            println!(
+                "copied {total} rows into PostgreSQL. Start the server with --database {} and \
+                 the same --data-dir (attachments stay in {}).",
+                commons_server::settings::mask_password(&to),
+                database.data_dir.join("attachments").display()
             );
             Ok(())
         }

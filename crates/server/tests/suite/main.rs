@@ -81,10 +81,20 @@ mod stream_liveness {
     }
 }
 
-/// The configuration file: not database-specific, once.
-mod configuration {
+/// Configuration and moving between databases: once each.
+mod operations {
     use crate::harness::{run, Backend};
     use crate::scenarios;
+
+    /// From SQLite (the scenario's server) into a PostgreSQL database of its own.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_sqlite_server_moves_to_postgres_and_clients_keep_their_cursors() {
+        run(
+            Backend::Sqlite,
+            scenarios::an_sqlite_server_moves_to_postgres_and_clients_keep_their_cursors,
+        )
+        .await;
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn config_check_prints_the_effective_settings_or_names_the_problem() {

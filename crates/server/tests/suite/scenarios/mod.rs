@@ -21,6 +21,7 @@ mod reactions;
 mod search;
 mod stream;
 mod sync;
+mod transfer;
 
 pub use attachments::*;
 pub use auth::*;
@@ -44,3 +45,4 @@ pub use reactions::*;
 pub use search::*;
 pub use stream::*;
 pub use sync::*;
+pub use transfer::*;
