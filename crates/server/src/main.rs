@@ -246,6 +246,7 @@ async fn run(command: Command, settings: Resolved) -> anyhow::Result<()> {
             let config = ServerConfig {
                 trust_forwarded_for: settings.trust_forwarded_for,
                 tuning: settings.tuning,
+                attachment_store: settings.attachment_store.clone(),
                 ..ServerConfig::new(database, settings.listen)
             };
             serve(config).await

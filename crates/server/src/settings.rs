@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{AttachmentLimits, DatabaseConfig, LoginLimits, StreamTuning, Tuning};
+use crate::blobs::S3Config;
+use crate::config::{
+    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, StreamTuning, Tuning,
+};
 
 /// The file's shape. Every field is optional: what is missing comes from
 /// the environment, the flags or the defaults.
@@ -32,6 +35,36 @@ pub struct Settings {
     pub limits: LimitSettings,
     #[serde(default)]
     pub stream: StreamSettings,
+    #[serde(default)]
+    pub attachments: AttachmentSettings,
+}
+
+#[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentSettings {
+    /// `local` (the data directory) or `s3`.
+    pub store: Option<StoreKind>,
+    #[serde(default)]
+    pub s3: S3Settings,
+}
+
+#[derive(Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    #[default]
+    Local,
+    S3,
+}
+
+#[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    /// `https://...`; an `http://` endpoint is allowed for a store on the local network.
+    pub endpoint: Option<String>,
+    pub bucket: Option<String>,
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
@@ -82,10 +115,22 @@ pub const KEYS: &[&str] = &[
     "stream.ping_every_secs",
     "stream.silence_limit_secs",
     "stream.send_timeout_secs",
+    "attachments.store",
+    "attachments.s3.endpoint",
+    "attachments.s3.bucket",
+    "attachments.s3.region",
+    "attachments.s3.access_key_id",
+    "attachments.s3.secret_access_key",
 ];
 
 /// Keys whose environment value is always text (a directory named `2026`).
 const TEXT_KEYS: &[&str] = &[
+    "attachments.store",
+    "attachments.s3.endpoint",
+    "attachments.s3.bucket",
+    "attachments.s3.region",
+    "attachments.s3.access_key_id",
+    "attachments.s3.secret_access_key",
     "data_dir",
     "database_url",
     "listen",
@@ -240,7 +285,9 @@ impl Settings {
                 )?,
             },
         };
+        let attachment_store = self.attachments.resolve()?;
         Ok(Resolved {
+            attachment_store,
             database: DatabaseConfig::new(data_dir, self.database_url.clone()),
             listen: self
                 .listen
@@ -253,6 +300,60 @@ impl Settings {
     }
 }
 
+impl AttachmentSettings {
+    fn resolve(&self) -> Result<AttachmentStoreConfig, SettingsError> {
+        if self.store.unwrap_or_default() == StoreKind::Local {
+            return Ok(AttachmentStoreConfig::Local);
+        }
+        let s3 = &self.s3;
+        let required = |key: &'static str, value: &Option<String>| {
+            value
+                .clone()
+                .filter(|v| !v.is_empty())
+                .ok_or(SettingsError::Value {
+                    key,
+                    problem: "missing: the s3 attachment store needs it".into(),
+                })
+        };
+        let endpoint = required("attachments.s3.endpoint", &s3.endpoint)?;
+        let allow_http = endpoint.starts_with("http://");
+        if !allow_http && !endpoint.starts_with("https://") {
+            return Err(SettingsError::Value {
+                key: "attachments.s3.endpoint",
+                problem: "must be an https:// (or, on a local network, http://) address".into(),
+            });
+        }
+        Ok(AttachmentStoreConfig::S3(S3Config {
+            endpoint,
+            bucket: required("attachments.s3.bucket", &s3.bucket)?,
+            region: s3.region.clone().unwrap_or_else(|| "us-east-1".into()),
+            access_key_id: required("attachments.s3.access_key_id", &s3.access_key_id)?,
+            secret_access_key: required("attachments.s3.secret_access_key", &s3.secret_access_key)?,
+            allow_http,
+        }))
+    }
+
+    /// As `config check` prints it: the secret key masked.
+    fn effective(store: &AttachmentStoreConfig) -> AttachmentSettings {
+        match store {
+            AttachmentStoreConfig::Local => AttachmentSettings {
+                store: Some(StoreKind::Local),
+                s3: S3Settings::default(),
+            },
+            AttachmentStoreConfig::S3(s3) => AttachmentSettings {
+                store: Some(StoreKind::S3),
+                s3: S3Settings {
+                    endpoint: Some(s3.endpoint.clone()),
+                    bucket: Some(s3.bucket.clone()),
+                    region: Some(s3.region.clone()),
+                    access_key_id: Some(s3.access_key_id.clone()),
+                    secret_access_key: Some("****".into()),
+                },
+            },
+        }
+    }
+}
+
 /// Negative counts are refused as 0 is: both mean "nobody may log in".
 fn clamp_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
@@ -261,6 +362,7 @@ fn clamp_u64(value: i64) -> u64 {
 /// Settings after precedence and checks.
 #[derive(Debug, Clone)]
 pub struct Resolved {
+    pub attachment_store: AttachmentStoreConfig,
     pub database: DatabaseConfig,
     pub listen: SocketAddr,
     pub trust_forwarded_for: bool,
@@ -293,6 +395,7 @@ impl Resolved {
                 silence_limit_secs: Some(self.tuning.stream.silence_limit.as_secs()),
                 send_timeout_secs: Some(self.tuning.stream.send_timeout.as_secs()),
             },
+            attachments: AttachmentSettings::effective(&self.attachment_store),
         };
         toml::to_string(&effective).unwrap_or_else(|e| format!("# cannot print: {e}\n"))
     }
@@ -465,6 +568,8 @@ mod tests {
             "trust_forwarded_for" => "true",
             "log.format" => "json",
             "log.level" => "debug",
+            "attachments.store" => "s3",
+            k if k.starts_with("attachments.s3.") => "http://s3.local",
             _ => "7",
         };
         let env: Vec<(String, &str)> = KEYS.iter().map(|k| (env_name(k), value(k))).collect();

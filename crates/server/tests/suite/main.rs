@@ -121,6 +121,15 @@ mod multinode {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn attachments_in_object_storage_are_shared_by_every_node() {
+        run(
+            Backend::Postgres,
+            scenarios::attachments_in_object_storage_are_shared_by_every_node,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn pokes_survive_a_lost_listening_connection() {
         run(
             Backend::Postgres,

@@ -98,6 +98,11 @@ pub(crate) async fn post_with(s: &Session, group: &Group, ids: &[&str]) -> Reply
 
 /// Every file of the attachment store (temporary uploads included).
 fn stored_files(ctx: &Ctx) -> Vec<PathBuf> {
+    files_under(&ctx.data_dir.join("attachments"))
+}
+
+/// Every file under `dir`, sorted.
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -112,7 +117,7 @@ fn stored_files(ctx: &Ctx) -> Vec<PathBuf> {
         }
     }
     let mut found = Vec::new();
-    walk(&ctx.data_dir.join("attachments"), &mut found);
+    walk(dir, &mut found);
     found.sort();
     found
 }
