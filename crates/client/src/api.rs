@@ -79,6 +79,23 @@ impl Api {
         decode(server_url, response, true).await
     }
 
+    /// An authenticated read: `GET {path}?{query}`.
+    pub(crate) async fn get<R: DeserializeOwned>(
+        &self,
+        server_url: &str,
+        token: &str,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<R, ClientError> {
+        let builder = self
+            .http
+            .get(endpoint(server_url, path))
+            .bearer_auth(token)
+            .query(query);
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, true).await
+    }
+
     /// An authenticated write: `POST {path}` with a JSON body.
     pub(crate) async fn post<B: Serialize, R: DeserializeOwned>(
         &self,

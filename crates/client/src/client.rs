@@ -12,9 +12,9 @@ use crate::cache::{self, Cache, CACHE_FILE};
 use crate::keychain::{self, TokenKey};
 use crate::outbox::{self, Session};
 use crate::{
-    outbox_actions, sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost,
-    GroupView, JoinRequestView, MemberView, NotificationList, OutboxItem, PersonSummary, Profile,
-    PushReport, SearchHit, SyncReport,
+    outbox_actions, pages, sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost,
+    GroupView, JoinRequestView, MemberView, NotificationList, OlderPosts, OutboxItem,
+    PersonSummary, Profile, PushReport, SearchHit, SyncReport,
 };
 
 /// Largest feed page.
@@ -247,6 +247,7 @@ impl Client {
         };
         let result = async {
             let pushed = outbox::push(&self.inner.cache, &session).await?;
+            pages::first_page(&self.inner.cache, &session, &account.user).await?;
             let pulled = sync::pull(&self.inner.cache, &session, &account.user).await?;
             Ok(SyncReport {
                 pushed: pushed.pushed,
@@ -256,6 +257,42 @@ impl Client {
             })
         }
         .await;
+        self.after_server_call(&account, result).await
+    }
+
+    /// On a new login, stores the group list and the first page of the home
+    /// feed from the REST API, so `feed` shows the newest posts before the
+    /// first `sync` (which pulls the whole change log) has finished. Returns
+    /// the number of entities added: 0 when the cache was already filled.
+    pub async fn first_page(&self) -> Result<usize, ClientError> {
+        let _one_at_a_time = self.inner.sync_lock.lock().await;
+        let (account, token) = self.session().await?;
+        let session = Session {
+            api: &self.inner.api,
+            server_url: &account.server_url,
+            token: &token,
+        };
+        let result = pages::first_page(&self.inner.cache, &session, &account.user).await;
+        self.after_server_call(&account, result).await
+    }
+
+    /// When `feed` runs out of cached posts (the end of a scroll): fetches
+    /// older pages of the home feed (`None`) or of a group from the server
+    /// into the cache, where they stay; read `feed` again to show them.
+    /// Successive calls go further back; `more` is false at the end.
+    pub async fn load_older(
+        &self,
+        group_id: Option<&str>,
+        limit: i64,
+    ) -> Result<OlderPosts, ClientError> {
+        let (account, token) = self.session().await?;
+        let session = Session {
+            api: &self.inner.api,
+            server_url: &account.server_url,
+            token: &token,
+        };
+        let limit = limit.clamp(1, MAX_FEED_PAGE);
+        let result = pages::older(&self.inner.cache, &session, group_id, limit).await;
         self.after_server_call(&account, result).await
     }
 

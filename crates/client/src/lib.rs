@@ -18,6 +18,7 @@ mod local_effects;
 mod notifications;
 mod outbox;
 mod outbox_actions;
+mod pages;
 mod sync;
 mod views;
 mod writes;

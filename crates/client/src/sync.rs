@@ -7,6 +7,9 @@
 //! applying is an upsert). An incoming entity clears the pending mark of the
 //! same id: the server has it, whatever the outbox still says.
 //!
+//! A first pull also confirms what the first page (`pages.rs`) stored before
+//! it, and removes what it did not deliver when it finishes.
+//!
 //! When this account joins a group, the server puts the group's earlier
 //! history right before the membership change in the page. Those items,
 //! written before I joined, are new to the cache but old news: they raise no
@@ -69,6 +72,12 @@ pub(crate) async fn pull(
                 }
             }
             cache::apply_change(&mut tx, change).await?;
+            if !incremental {
+                cache::confirm_provisional(&mut tx, change).await?;
+            }
+            if let Change::Purge { group_id } = change {
+                cache::forget_feed_pages(&mut tx, group_id).await?;
+            }
             if let Change::User { user } = change {
                 if user.id == me.id {
                     // My own profile changed (name, handle): keep the account current.
@@ -81,7 +90,9 @@ pub(crate) async fn pull(
             }
         }
         cache::set_sync_cursor(&mut tx, &page.cursor).await?;
-        if !page.has_more {
+        if !page.has_more && !incremental {
+            // What the first page showed early and the log did not deliver is gone.
+            cache::drop_unconfirmed(&mut tx).await?;
             cache::set_first_sync_done(&mut tx).await?;
         }
         tx.commit().await?;

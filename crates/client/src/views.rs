@@ -204,6 +204,16 @@ pub enum LiveEvent {
     Error(String),
 }
 
+/// What [`crate::Client::load_older`] brought from the server.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OlderPosts {
+    /// Posts new to the cache (read the feed again to show them).
+    pub added: u32,
+    /// False once the server has no older page of this feed.
+    pub more: bool,
+}
+
 /// One result of [`crate::Client::search`].
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
