@@ -10,6 +10,10 @@
 //! A first pull also confirms what the first page (`pages.rs`) stored before
 //! it, and removes what it did not deliver when it finishes.
 //!
+//! A cursor the server refuses (its log was reset) makes the pull start over:
+//! the synced rows are forgotten, unsent writes and their rows stay, and the
+//! log is pulled from the beginning as on a first sync.
+//!
 //! When this account joins a group, the server puts the group's earlier
 //! history right before the membership change in the page. Those items,
 //! written before I joined, are new to the cache but old news: they raise no
@@ -17,7 +21,7 @@
 
 use std::collections::HashMap;
 
-use commons_protocol::{Change, Millis, User, DEFAULT_SYNC_LIMIT};
+use commons_protocol::{Change, ErrorCode, Millis, User, DEFAULT_SYNC_LIMIT};
 
 use crate::cache::{self, Cache};
 use crate::outbox::Session;
@@ -36,6 +40,7 @@ pub(crate) async fn pull(
     me: &User,
 ) -> Result<Pulled, ClientError> {
     let mut pulled = Pulled::default();
+    let mut started_over = false;
     loop {
         let (since, incremental) = {
             let mut conn = cache.read().await?;
@@ -52,7 +57,25 @@ pub(crate) async fn pull(
                 since.as_ref(),
                 DEFAULT_SYNC_LIMIT,
             )
-            .await?;
+            .await;
+        let page = match page {
+            Err(ClientError::Server {
+                status: 400,
+                code: ErrorCode::BadRequest,
+                ..
+            }) if since.is_some() && !started_over => {
+                // The server does not know our cursor: its log was reset (a
+                // restored backup, a new database). Start over from scratch.
+                tracing::warn!("the server refused the sync cursor; starting the cache over");
+                started_over = true;
+                let mut tx = cache.write().await?;
+                cache::reset_for_resync(&mut tx).await?;
+                tx.commit().await?;
+                cache.checkpoint().await?;
+                continue;
+            }
+            page => page?,
+        };
         if page.has_more && since.as_ref() == Some(&page.cursor) {
             return Err(ClientError::UnexpectedResponse(
                 "the server said more changes wait but did not move the cursor".to_owned(),

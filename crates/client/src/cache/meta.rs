@@ -112,3 +112,26 @@ pub(crate) async fn reset_for_new_account(conn: &mut SqliteConnection) -> Result
     }
     Ok(())
 }
+
+/// Forgets what was synced from a server whose log was reset, keeping the
+/// unsent writes: the outbox and the rows it shows (pending or failed), and
+/// the notification history (nothing is raised twice).
+pub(crate) async fn reset_for_resync(conn: &mut SqliteConnection) -> Result<(), ClientError> {
+    for sql in [
+        "DELETE FROM reactions",
+        "DELETE FROM join_requests WHERE pending = 0",
+        "DELETE FROM notifications",
+        "DELETE FROM group_settings",
+        "DELETE FROM comments WHERE pending = 0",
+        "DELETE FROM posts WHERE pending = 0",
+        "DELETE FROM memberships WHERE pending = 0",
+        "DELETE FROM groups WHERE pending = 0",
+        "DELETE FROM users",
+        "DELETE FROM provisional",
+        "DELETE FROM feed_pages",
+        "DELETE FROM meta WHERE key IN ('cursor', 'first_sync_done')",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
