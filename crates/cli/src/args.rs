@@ -17,6 +17,22 @@ pub struct Cli {
     #[arg(long, global = true, env = "COMMONS_PROFILE", value_name = "DIR")]
     pub profile: Option<PathBuf>,
 
+    /// Use the account NAME: the profile directory NAME in the accounts
+    /// folder (several accounts, on several servers, side by side).
+    #[arg(
+        long,
+        global = true,
+        env = "COMMONS_ACCOUNT",
+        value_name = "NAME",
+        conflicts_with = "profile"
+    )]
+    pub account: Option<String>,
+
+    /// The accounts folder: one profile directory per account.
+    /// [default: the user data directory's `commons-accounts` folder]
+    #[arg(long, global = true, env = "COMMONS_ACCOUNTS_DIR", value_name = "DIR")]
+    pub accounts_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -32,8 +48,17 @@ pub enum Command {
         email: String,
     },
     /// End the session on the server and remove the token from the keychain.
-    /// The local cache and unsent changes stay.
-    Logout,
+    /// The local cache and unsent changes stay, unless --forget is given.
+    Logout {
+        /// Also delete the local cache (refused while changes are unsent).
+        #[arg(long)]
+        forget: bool,
+    },
+    /// List the accounts of the accounts folder (see --account).
+    Accounts {
+        #[arg(long)]
+        json: bool,
+    },
     /// Send unsent changes, then fetch what changed on the server.
     Sync,
     /// Show the home feed (or one group's), newest first, from the local cache.

@@ -15,7 +15,13 @@ use crate::render;
 const IMMEDIATE_SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn run(cli: Cli) -> Result<()> {
-    let profile = profile_dir(cli.profile)?;
+    if let Command::Accounts { json } = cli.command {
+        return accounts(&accounts_dir(cli.accounts_dir)?, json).await;
+    }
+    let profile = match cli.account {
+        Some(name) => account_dir(&accounts_dir(cli.accounts_dir)?, &name)?,
+        None => profile_dir(cli.profile)?,
+    };
     let client = Client::open(&profile)
         .await
         .with_context(|| format!("cannot open the profile {}", profile.display()))?;
@@ -33,10 +39,46 @@ fn profile_dir(chosen: Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
+fn accounts_dir(chosen: Option<PathBuf>) -> Result<PathBuf> {
+    match chosen {
+        Some(dir) => Ok(dir),
+        None => dirs::data_dir()
+            .map(|dir| dir.join("commons-accounts"))
+            .ok_or_else(|| {
+                anyhow!("no user data directory is known here: pass --accounts-dir DIR")
+            }),
+    }
+}
+
+/// An account's profile directory; the name is one path component.
+fn account_dir(root: &std::path::Path, name: &str) -> Result<PathBuf> {
+    let plain = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\'])
+        && !name.starts_with('.');
+    if !plain {
+        bail!("not an account name: {name:?} (letters, digits, '-' and '_', no '/')");
+    }
+    Ok(root.join(name))
+}
+
+async fn accounts(root: &std::path::Path, json: bool) -> Result<()> {
+    let accounts = commons_client::list_accounts(root).await?;
+    if json {
+        print_json(&accounts)
+    } else {
+        print!("{}", render::accounts(&accounts));
+        Ok(())
+    }
+}
+
 async fn dispatch(client: &Client, command: Command) -> Result<()> {
     match command {
         Command::Login { server, email } => login(client, &server, &email).await,
-        Command::Logout => logout(client).await,
+        Command::Logout { forget } => logout(client, forget).await,
+        // Handled in `run`, without a profile.
+        Command::Accounts { .. } => Ok(()),
         Command::Sync => sync(client).await,
         Command::Feed { group, limit, json } => {
             let posts = client.feed(group.as_deref(), limit, None).await?;
@@ -337,8 +379,18 @@ fn read_password() -> Result<String> {
     Ok(password)
 }
 
-async fn logout(client: &Client) -> Result<()> {
+async fn logout(client: &Client, forget: bool) -> Result<()> {
     let account = client.stored_account().await?;
+    if forget {
+        client.logout_and_delete_cache().await?;
+        if let Some(account) = account {
+            println!(
+                "Logged out of {} and deleted the local cache.",
+                account.server_url
+            );
+        }
+        return Ok(());
+    }
     client.logout().await?;
     let unsent = client
         .outbox()

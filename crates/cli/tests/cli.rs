@@ -692,3 +692,88 @@ fn reactions_replies_edits_notifications_and_people() {
     expect_exit(&commons(&ada, &["logout"], ""), 0);
     expect_exit(&commons(&linus, &["logout"], ""), 0);
 }
+
+/// Runs `commons --accounts-dir ROOT --account NAME ARGS...` (no --profile).
+fn commons_account(root: &Path, name: Option<&str>, args: &[&str], stdin: &str) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_commons"));
+    command.arg("--accounts-dir").arg(root);
+    if let Some(name) = name {
+        command.args(["--account", name]);
+    }
+    let mut child = command
+        .args(args)
+        .env_remove("COMMONS_PROFILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn accounts_on_two_servers_side_by_side_and_logout_forget() {
+    let dirs = tempfile::tempdir().unwrap();
+    let (data_a, data_b) = (dirs.path().join("a"), dirs.path().join("b"));
+    std::fs::create_dir(&data_a).unwrap();
+    std::fs::create_dir(&data_b).unwrap();
+    let server_a = TestServer::demo(&data_a);
+    let server_b = TestServer::demo(&data_b);
+    let root = dirs.path().join("accounts");
+    let password = format!("{PASSWORD}\n");
+
+    let out = commons_account(&root, None, &["accounts"], "");
+    expect_exit(&out, 0);
+    assert!(stdout(&out).contains("No accounts yet"));
+
+    for (name, server, email) in [
+        ("work", &server_a, "ada@example.org"),
+        ("club", &server_b, "grace@example.org"),
+    ] {
+        let login = ["login", "--server", &server.url(), "--email", email];
+        expect_exit(&commons_account(&root, Some(name), &login, &password), 0);
+        expect_exit(&commons_account(&root, Some(name), &["sync"], ""), 0);
+    }
+    let list = json(&commons_account(&root, None, &["accounts", "--json"], ""));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["name"], "club");
+    assert_eq!(list[0]["server_url"], server_b.url());
+    assert_eq!(list[0]["user"]["email"], "grace@example.org");
+    assert_eq!(list[1]["name"], "work");
+    assert_eq!(list[1]["server_url"], server_a.url());
+    assert!(list.iter().all(|a| a["logged_in"] == true));
+
+    // A plain logout keeps the cache; --forget deletes it.
+    expect_exit(&commons_account(&root, Some("work"), &["logout"], ""), 0);
+    let out = commons_account(&root, Some("work"), &["feed"], "");
+    expect_exit(&out, 0);
+    assert!(stdout(&out).contains("Welcome to Commons"));
+    let out = commons_account(&root, Some("club"), &["logout", "--forget"], "");
+    expect_exit(&out, 0);
+    assert!(stdout(&out).contains("deleted the local cache"));
+    assert!(!root.join("club").exists());
+    let out = commons_account(&root, None, &["accounts"], "");
+    expect_exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "work: Ada Lovelace <ada@example.org> on {} · logged out\n",
+            server_a.url()
+        )
+    );
+
+    let out = commons_account(&root, Some("../escape"), &["feed"], "");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("not an account name"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -131,20 +131,38 @@ impl Client {
             server_url: server_url.clone(),
             user: answer.user,
         };
+        // The session this profile held for the same account, to end below.
+        let previous_token = match self.stored_account().await? {
+            Some(previous) if same_account(&previous, &account) => {
+                self.token_for(&previous).await?
+            }
+            _ => None,
+        };
         let result = self.adopt_session(&account, &answer.token).await;
         if result.is_err() {
             // Do not leave a live session behind that nobody holds the token of.
             let _ = self.inner.api.logout(&server_url, &answer.token).await;
         }
+        if let (Ok(()), Some(previous)) = (&result, previous_token) {
+            if previous != answer.token {
+                self.revoke(&account, &previous).await;
+            }
+        }
         result.map(|()| account)
+    }
+
+    /// Ends a session on the server; offline or already ended is fine.
+    async fn revoke(&self, account: &Account, token: &str) {
+        match self.inner.api.logout(&account.server_url, token).await {
+            Ok(()) | Err(ClientError::SessionExpired) => {}
+            Err(e) => tracing::info!(error = %e, "server session not revoked"),
+        }
     }
 
     async fn adopt_session(&self, account: &Account, token: &str) -> Result<(), ClientError> {
         let mut tx = self.inner.cache.write().await?;
         let previous = cache::stored_account(&mut tx).await?;
-        let switching = previous
-            .as_ref()
-            .is_some_and(|p| p.server_url != account.server_url || p.user.id != account.user.id);
+        let switching = previous.as_ref().is_some_and(|p| !same_account(p, account));
         if switching {
             let unsent = outbox::pending_count(&mut tx).await?;
             if unsent > 0 {
@@ -170,12 +188,32 @@ impl Client {
             return Err(ClientError::NotLoggedIn);
         };
         if let Some(token) = self.token_for(&account).await? {
-            match self.inner.api.logout(&account.server_url, &token).await {
-                Ok(()) | Err(ClientError::SessionExpired) => {}
-                Err(e) => tracing::info!(error = %e, "server session not revoked"),
-            }
+            self.revoke(&account, &token).await;
         }
         self.forget_token(&account).await
+    }
+
+    /// Logs out (as `logout`), then deletes this profile's cache: the
+    /// database, its write-ahead log and downloaded files. Refused with
+    /// `InvalidInput`, before anything is done, while unsent writes wait in
+    /// the outbox (sync, or discard them, first). The client is closed after.
+    pub async fn logout_and_delete_cache(&self) -> Result<(), ClientError> {
+        let unsent = {
+            let mut conn = self.inner.cache.read().await?;
+            outbox::items(&mut conn).await?.len()
+        };
+        if unsent > 0 {
+            return Err(ClientError::InvalidInput(format!(
+                "this profile holds {unsent} unsent or failed change(s); sync them (or discard \
+                 the failed ones) before deleting the cache"
+            )));
+        }
+        match self.logout().await {
+            Ok(()) | Err(ClientError::NotLoggedIn) => {}
+            Err(e) => return Err(e),
+        }
+        self.inner.cache.close().await;
+        crate::accounts::delete_cache_files(&self.inner.profile_dir)
     }
 
     async fn forget_token(&self, account: &Account) -> Result<(), ClientError> {
@@ -620,6 +658,10 @@ impl Client {
             tracing::warn!(error = %e, "could not delete the ended session's token");
         }
     }
+}
+
+fn same_account(a: &Account, b: &Account) -> bool {
+    a.server_url == b.server_url && a.user.id == b.user.id
 }
 
 fn describe(account: &Account) -> String {

@@ -8,6 +8,7 @@
 //!   the session token, the WebSocket that says when to sync.
 //! - [`Client`]: the API the CLI and the desktop app call.
 
+mod accounts;
 mod api;
 mod cache;
 mod client;
@@ -23,6 +24,7 @@ mod sync;
 mod views;
 mod writes;
 
+pub use accounts::{list_accounts, AccountEntry, ATTACHMENTS_DIR};
 pub use cache::CACHE_FILE;
 pub use client::{normalize_server_url, Client, MAX_FEED_PAGE, MAX_LIST_PAGE, MAX_SEARCH_RESULTS};
 pub use error::ClientError;
