@@ -54,6 +54,11 @@ pub enum Command {
         #[arg(long)]
         forget: bool,
     },
+    /// Files attached to posts: list them, download one.
+    Attachment {
+        #[command(subcommand)]
+        action: AttachmentCommand,
+    },
     /// List the accounts of the accounts folder (see --account).
     Accounts {
         #[arg(long)]
@@ -194,6 +199,27 @@ pub enum OutboxCommand {
     /// Drop a failed change and what it did locally (a discarded post leaves
     /// the feed), with the changes that depend on it.
     Discard { mutation_id: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AttachmentCommand {
+    /// The files attached to a post.
+    List {
+        post_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download a file (checked against its SHA-256) into the local cache,
+    /// or take it from there, and print where it is (or copy it to --out).
+    Get {
+        attachment_id: String,
+        /// An image's thumbnail instead of the full file.
+        #[arg(long)]
+        thumbnail: bool,
+        /// Copy the file here.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

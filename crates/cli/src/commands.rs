@@ -8,7 +8,9 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use commons_client::{Client, ClientError, Notification, Notifier, OutboxState};
 
-use crate::args::{Cli, Command, GroupCommand, NotificationsCommand, OutboxCommand};
+use crate::args::{
+    AttachmentCommand, Cli, Command, GroupCommand, NotificationsCommand, OutboxCommand,
+};
 use crate::render;
 
 /// How long a write waits to be delivered at once before it is left for `commons sync`.
@@ -63,6 +65,36 @@ fn account_dir(root: &std::path::Path, name: &str) -> Result<PathBuf> {
     Ok(root.join(name))
 }
 
+async fn attachment(client: &Client, action: AttachmentCommand) -> Result<()> {
+    match action {
+        AttachmentCommand::List { post_id, json } => {
+            let attachments = client.attachments(&post_id).await?;
+            if json {
+                print_json(&attachments)
+            } else {
+                print!("{}", render::attachments(&attachments));
+                Ok(())
+            }
+        }
+        AttachmentCommand::Get {
+            attachment_id,
+            thumbnail,
+            out,
+        } => {
+            let path = client.attachment_file(&attachment_id, thumbnail).await?;
+            match out {
+                Some(out) => {
+                    std::fs::copy(&path, &out)
+                        .with_context(|| format!("cannot write {}", out.display()))?;
+                    println!("{}", out.display());
+                }
+                None => println!("{}", path.display()),
+            }
+            Ok(())
+        }
+    }
+}
+
 async fn accounts(root: &std::path::Path, json: bool) -> Result<()> {
     let accounts = commons_client::list_accounts(root).await?;
     if json {
@@ -77,6 +109,7 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
     match command {
         Command::Login { server, email } => login(client, &server, &email).await,
         Command::Logout { forget } => logout(client, forget).await,
+        Command::Attachment { action } => attachment(client, action).await,
         // Handled in `run`, without a profile.
         Command::Accounts { .. } => Ok(()),
         Command::Sync => sync(client).await,

@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use commons_client::{
-    AccountEntry, CommentView, FeedPost, GroupRole, GroupView, JoinRequestView, MemberView,
-    Notification, NotificationList, NotificationView, OutboxItem, OutboxState, PersonSummary,
-    Profile, ReactionCount, ReactionKind, SearchHit, SearchHitKind,
+    AccountEntry, AttachmentView, CommentView, FeedPost, GroupRole, GroupView, JoinRequestView,
+    MemberView, Notification, NotificationList, NotificationView, OutboxItem, OutboxState,
+    PersonSummary, Profile, ReactionCount, ReactionKind, SearchHit, SearchHitKind,
 };
 use commons_protocol::NotificationKind;
 
@@ -135,6 +135,22 @@ pub fn accounts(accounts: &[AccountEntry]) -> String {
             out,
             "{}: {} <{}> on {} · {state}",
             account.name, account.user.name, account.user.email, account.server_url
+        );
+    }
+    out
+}
+
+pub fn attachments(attachments: &[AttachmentView]) -> String {
+    if attachments.is_empty() {
+        return "No attachments.\n".to_owned();
+    }
+    let mut out = String::new();
+    for a in attachments {
+        let local = if a.downloaded { " · downloaded" } else { "" };
+        let _ = writeln!(
+            out,
+            "{} ({}, {} bytes){local}\n  attachment id: {}",
+            a.name, a.content_type, a.size, a.id
         );
     }
     out

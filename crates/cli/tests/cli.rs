@@ -777,3 +777,124 @@ fn accounts_on_two_servers_side_by_side_and_logout_forget() {
         stderr(&out)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_are_listed_and_downloaded() {
+    let data = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let http = reqwest::Client::new();
+    let base = format!("{}/api/v1", server.url());
+    let login: serde_json::Value = http
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"email": "ada@example.org", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap();
+    let content = b"minutes of the meeting\n".repeat(3);
+    let uploaded: serde_json::Value = http
+        .post(format!("{base}/attachments?name=minutes.txt"))
+        .bearer_auth(token)
+        .body(content.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let attachment_id = uploaded["id"].as_str().unwrap().to_owned();
+    let groups: serde_json::Value = http
+        .get(format!("{base}/groups"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let everyone = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"]["is_default"] == true)
+        .unwrap()["group"]["id"]
+        .clone();
+    let post_id = uuid::Uuid::now_v7().to_string();
+    let created = http
+        .post(format!("{base}/posts"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({
+            "mutation_id": uuid::Uuid::now_v7().to_string(), "id": post_id, "group_id": everyone,
+            "body": "Minutes attached", "attachment_ids": [attachment_id],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success());
+
+    let profile = home.path().join("grace");
+    let run = |args: Vec<String>| {
+        let profile = profile.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            commons(&profile, &args, &format!("{PASSWORD}\n"))
+        })
+    };
+    let url = server.url();
+    let out = run(vec![
+        "login".into(),
+        "--server".into(),
+        url,
+        "--email".into(),
+        "grace@example.org".into(),
+    ])
+    .await
+    .unwrap();
+    expect_exit(&out, 0);
+    expect_exit(&run(vec!["sync".into()]).await.unwrap(), 0);
+    let list = json(
+        &run(vec![
+            "attachment".into(),
+            "list".into(),
+            post_id.clone(),
+            "--json".into(),
+        ])
+        .await
+        .unwrap(),
+    );
+    assert_eq!(list[0]["name"], "minutes.txt");
+    assert_eq!(list[0]["downloaded"], false);
+    let copy = home.path().join("minutes.txt");
+    let out = run(vec![
+        "attachment".into(),
+        "get".into(),
+        attachment_id.clone(),
+        "--out".into(),
+        copy.display().to_string(),
+    ])
+    .await
+    .unwrap();
+    expect_exit(&out, 0);
+    assert_eq!(std::fs::read(&copy).unwrap(), content);
+    let out = run(vec!["attachment".into(), "get".into(), attachment_id])
+        .await
+        .unwrap();
+    expect_exit(&out, 0);
+    let cached = std::path::PathBuf::from(stdout(&out).trim());
+    assert!(cached.starts_with(profile.join("attachments")));
+    assert_eq!(std::fs::read(&cached).unwrap(), content);
+    let out = run(vec!["attachment".into(), "list".into(), post_id])
+        .await
+        .unwrap();
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("minutes.txt (application/octet-stream, 69 bytes)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("downloaded"));
+}

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::attachments::ATTACHMENTS_DIR;
 use crate::cache::CACHE_FILE;
 use crate::{Client, ClientError, User};
 
@@ -97,6 +98,3 @@ pub(crate) fn delete_cache_files(profile_dir: &Path) -> Result<(), ClientError> 
     let _ = std::fs::remove_dir(profile_dir);
     Ok(())
 }
-
-/// Folder of downloaded attachments inside a profile directory.
-pub const ATTACHMENTS_DIR: &str = "attachments";

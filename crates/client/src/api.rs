@@ -96,6 +96,23 @@ impl Api {
         decode(server_url, response, true).await
     }
 
+    /// An authenticated download: the body of `GET {path}` as bytes.
+    pub(crate) async fn get_bytes(
+        &self,
+        server_url: &str,
+        token: &str,
+        path: &str,
+    ) -> Result<Vec<u8>, ClientError> {
+        let builder = self.http.get(endpoint(server_url, path)).bearer_auth(token);
+        let response = send(server_url, builder).await?;
+        let response = check_status(server_url, response, true).await?;
+        let bytes = response.bytes().await.map_err(|e| {
+            tracing::debug!(error = %e, "download broke off");
+            ClientError::Offline(server_url.to_owned())
+        })?;
+        Ok(bytes.to_vec())
+    }
+
     /// An authenticated write: `POST {path}` with a JSON body.
     pub(crate) async fn post<B: Serialize, R: DeserializeOwned>(
         &self,

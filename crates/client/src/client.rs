@@ -12,9 +12,9 @@ use crate::cache::{self, Cache, CACHE_FILE};
 use crate::keychain::{self, TokenKey};
 use crate::outbox::{self, Session};
 use crate::{
-    outbox_actions, pages, sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost,
-    GroupView, JoinRequestView, MemberView, NotificationList, OlderPosts, OutboxItem,
-    PersonSummary, Profile, PushReport, SearchHit, SyncReport,
+    attachments, outbox_actions, pages, sync, writes, Account, AttachmentView, ClientError,
+    CommentView, FeedCursor, FeedPost, GroupView, JoinRequestView, MemberView, NotificationList,
+    OlderPosts, OutboxItem, PersonSummary, Profile, PushReport, SearchHit, SyncReport,
 };
 
 /// Largest feed page.
@@ -179,6 +179,10 @@ impl Client {
         cache::set_account(&mut tx, account).await?;
         tx.commit().await?;
         *self.inner.token.lock().await = Some((key, token.to_owned()));
+        if switching {
+            // The previous account's downloaded files.
+            attachments::sweep(&self.inner.cache, &self.inner.profile_dir).await?;
+        }
         Ok(())
     }
 
@@ -287,6 +291,8 @@ impl Client {
             let pushed = outbox::push(&self.inner.cache, &session).await?;
             pages::first_page(&self.inner.cache, &session, &account.user).await?;
             let pulled = sync::pull(&self.inner.cache, &session, &account.user).await?;
+            // Files of attachments purged, deleted or forgotten by the pull.
+            attachments::sweep(&self.inner.cache, &self.inner.profile_dir).await?;
             Ok(SyncReport {
                 pushed: pushed.pushed,
                 failed: pushed.failed,
@@ -461,6 +467,57 @@ impl Client {
         let _one_at_a_time = self.inner.sync_lock.lock().await;
         let mut tx = self.inner.cache.write().await?;
         outbox_actions::discard(&mut tx, mutation_id).await?;
+        tx.commit().await?;
+        attachments::sweep(&self.inner.cache, &self.inner.profile_dir).await
+    }
+
+    /// The files attached to a post, from the cache.
+    pub async fn attachments(&self, post_id: &str) -> Result<Vec<AttachmentView>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::post_attachments(&mut conn, post_id).await
+    }
+
+    /// The local file of an attachment, downloaded from the server on first
+    /// use (and checked against its SHA-256), from the cache after. With
+    /// `thumbnail`, an image's thumbnail (the full file when it has none).
+    /// Downloading may evict the least recently viewed files to stay within
+    /// the limit (`set_attachment_cache_limit`).
+    pub async fn attachment_file(
+        &self,
+        attachment_id: &str,
+        thumbnail: bool,
+    ) -> Result<PathBuf, ClientError> {
+        let limit = self.attachment_cache_limit().await?;
+        let (account, token) = self.session().await?;
+        let session = Session {
+            api: &self.inner.api,
+            server_url: &account.server_url,
+            token: &token,
+        };
+        let result = attachments::file(
+            &self.inner.cache,
+            &session,
+            &self.inner.profile_dir,
+            attachment_id,
+            thumbnail,
+            limit,
+        )
+        .await;
+        self.after_server_call(&account, result).await
+    }
+
+    /// How many bytes of downloaded attachments this profile keeps at most.
+    pub async fn attachment_cache_limit(&self) -> Result<u64, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        Ok(cache::attachment_cache_limit(&mut conn)
+            .await?
+            .unwrap_or(crate::DEFAULT_ATTACHMENT_CACHE_LIMIT))
+    }
+
+    /// Sets the limit; a lower one takes effect at the next download.
+    pub async fn set_attachment_cache_limit(&self, bytes: u64) -> Result<(), ClientError> {
+        let mut tx = self.inner.cache.write().await?;
+        cache::set_attachment_cache_limit(&mut tx, bytes).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -10,6 +10,7 @@
 
 mod accounts;
 mod api;
+mod attachments;
 mod cache;
 mod client;
 mod error;
@@ -24,7 +25,8 @@ mod sync;
 mod views;
 mod writes;
 
-pub use accounts::{list_accounts, AccountEntry, ATTACHMENTS_DIR};
+pub use accounts::{list_accounts, AccountEntry};
+pub use attachments::{ATTACHMENTS_DIR, DEFAULT_ATTACHMENT_CACHE_LIMIT};
 pub use cache::CACHE_FILE;
 pub use client::{normalize_server_url, Client, MAX_FEED_PAGE, MAX_LIST_PAGE, MAX_SEARCH_RESULTS};
 pub use error::ClientError;

@@ -11,6 +11,7 @@ const USER: &str = "user";
 const CURSOR: &str = "cursor";
 const FIRST_SYNC_DONE: &str = "first_sync_done";
 const PROFILE_ID: &str = "profile_id";
+const ATTACHMENT_CACHE_LIMIT: &str = "attachment_cache_limit";
 
 async fn get(conn: &mut SqliteConnection, key: &str) -> Result<Option<String>, ClientError> {
     super::fetch_optional_string(conn, "SELECT value FROM meta WHERE key = ?", key).await
@@ -106,7 +107,7 @@ pub(crate) async fn reset_for_new_account(conn: &mut SqliteConnection) -> Result
         "DELETE FROM users",
         "DELETE FROM notified",
         "DELETE FROM outbox",
-        "DELETE FROM meta WHERE key <> 'profile_id'",
+        "DELETE FROM meta WHERE key NOT IN ('profile_id', 'attachment_cache_limit')",
     ] {
         sqlx::query(sql).execute(&mut *conn).await?;
     }
@@ -134,4 +135,20 @@ pub(crate) async fn reset_for_resync(conn: &mut SqliteConnection) -> Result<(), 
         sqlx::query(sql).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Size limit of the downloaded attachment files, if one was set.
+pub(crate) async fn attachment_cache_limit(
+    conn: &mut SqliteConnection,
+) -> Result<Option<u64>, ClientError> {
+    Ok(get(conn, ATTACHMENT_CACHE_LIMIT)
+        .await?
+        .and_then(|v| v.parse().ok()))
+}
+
+pub(crate) async fn set_attachment_cache_limit(
+    conn: &mut SqliteConnection,
+    bytes: u64,
+) -> Result<(), ClientError> {
+    set(conn, ATTACHMENT_CACHE_LIMIT, &bytes.to_string()).await
 }

@@ -5,6 +5,7 @@
 //! writes; every write goes through [`Cache::write`], a `BEGIN IMMEDIATE`
 //! transaction, so two writers never deadlock upgrading a read lock.
 
+mod attachments;
 mod entities;
 mod meta;
 mod pages;
@@ -12,6 +13,7 @@ mod read;
 mod search;
 mod social;
 
+pub(crate) use attachments::*;
 pub(crate) use entities::*;
 pub(crate) use meta::*;
 pub(crate) use pages::*;
