@@ -291,7 +291,8 @@ impl Client {
             let pushed = outbox::push(&self.inner.cache, &session).await?;
             pages::first_page(&self.inner.cache, &session, &account.user).await?;
             let pulled = sync::pull(&self.inner.cache, &session, &account.user).await?;
-            // Files of attachments purged, deleted or forgotten by the pull.
+            self.evict_old_posts().await?;
+            // Files of attachments purged, deleted, evicted or forgotten by the pull.
             attachments::sweep(&self.inner.cache, &self.inner.profile_dir).await?;
             Ok(SyncReport {
                 pushed: pushed.pushed,
@@ -504,6 +505,30 @@ impl Client {
         )
         .await;
         self.after_server_call(&account, result).await
+    }
+
+    /// Bounds the cache of big groups: after each sync only the `keep`
+    /// newest posts of each group stay (pinned posts, and posts with unsent
+    /// or failed writes on them, stay too); older ones load again from the
+    /// server with `load_older`. `None` (the default) keeps everything.
+    pub async fn set_posts_per_group(&self, keep: Option<u32>) -> Result<(), ClientError> {
+        let mut tx = self.inner.cache.write().await?;
+        cache::set_posts_per_group(&mut tx, keep.map(i64::from)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn evict_old_posts(&self) -> Result<(), ClientError> {
+        let keep = {
+            let mut conn = self.inner.cache.read().await?;
+            cache::posts_per_group(&mut conn).await?
+        };
+        if let Some(keep) = keep {
+            let mut tx = self.inner.cache.write().await?;
+            cache::evict_old_posts(&mut tx, keep).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// How many bytes of downloaded attachments this profile keeps at most.

@@ -154,3 +154,40 @@ async fn older_pages_load_on_demand_and_stay_cached() {
     alan.sync().await.expect("sync");
     assert_eq!(cached_home_feed(&alan).await, cached);
 }
+
+#[tokio::test]
+async fn big_groups_keep_their_newest_posts_and_reload_older_ones_on_scroll() {
+    let data = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let grace_api = RawApi::login(&server.url(), "grace@example.org").await;
+    let engineering = group_id(&grace_api, "Engineering").await;
+    let mut newest = Vec::new();
+    for n in 0..30 {
+        newest.push(create_post(&grace_api, &engineering, &format!("Build note {n}")).await);
+    }
+    newest.reverse();
+    newest.truncate(10);
+
+    let alan = logged_in(&profiles.path().join("alan"), &server, "alan@example.org").await;
+    alan.set_posts_per_group(Some(10)).await.unwrap();
+    alan.sync().await.expect("sync");
+    let group_feed = |client: &Client| {
+        let client = client.clone();
+        let engineering = engineering.clone();
+        async move {
+            let posts = client.feed(Some(&engineering), 200, None).await.unwrap();
+            posts.into_iter().map(|p| p.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(group_feed(&alan).await, newest, "only the 10 newest stay");
+
+    // Scrolling on reloads the older ones from the server.
+    loop {
+        if !alan.load_older(Some(&engineering), 20).await.unwrap().more {
+            break;
+        }
+    }
+    let on_server = grace_api.group_post_bodies(&engineering).await;
+    assert_eq!(group_feed(&alan).await.len(), on_server.len());
+}

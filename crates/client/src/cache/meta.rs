@@ -12,6 +12,7 @@ const CURSOR: &str = "cursor";
 const FIRST_SYNC_DONE: &str = "first_sync_done";
 const PROFILE_ID: &str = "profile_id";
 const ATTACHMENT_CACHE_LIMIT: &str = "attachment_cache_limit";
+const POSTS_PER_GROUP: &str = "posts_per_group";
 
 async fn get(conn: &mut SqliteConnection, key: &str) -> Result<Option<String>, ClientError> {
     super::fetch_optional_string(conn, "SELECT value FROM meta WHERE key = ?", key).await
@@ -107,7 +108,7 @@ pub(crate) async fn reset_for_new_account(conn: &mut SqliteConnection) -> Result
         "DELETE FROM users",
         "DELETE FROM notified",
         "DELETE FROM outbox",
-        "DELETE FROM meta WHERE key NOT IN ('profile_id', 'attachment_cache_limit')",
+        "DELETE FROM meta WHERE key NOT IN ('profile_id', 'attachment_cache_limit', 'posts_per_group')",
     ] {
         sqlx::query(sql).execute(&mut *conn).await?;
     }
@@ -151,4 +152,29 @@ pub(crate) async fn set_attachment_cache_limit(
     bytes: u64,
 ) -> Result<(), ClientError> {
     set(conn, ATTACHMENT_CACHE_LIMIT, &bytes.to_string()).await
+}
+
+/// How many posts of each group the cache keeps, if bounded.
+pub(crate) async fn posts_per_group(
+    conn: &mut SqliteConnection,
+) -> Result<Option<i64>, ClientError> {
+    Ok(get(conn, POSTS_PER_GROUP)
+        .await?
+        .and_then(|v| v.parse().ok()))
+}
+
+pub(crate) async fn set_posts_per_group(
+    conn: &mut SqliteConnection,
+    keep: Option<i64>,
+) -> Result<(), ClientError> {
+    match keep {
+        Some(keep) => set(conn, POSTS_PER_GROUP, &keep.to_string()).await,
+        None => {
+            sqlx::query("DELETE FROM meta WHERE key = ?")
+                .bind(POSTS_PER_GROUP)
+                .execute(conn)
+                .await?;
+            Ok(())
+        }
+    }
 }

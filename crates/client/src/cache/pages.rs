@@ -166,3 +166,57 @@ pub(crate) async fn forget_feed_pages(
         .await?;
     Ok(())
 }
+
+/// Drops the posts of each group beyond its `keep` newest (pinned posts
+/// stay), with their comments and reactions, to bound the cache; never a
+/// post that has unsent or failed writes on it or on its comments. The
+/// pages of the affected feeds start over, so scrolling reloads them from
+/// the server (`pages::older`). Returns how many posts were dropped.
+pub(crate) async fn evict_old_posts(
+    conn: &mut SqliteConnection,
+    keep: i64,
+) -> Result<u64, ClientError> {
+    let big: Vec<String> =
+        sqlx::query_scalar("SELECT group_id FROM posts GROUP BY group_id HAVING COUNT(*) > ?")
+            .bind(keep)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut dropped = 0;
+    for group_id in big {
+        let done = sqlx::query(
+            "DELETE FROM posts WHERE id IN (
+                 SELECT p.id FROM posts p
+                 WHERE p.group_id = ?1 AND p.pending = 0 AND p.pinned_at IS NULL
+                   AND (p.created_at, p.id) <= (
+                       SELECT created_at, id FROM posts WHERE group_id = ?1
+                       ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?2)
+                   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = p.id)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM comments c
+                       WHERE c.post_id = p.id
+                         AND (c.pending = 1
+                              OR EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = c.id))))",
+        )
+        .bind(group_id.clone())
+        .bind(keep)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 0 {
+            continue;
+        }
+        dropped += done.rows_affected();
+        for sql in [
+            "DELETE FROM comments WHERE group_id = ?1 AND pending = 0
+                 AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = comments.post_id)",
+            "DELETE FROM reactions WHERE group_id = ?1
+                 AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = reactions.post_id)",
+            "DELETE FROM feed_pages WHERE feed IN (?1, '')",
+        ] {
+            sqlx::query(sql)
+                .bind(group_id.clone())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(dropped)
+}
