@@ -24,7 +24,7 @@ CREATE TABLE feed_pages (
 
 -- Attachments of cached posts (the metadata each post carries). They go with
 -- their post: a tombstone carries none, and a deleted post row (purge,
--- discard, reset) takes its attachments along (trigger below).
+-- discard, reset, eviction) takes its attachments along (triggers below).
 CREATE TABLE post_attachments (
     id           TEXT PRIMARY KEY NOT NULL,
     post_id      TEXT NOT NULL,
@@ -62,6 +62,10 @@ CREATE TABLE attachment_trash (
 
 CREATE TRIGGER post_attachments_follow_posts AFTER DELETE ON posts BEGIN
     DELETE FROM post_attachments WHERE post_id = old.id;
+END;
+CREATE TRIGGER post_attachments_leave_tombstones AFTER UPDATE OF deleted_at ON posts
+WHEN new.deleted_at IS NOT NULL BEGIN
+    DELETE FROM post_attachments WHERE post_id = new.id;
 END;
 CREATE TRIGGER attachment_files_follow_attachments AFTER DELETE ON post_attachments BEGIN
     DELETE FROM attachment_files WHERE attachment_id = old.id;

@@ -95,9 +95,6 @@ pub(crate) async fn pull(
                 }
             }
             cache::apply_change(&mut tx, change).await?;
-            if !incremental {
-                cache::confirm_provisional(&mut tx, change).await?;
-            }
             if let Change::Purge { group_id } = change {
                 cache::forget_feed_pages(&mut tx, group_id).await?;
             }
@@ -111,6 +108,9 @@ pub(crate) async fn pull(
                     }
                 }
             }
+        }
+        if !incremental {
+            cache::confirm_provisional(&mut tx, &page.changes).await?;
         }
         cache::set_sync_cursor(&mut tx, &page.cursor).await?;
         if !page.has_more && !incremental {

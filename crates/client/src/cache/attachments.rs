@@ -7,22 +7,13 @@ use sqlx::SqliteConnection;
 use crate::{AttachmentView, ClientError};
 
 /// Keeps a post's attachments as the server sent them. Attachments never
-/// change, so known ones stay (with their downloaded files); those the post no
-/// longer carries (a tombstone carries none) go.
+/// change, so known ones stay (with their downloaded files); a tombstone's go
+/// by trigger (`0008_pages.sql`). No statement at all for a post without
+/// attachments: this runs for every post a sync applies.
 pub(crate) async fn store_post_attachments(
     conn: &mut SqliteConnection,
     post: &Post,
 ) -> Result<(), ClientError> {
-    let ids: Vec<&str> = post.attachments.iter().map(|a| a.id.as_str()).collect();
-    let ids = serde_json::to_string(&ids).map_err(|e| ClientError::CorruptCache(e.to_string()))?;
-    sqlx::query(
-        "DELETE FROM post_attachments
-         WHERE post_id = ? AND id NOT IN (SELECT value FROM json_each(?))",
-    )
-    .bind(post.id.clone())
-    .bind(ids)
-    .execute(&mut *conn)
-    .await?;
     for a in &post.attachments {
         sqlx::query(
             "INSERT INTO post_attachments (id, post_id, group_id, sha256, name, content_type,

@@ -82,19 +82,33 @@ pub(crate) async fn store_from_page(
     Ok(true)
 }
 
-/// The log delivered this entity: it is no longer provisional.
+/// The log delivered these entities: they are no longer provisional. One
+/// statement per page, and none once nothing is provisional.
 pub(crate) async fn confirm_provisional(
     conn: &mut SqliteConnection,
-    change: &Change,
+    changes: &[Change],
 ) -> Result<(), ClientError> {
-    if let Some((kind, id, id2)) = entity_key(change) {
-        sqlx::query("DELETE FROM provisional WHERE kind = ? AND id = ? AND id2 = ?")
-            .bind(kind)
-            .bind(id.to_owned())
-            .bind(id2.to_owned())
-            .execute(&mut *conn)
-            .await?;
+    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM provisional)")
+        .fetch_one(&mut *conn)
+        .await?;
+    if !any {
+        return Ok(());
     }
+    let keys: Vec<[&str; 3]> = changes
+        .iter()
+        .filter_map(entity_key)
+        .map(|(kind, id, id2)| [kind, id, id2])
+        .collect();
+    let keys =
+        serde_json::to_string(&keys).map_err(|e| ClientError::CorruptCache(e.to_string()))?;
+    sqlx::query(
+        "DELETE FROM provisional WHERE (kind, id, id2) IN
+             (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+                     json_extract(value, '$[2]') FROM json_each(?))",
+    )
+    .bind(keys)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

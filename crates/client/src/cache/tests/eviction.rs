@@ -95,3 +95,47 @@ async fn old_posts_of_big_groups_go_but_pinned_and_unsynced_ones_stay() {
     assert_eq!(edited.body, "edited offline");
     assert!(edited.pending);
 }
+
+#[tokio::test]
+async fn a_tombstone_drops_its_attachments_and_sends_their_files_to_the_trash() {
+    let (cache, _ada) = seeded().await;
+    let mut with_file = post("pa", "everyone", "grace", 500, "see attached");
+    if let Change::Post { post } = &mut with_file {
+        post.attachments = vec![commons_protocol::Attachment {
+            id: "att".into(),
+            sha256: "ab".repeat(32),
+            name: "plan.txt".into(),
+            content_type: "text/plain".into(),
+            size: 10,
+            width: None,
+            height: None,
+            uploader_id: "grace".into(),
+            created_at: 500,
+        }];
+    }
+    let mut tx = cache.write().await.unwrap();
+    apply_change(&mut tx, &with_file).await.unwrap();
+    // An edit (same attachments) keeps the downloaded file.
+    add_file(&mut tx, "att", "full", &"ab".repeat(32), 10)
+        .await
+        .unwrap();
+    apply_change(&mut tx, &with_file).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = cache.read().await.unwrap();
+    assert_eq!(post_attachments(&mut conn, "pa").await.unwrap().len(), 1);
+    assert!(post_attachments(&mut conn, "pa").await.unwrap()[0].downloaded);
+    assert!(trash(&mut conn).await.unwrap().is_empty());
+    drop(conn);
+
+    if let Change::Post { post } = &mut with_file {
+        post.deleted_at = Some(600);
+        post.body = String::new();
+        post.attachments.clear();
+    }
+    let mut tx = cache.write().await.unwrap();
+    apply_change(&mut tx, &with_file).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = cache.read().await.unwrap();
+    assert!(post_attachments(&mut conn, "pa").await.unwrap().is_empty());
+    assert_eq!(trash(&mut conn).await.unwrap(), ["ab".repeat(32)]);
+}
