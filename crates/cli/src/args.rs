@@ -87,6 +87,9 @@ pub enum Command {
     Post {
         #[arg(long, value_name = "GROUP_ID")]
         group: Option<String>,
+        /// Attach a file (repeat for several); uploaded with the post, also offline.
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<PathBuf>,
         /// The text; several words are joined with spaces.
         #[arg(required = true, num_args = 1.., value_name = "TEXT")]
         text: Vec<String>,
@@ -309,7 +312,7 @@ mod tests {
     fn post_text_words_are_collected() {
         let cli = Cli::try_parse_from(["commons", "post", "hello", "world"]).unwrap();
         match cli.command {
-            Command::Post { text, group } => {
+            Command::Post { text, group, .. } => {
                 assert_eq!(text, ["hello", "world"]);
                 assert_eq!(group, None);
             }

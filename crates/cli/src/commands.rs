@@ -146,10 +146,16 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
             Some(OutboxCommand::Retry { mutation_id }) => retry(client, &mutation_id).await,
             Some(OutboxCommand::Discard { mutation_id }) => discard(client, &mutation_id).await,
         },
-        Command::Post { group, text } => {
+        Command::Post { group, files, text } => {
             let text = text.join(" ");
             let write = Write::start(client).await?;
-            let post = client.post(group.as_deref(), &text).await?;
+            let post = if files.is_empty() {
+                client.post(group.as_deref(), &text).await?
+            } else {
+                client
+                    .post_with_files(group.as_deref(), &text, &files)
+                    .await?
+            };
             let what = format!("post {} in {}", post.id, post.group_name);
             write.deliver(client, &what).await
         }

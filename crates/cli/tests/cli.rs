@@ -897,4 +897,39 @@ async fn attachments_are_listed_and_downloaded() {
         stdout(&out)
     );
     assert!(stdout(&out).contains("downloaded"));
+
+    // A post with a file, from the CLI: the file is uploaded, then the post.
+    let notes = home.path().join("notes.txt");
+    std::fs::write(&notes, b"notes from the CLI").unwrap();
+    let out = run(vec![
+        "post".into(),
+        "--file".into(),
+        notes.display().to_string(),
+        "With".into(),
+        "notes".into(),
+    ])
+    .await
+    .unwrap();
+    expect_exit(&out, 0);
+    let feed = json(&run(vec!["feed".into(), "--json".into()]).await.unwrap());
+    let mine = feed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["body"] == "With notes")
+        .expect("the post")
+        .clone();
+    assert_eq!(mine["pending"], false);
+    let mine_id = mine["id"].as_str().unwrap().to_owned();
+    let files = json(
+        &run(vec![
+            "attachment".into(),
+            "list".into(),
+            mine_id,
+            "--json".into(),
+        ])
+        .await
+        .unwrap(),
+    );
+    assert_eq!(files[0]["name"], "notes.txt");
 }

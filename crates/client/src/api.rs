@@ -113,6 +113,25 @@ impl Api {
         Ok(bytes.to_vec())
     }
 
+    /// `POST /attachments?name=&mutation_id=` with the file as the body.
+    pub(crate) async fn upload(
+        &self,
+        server_url: &str,
+        token: &str,
+        name: &str,
+        mutation_id: &str,
+        bytes: Vec<u8>,
+    ) -> Result<commons_protocol::Attachment, ClientError> {
+        let builder = self
+            .http
+            .post(endpoint(server_url, "/attachments"))
+            .bearer_auth(token)
+            .query(&[("name", name), ("mutation_id", mutation_id)])
+            .body(bytes);
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, true).await
+    }
+
     /// An authenticated write: `POST {path}` with a JSON body.
     pub(crate) async fn post<B: Serialize, R: DeserializeOwned>(
         &self,

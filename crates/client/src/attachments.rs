@@ -137,7 +137,7 @@ async fn download(
 }
 
 /// Writes a file whole or not at all: a temporary file renamed into place.
-async fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
+pub(crate) async fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
     let dir = path.parent().unwrap_or(path);
     tokio::fs::create_dir_all(dir)
         .await

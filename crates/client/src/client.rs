@@ -12,9 +12,10 @@ use crate::cache::{self, Cache, CACHE_FILE};
 use crate::keychain::{self, TokenKey};
 use crate::outbox::{self, Session};
 use crate::{
-    attachments, outbox_actions, pages, sync, writes, Account, AttachmentView, ClientError,
-    CommentView, FeedCursor, FeedPost, GroupView, JoinRequestView, MemberView, NotificationList,
-    OlderPosts, OutboxItem, PersonSummary, Profile, PushReport, SearchHit, SyncReport,
+    attachments, outbox_actions, pages, sync, uploads, writes, Account, AttachmentView,
+    ClientError, CommentView, FeedCursor, FeedPost, GroupView, JoinRequestView, MemberView,
+    NotificationList, OlderPosts, OutboxItem, PersonSummary, Profile, PushReport, SearchHit,
+    SyncReport,
 };
 
 /// Largest feed page.
@@ -269,11 +270,7 @@ impl Client {
     pub async fn push(&self) -> Result<PushReport, ClientError> {
         let _one_at_a_time = self.inner.sync_lock.lock().await;
         let (account, token) = self.session().await?;
-        let session = Session {
-            api: &self.inner.api,
-            server_url: &account.server_url,
-            token: &token,
-        };
+        let session = self.server_session(&account, &token);
         let result = outbox::push(&self.inner.cache, &session).await;
         self.after_server_call(&account, result).await
     }
@@ -282,11 +279,7 @@ impl Client {
     pub async fn sync(&self) -> Result<SyncReport, ClientError> {
         let _one_at_a_time = self.inner.sync_lock.lock().await;
         let (account, token) = self.session().await?;
-        let session = Session {
-            api: &self.inner.api,
-            server_url: &account.server_url,
-            token: &token,
-        };
+        let session = self.server_session(&account, &token);
         let result = async {
             let pushed = outbox::push(&self.inner.cache, &session).await?;
             pages::first_page(&self.inner.cache, &session, &account.user).await?;
@@ -312,11 +305,7 @@ impl Client {
     pub async fn first_page(&self) -> Result<usize, ClientError> {
         let _one_at_a_time = self.inner.sync_lock.lock().await;
         let (account, token) = self.session().await?;
-        let session = Session {
-            api: &self.inner.api,
-            server_url: &account.server_url,
-            token: &token,
-        };
+        let session = self.server_session(&account, &token);
         let result = pages::first_page(&self.inner.cache, &session, &account.user).await;
         self.after_server_call(&account, result).await
     }
@@ -331,14 +320,19 @@ impl Client {
         limit: i64,
     ) -> Result<OlderPosts, ClientError> {
         let (account, token) = self.session().await?;
-        let session = Session {
-            api: &self.inner.api,
-            server_url: &account.server_url,
-            token: &token,
-        };
+        let session = self.server_session(&account, &token);
         let limit = limit.clamp(1, MAX_FEED_PAGE);
         let result = pages::older(&self.inner.cache, &session, group_id, limit).await;
         self.after_server_call(&account, result).await
+    }
+
+    fn server_session<'a>(&'a self, account: &'a Account, token: &'a str) -> Session<'a> {
+        Session {
+            api: &self.inner.api,
+            server_url: &account.server_url,
+            token,
+            profile_dir: &self.inner.profile_dir,
+        }
     }
 
     /// The user whose cache this is; reads need no token.
@@ -490,11 +484,7 @@ impl Client {
     ) -> Result<PathBuf, ClientError> {
         let limit = self.attachment_cache_limit().await?;
         let (account, token) = self.session().await?;
-        let session = Session {
-            api: &self.inner.api,
-            server_url: &account.server_url,
-            token: &token,
-        };
+        let session = self.server_session(&account, &token);
         let result = attachments::file(
             &self.inner.cache,
             &session,
@@ -559,6 +549,34 @@ impl Client {
         cache::feed_post(&mut conn, &me.id, &id)
             .await?
             .ok_or_else(|| ClientError::CorruptCache(format!("post {id} vanished")))
+    }
+
+    /// A post with files attached, written offline like any post: the files
+    /// are copied beside the cache and queued as uploads before the post, so
+    /// the next push sends each file once, then the post naming them.
+    pub async fn post_with_files(
+        &self,
+        group_id: Option<&str>,
+        body: &str,
+        files: &[PathBuf],
+    ) -> Result<FeedPost, ClientError> {
+        let me = self.me().await?;
+        let mut local = Vec::new();
+        for file in files {
+            local.push(uploads::prepare(&self.inner.profile_dir, file).await?);
+        }
+        let mut tx = self.inner.cache.write().await?;
+        let post_id = writes::new_id();
+        let ids = uploads::enqueue(&mut tx, &post_id, &local).await?;
+        writes::post_with_attachments(&mut tx, &me, group_id, body, post_id.clone(), ids.clone())
+            .await?;
+        uploads::show_locally(&mut tx, &post_id, &ids, &local).await?;
+        tx.commit().await?;
+        self.inner.local_write.notify_one();
+        let mut conn = self.inner.cache.read().await?;
+        cache::feed_post(&mut conn, &me.id, &post_id)
+            .await?
+            .ok_or_else(|| ClientError::CorruptCache(format!("post {post_id} vanished")))
     }
 
     pub async fn comment(&self, post_id: &str, body: &str) -> Result<CommentView, ClientError> {

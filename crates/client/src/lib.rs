@@ -22,6 +22,7 @@ mod outbox;
 mod outbox_actions;
 mod pages;
 mod sync;
+mod uploads;
 mod views;
 mod writes;
 

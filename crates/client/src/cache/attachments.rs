@@ -174,9 +174,12 @@ pub(crate) async fn evict_files(
     let mut total = files_size(conn).await?;
     while total > limit {
         let oldest: Option<(String, String, i64)> = sqlx::query_as(
-            "SELECT attachment_id, variant, size FROM attachment_files
-             WHERE NOT (attachment_id = ? AND variant = ?)
-             ORDER BY viewed_at, attachment_id LIMIT 1",
+            "SELECT f.attachment_id, f.variant, f.size FROM attachment_files f
+             WHERE NOT (f.attachment_id = ? AND f.variant = ?)
+               -- the file of a post not sent yet is the only copy: never evicted
+               AND NOT EXISTS (SELECT 1 FROM post_attachments a JOIN posts p ON p.id = a.post_id
+                               WHERE a.id = f.attachment_id AND p.pending = 1)
+             ORDER BY f.viewed_at, f.attachment_id LIMIT 1",
         )
         .bind(keep.0.to_owned())
         .bind(keep.1.to_owned())
