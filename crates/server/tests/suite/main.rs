@@ -51,6 +51,7 @@ on_both_databases!(
     failed_logins_are_limited_per_email_and_address_on_every_node,
     attachments_follow_the_visibility_of_their_post,
     attachments_are_stored_once_sniffed_limited_and_removed,
+    an_upload_with_a_mutation_id_is_recorded_once,
     permission_matrix_of_privacy_role_and_read_path,
     a_group_made_secret_is_purged_only_where_it_may_be_held,
     operators_see_readiness_request_ids_and_metrics,

@@ -319,3 +319,35 @@ pub async fn attachments_are_stored_once_sniffed_limited_and_removed(ctx: Ctx) {
     let tombstone: PostWithComments = ada.get(&format!("/posts/{}", post.id)).await.json();
     assert!(tombstone.post.attachments.is_empty());
 }
+
+/// An upload with a `mutation_id` is applied once: a replay (a client that
+/// crashed before storing the answer) gets the first attachment back, and the
+/// same id for another file is refused.
+pub async fn an_upload_with_a_mutation_id_is_recorded_once(ctx: Ctx) {
+    let ada = ctx.person("ada").await;
+    let mutation_id = new_id();
+    let send = |name: &'static str, bytes: Vec<u8>| {
+        let ctx = &ctx;
+        let token = ada.token.clone();
+        let mutation_id = mutation_id.clone();
+        async move {
+            crate::harness::send(
+                ctx.http
+                    .post(ctx.api("/attachments"))
+                    .query(&[("name", name), ("mutation_id", &mutation_id)])
+                    .bearer_auth(&token)
+                    .body(bytes),
+            )
+            .await
+        }
+    };
+    let first = send("minutes.pdf", PDF.to_vec()).await;
+    first.assert_status(201);
+    let first: Attachment = first.json();
+    let replay = send("minutes.pdf", PDF.to_vec()).await;
+    replay.assert_status(201);
+    let replay: Attachment = replay.json();
+    assert_eq!(replay, first);
+    let other = send("other.pdf", b"%PDF-1.4 other".to_vec()).await;
+    other.assert_status(409);
+}
