@@ -22,7 +22,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    AttachmentLimits, DatabaseConfig, LoginLimits, ServerConfig, StreamTuning, Tuning,
+    AttachmentLimits, DatabaseConfig, LoginLimits, ServerConfig, StreamTuning, SyncTuning, Tuning,
+    WriteLimits,
 };
 use db::{Backend, Database, DbError};
 use hub::Hub;
@@ -77,6 +78,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         shutdown: shutdown_seen.clone(),
         stream: config.tuning.stream,
         logins: ops::login_limit::LoginLimiter::new(config.tuning.login),
+        writes: ops::write_limit::WriteLimiter::new(config.tuning.writes),
+        sync: config.tuning.sync,
         trust_forwarded_for: config.trust_forwarded_for,
         blobs: std::sync::Arc::new(blobs::LocalStore::new(
             config.database.data_dir.join("attachments"),

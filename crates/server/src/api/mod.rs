@@ -34,6 +34,7 @@ use crate::config::StreamTuning;
 use crate::db::Database;
 use crate::hub::Hub;
 use crate::ops::login_limit::LoginLimiter;
+use crate::ops::write_limit::WriteLimiter;
 
 /// Largest request body accepted; posts are far smaller (protocol limits).
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
@@ -46,6 +47,9 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     pub stream: StreamTuning,
     pub logins: LoginLimiter,
+    /// Counts each person's writes (see [`auth::AuthUser`]).
+    pub writes: WriteLimiter,
+    pub sync: crate::config::SyncTuning,
     /// See [`crate::ServerConfig::trust_forwarded_for`].
     pub trust_forwarded_for: bool,
     /// Where attachment files are stored.

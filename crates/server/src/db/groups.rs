@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::social::join_request_from_row;
-use super::{get_flag, get_parsed, DbError};
+use super::{get_flag, get_parsed, placeholders, DbError, IN_LIST_CHUNK};
 
 const COLUMNS: &str =
     "g.id, g.name, g.description, g.privacy, g.is_default, g.created_by, g.created_at";
@@ -66,6 +66,48 @@ pub async fn insert_membership(conn: &mut AnyConnection, m: &Membership) -> Resu
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Records the seq of the change that began a membership.
+pub async fn set_joined_seq(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    user_id: &str,
+    seq: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE memberships SET joined_seq = $1 WHERE group_id = $2 AND user_id = $3")
+        .bind(seq)
+        .bind(group_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The groups among `group_ids` in which `user_id`'s membership began after
+/// `since`, each with the seq of that beginning.
+pub async fn joined_after(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    group_ids: &[String],
+    since: i64,
+) -> Result<Vec<(String, i64)>, DbError> {
+    let mut found = Vec::new();
+    for chunk in group_ids.chunks(IN_LIST_CHUNK) {
+        let sql = format!(
+            "SELECT group_id, joined_seq FROM memberships \
+             WHERE user_id = $1 AND joined_seq > $2 AND group_id IN ({})",
+            placeholders(3, chunk.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(user_id).bind(since);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push((row.try_get("group_id")?, row.try_get("joined_seq")?));
+        }
+    }
+    Ok(found)
 }
 
 pub async fn exists(conn: &mut AnyConnection, group_id: &str) -> Result<bool, DbError> {

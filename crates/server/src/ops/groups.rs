@@ -139,10 +139,17 @@ async fn append_group_change(w: &mut Write, group: &Group) -> OpResult<()> {
     Ok(())
 }
 
-/// Inserts a membership, logs it and pokes the group's members (the new one included).
+/// Inserts a membership, logs it and pokes the group's members (the new one
+/// included). The membership remembers the seq of its change, so sync knows
+/// whom to backfill (see `ops::sync`).
 pub(super) async fn insert_membership(w: &mut Write, membership: &Membership) -> OpResult<()> {
     db::groups::insert_membership(w.conn(), membership).await?;
-    append_membership_change(w, &membership.group_id, &membership.user_id).await
+    append_membership_change(w, &membership.group_id, &membership.user_id).await?;
+    if let Some(seq) = w.last_seq() {
+        db::groups::set_joined_seq(w.conn(), &membership.group_id, &membership.user_id, seq)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Logs a membership added, changed or removed (after the write, so sync
