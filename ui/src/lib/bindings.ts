@@ -320,6 +320,11 @@ export type User = {
 	about?: string,
 	/**  A deactivated account cannot log in; its content stays. */
 	deactivated?: boolean,
+	/**
+	 *  The profile picture: an image attachment any signed-in person may
+	 *  fetch (`GET /api/v1/attachments/{id}/thumbnail` for lists).
+	 */
+	avatar_id?: string | null,
 };
 
 /* Tauri Specta runtime */

@@ -130,6 +130,9 @@ pub async fn upload(
             attachment: attachment.clone(),
             thumb_sha256,
             post_id: None,
+            comment_id: None,
+            avatar_of: None,
+            cover_of: None,
         },
     )
     .await?;

@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod feed;
 mod groups;
+mod images;
 mod membership;
 mod mutation;
 mod notifications;
@@ -20,7 +21,7 @@ mod sync;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
 use commons_protocol::API_PREFIX;
 use tokio::sync::watch;
@@ -62,12 +63,20 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me).patch(people::update_me))
+        .route(
+            "/me/avatar",
+            put(images::set_my_avatar).delete(images::remove_my_avatar),
+        )
         .route("/users", get(people::directory))
         .route("/users/{id}", get(people::get))
         .route("/users/by-handle/{handle}", get(people::by_handle))
         .route("/admin/users/{id}/deactivate", post(people::deactivate))
         .route("/admin/users/{id}/reactivate", post(people::reactivate))
         .route("/admin/users/{id}/role", post(people::set_role))
+        .route(
+            "/admin/users/{id}/avatar",
+            delete(images::remove_user_avatar),
+        )
         .route("/search", get(search::search))
         .route("/sync", get(sync::pull))
         .route("/stream", get(stream::connect))
@@ -77,6 +86,10 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{id}/members", post(groups::add_member))
         .route("/groups/{id}", patch(groups::update))
         .route("/groups/{id}/settings", put(groups::settings))
+        .route(
+            "/groups/{id}/cover",
+            put(images::set_cover).delete(images::remove_cover),
+        )
         .route("/groups/{id}/members", get(membership::members))
         .route("/groups/{id}/leave", post(membership::leave))
         .route(

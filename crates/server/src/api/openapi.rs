@@ -27,8 +27,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    attachments, auth, comments, feed, groups, membership, notifications, people, posts, search,
-    stream, sync,
+    attachments, auth, comments, feed, groups, images, membership, notifications, people, posts,
+    search, stream, sync,
 };
 
 #[derive(OpenApi)]
@@ -54,6 +54,11 @@ use super::{
         people::deactivate,
         people::reactivate,
         people::set_role,
+        images::set_my_avatar,
+        images::remove_my_avatar,
+        images::remove_user_avatar,
+        images::set_cover,
+        images::remove_cover,
         search::search,
         sync::pull,
         stream::connect,

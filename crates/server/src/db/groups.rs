@@ -8,7 +8,7 @@ use super::social::join_request_from_row;
 use super::{get_flag, get_parsed, placeholders, DbError, IN_LIST_CHUNK};
 
 const COLUMNS: &str =
-    "g.id, g.name, g.description, g.privacy, g.is_default, g.created_by, g.created_at";
+    "g.id, g.name, g.description, g.privacy, g.is_default, g.created_by, g.created_at, g.cover_id";
 const MEMBERSHIP_COLUMNS: &str = "m.group_id, m.user_id, m.role, m.joined_at";
 
 fn from_row(row: &AnyRow) -> Result<Group, DbError> {
@@ -20,6 +20,7 @@ fn from_row(row: &AnyRow) -> Result<Group, DbError> {
         is_default: get_flag(row, "is_default")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
+        cover_id: row.try_get("cover_id")?,
     })
 }
 
@@ -233,6 +234,20 @@ pub async fn update(conn: &mut AnyConnection, group: &Group) -> Result<(), DbErr
         .bind(&group.description)
         .bind(group.privacy.as_str())
         .bind(&group.id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets or clears a group's cover image.
+pub async fn set_cover(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    cover_id: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE groups SET cover_id = $1 WHERE id = $2")
+        .bind(cover_id)
+        .bind(group_id)
         .execute(conn)
         .await?;
     Ok(())

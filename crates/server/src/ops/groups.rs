@@ -86,6 +86,7 @@ pub async fn create(w: &mut Write, actor: &User, request: &CreateGroupRequest) -
         is_default: false,
         created_by: actor.id.clone(),
         created_at: now_millis(),
+        cover_id: None,
     };
     if db::groups::exists(w.conn(), &group.id).await? {
         return Err(OpError::Conflict(format!(
@@ -107,6 +108,7 @@ pub(super) async fn create_default(w: &mut Write, creator: &User) -> OpResult<Gr
         is_default: true,
         created_by: creator.id.clone(),
         created_at: now_millis(),
+        cover_id: None,
     };
     db::groups::insert(w.conn(), &group).await?;
     append_group_change(w, &group).await?;
@@ -125,7 +127,7 @@ async fn insert_with_admin(w: &mut Write, group: &Group, admin: &User) -> OpResu
     insert_membership(w, &membership).await
 }
 
-async fn append_group_change(w: &mut Write, group: &Group) -> OpResult<()> {
+pub(super) async fn append_group_change(w: &mut Write, group: &Group) -> OpResult<()> {
     w.append(NewChange {
         kind: ChangeKind::Group,
         entity_id: &group.id,

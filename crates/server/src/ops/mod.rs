@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod comments;
 pub mod feed;
 pub mod groups;
+pub mod images;
 pub mod login_limit;
 pub mod membership;
 pub mod notifications;

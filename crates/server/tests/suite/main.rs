@@ -53,6 +53,9 @@ on_both_databases!(
     writes_are_limited_per_person_on_every_node,
     attachments_follow_the_visibility_of_their_post,
     attachments_are_stored_once_sniffed_limited_and_removed,
+    people_set_replace_and_remove_their_picture,
+    group_covers_follow_the_visibility_of_their_group,
+    comments_carry_attachments_with_the_rules_of_posts,
     permission_matrix_of_privacy_role_and_read_path,
     a_group_made_secret_is_purged_only_where_it_may_be_held,
 );

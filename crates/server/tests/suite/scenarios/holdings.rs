@@ -720,6 +720,7 @@ impl<'a> Case<'a> {
                     id: new_id(),
                     body: self.text("comment"),
                     parent_id: None,
+                    attachment_ids: Vec::new(),
                 };
                 let path = format!("/posts/{}/comments", self.world.posts[p].id);
                 let reply = self.people[author].post(&path, &request).await;
