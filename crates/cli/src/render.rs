@@ -496,6 +496,7 @@ mod tests {
             deleted: false,
             reactions: Vec::new(),
             my_reaction: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -642,6 +643,7 @@ mod tests {
             department: "Navy".into(),
             location: "Arlington".into(),
             deactivated: false,
+            avatar_id: None,
         };
         let ada = PersonSummary {
             id: "u-a".into(),
@@ -651,6 +653,7 @@ mod tests {
             department: String::new(),
             location: String::new(),
             deactivated: false,
+            avatar_id: None,
         };
         assert_eq!(
             people(&[ada.clone(), grace.clone()]),
@@ -668,6 +671,7 @@ mod tests {
             is_admin: false,
             deactivated: false,
             created_at: 0,
+            avatar_id: None,
             manager: Some(ada),
             reports: Vec::new(),
             groups: vec![commons_client::ProfileGroup {
