@@ -532,6 +532,7 @@ mod tests {
             deleted: false,
             reactions: Vec::new(),
             my_reaction: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -678,6 +679,7 @@ mod tests {
             department: "Navy".into(),
             location: "Arlington".into(),
             deactivated: false,
+            avatar_id: None,
         };
         let ada = PersonSummary {
             id: "u-a".into(),
@@ -687,6 +689,7 @@ mod tests {
             department: String::new(),
             location: String::new(),
             deactivated: false,
+            avatar_id: None,
         };
         assert_eq!(
             people(&[ada.clone(), grace.clone()]),
@@ -704,6 +707,7 @@ mod tests {
             is_admin: false,
             deactivated: false,
             created_at: 0,
+            avatar_id: None,
             manager: Some(ada),
             reports: Vec::new(),
             groups: vec![commons_client::ProfileGroup {

@@ -242,6 +242,7 @@ async fn write_comment(
         id: comment.id.clone(),
         body: comment.body,
         parent_id,
+        attachment_ids: Vec::new(),
     };
     let mutation = Mutation::Comment {
         post_id: comment.post_id,
@@ -283,6 +284,7 @@ pub(crate) async fn create_group(
         is_default: false,
         created_by: me.id.clone(),
         created_at: now,
+        cover_id: None,
     };
     cache::upsert_group(conn, &group, Origin::Local).await?;
     let membership = Membership {

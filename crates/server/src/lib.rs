@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{
     AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, ServerConfig,
-    StreamTuning, Tuning,
+    StreamTuning, SyncTuning, Tuning, WriteLimits,
 };
 use db::{Backend, Database, DbError};
 use hub::Hub;
@@ -84,6 +84,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         shutdown: shutdown_seen.clone(),
         stream: config.tuning.stream,
         logins: ops::login_limit::LoginLimiter::new(config.tuning.login),
+        writes: ops::write_limit::WriteLimiter::new(config.tuning.writes),
+        sync: config.tuning.sync,
         trust_forwarded_for: config.trust_forwarded_for,
         blobs: attachment_store(&config)?,
         attachments: config.tuning.attachments,

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::blobs::S3Config;
 use crate::config::{
-    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, StreamTuning, Tuning,
+    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, StreamTuning, SyncTuning,
+    Tuning, WriteLimits,
 };
 
 /// The file's shape. Every field is optional: what is missing comes from
@@ -35,6 +36,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     #[serde(default)]
     pub stream: StreamSettings,
+    #[serde(default)]
+    pub sync: SyncSettings,
     #[serde(default)]
     pub attachments: AttachmentSettings,
 }
@@ -90,6 +93,16 @@ pub struct LimitSettings {
     pub login_failures_per_email: Option<i64>,
     pub login_failures_per_address: Option<i64>,
     pub login_window_secs: Option<u64>,
+    /// Writes one person may make per window, on all nodes together.
+    pub writes_per_person: Option<i64>,
+    pub writes_window_secs: Option<u64>,
+}
+
+#[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSettings {
+    /// Posts of a group sent when someone joins it (older ones load on scroll).
+    pub join_backfill_posts: Option<i64>,
 }
 
 #[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
@@ -112,6 +125,9 @@ pub const KEYS: &[&str] = &[
     "limits.login_failures_per_email",
     "limits.login_failures_per_address",
     "limits.login_window_secs",
+    "limits.writes_per_person",
+    "limits.writes_window_secs",
+    "sync.join_backfill_posts",
     "stream.ping_every_secs",
     "stream.silence_limit_secs",
     "stream.send_timeout_secs",
@@ -230,6 +246,14 @@ impl Settings {
             None => Ok(default),
         };
         let secs = |d: Duration| d.as_secs();
+        let count = |key: &'static str, value: Option<i64>, default: i64| match value {
+            Some(n) if n < 1 => Err(SettingsError::Value {
+                key,
+                problem: "must be at least 1".into(),
+            }),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        };
         let limits = &self.limits;
         let stream = &self.stream;
         let login_per_email = positive(
@@ -276,6 +300,25 @@ impl Settings {
                     limits.login_window_secs,
                     secs(defaults.login.window),
                 )?),
+            },
+            writes: WriteLimits {
+                per_user: count(
+                    "limits.writes_per_person",
+                    limits.writes_per_person,
+                    defaults.writes.per_user,
+                )?,
+                window: Duration::from_secs(positive(
+                    "limits.writes_window_secs",
+                    limits.writes_window_secs,
+                    secs(defaults.writes.window),
+                )?),
+            },
+            sync: SyncTuning {
+                join_backfill_posts: count(
+                    "sync.join_backfill_posts",
+                    self.sync.join_backfill_posts,
+                    defaults.sync.join_backfill_posts,
+                )?,
             },
             attachments: AttachmentLimits {
                 max_bytes: positive(
@@ -389,6 +432,11 @@ impl Resolved {
                 login_failures_per_email: Some(self.tuning.login.per_email),
                 login_failures_per_address: Some(self.tuning.login.per_address),
                 login_window_secs: Some(self.tuning.login.window.as_secs()),
+                writes_per_person: Some(self.tuning.writes.per_user),
+                writes_window_secs: Some(self.tuning.writes.window.as_secs()),
+            },
+            sync: SyncSettings {
+                join_backfill_posts: Some(self.tuning.sync.join_backfill_posts),
             },
             stream: StreamSettings {
                 ping_every_secs: Some(self.tuning.stream.ping_every.as_secs()),

@@ -32,6 +32,7 @@ pub(super) fn group(id: &str, name: &str, privacy: Privacy, is_default: bool) ->
         is_default,
         created_by: "ada".into(),
         created_at: 1,
+        cover_id: None,
     }
 }
 

@@ -198,4 +198,21 @@ impl RawApi {
             .await
             .expect("get json")
     }
+
+    /// `POST /attachments`: uploads `bytes` as `name`; answers the `Attachment`.
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> commons_protocol::Attachment {
+        self.http
+            .post(format!("{}/attachments", self.base))
+            .query(&[("name", name)])
+            .bearer_auth(&self.token)
+            .body(bytes)
+            .send()
+            .await
+            .expect("upload request")
+            .error_for_status()
+            .expect("upload accepted")
+            .json()
+            .await
+            .expect("upload json")
+    }
 }

@@ -140,6 +140,9 @@ pub async fn upload(
         attachment: attachment.clone(),
         thumb_sha256,
         post_id: None,
+        comment_id: None,
+        avatar_of: None,
+        cover_of: None,
     };
     let Some(mutation_id) = query.mutation_id else {
         ops::attachments::record(&state.db, &stored).await?;

@@ -94,7 +94,9 @@ impl From<OpError> for ApiError {
             OpError::Forbidden(m) => ApiError::Forbidden(m),
             OpError::NotFound(m) => ApiError::NotFound(m),
             OpError::Conflict(m) => ApiError::Conflict(m),
-            e @ OpError::RateLimited { retry_after_secs } => ApiError::RateLimited {
+            e @ OpError::RateLimited {
+                retry_after_secs, ..
+            } => ApiError::RateLimited {
                 message: e.to_string(),
                 retry_after_secs,
             },

@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod feed;
 mod groups;
+mod images;
 mod membership;
 mod mutation;
 mod notifications;
@@ -22,7 +23,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderName;
 use axum::http::Request;
 use axum::middleware;
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use commons_protocol::API_PREFIX;
 use tokio::sync::watch;
@@ -38,6 +39,7 @@ use crate::db::Database;
 use crate::hub::Hub;
 use crate::observe::{self, Metrics};
 use crate::ops::login_limit::LoginLimiter;
+use crate::ops::write_limit::WriteLimiter;
 
 /// Largest request body accepted; posts are far smaller (protocol limits).
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
@@ -50,6 +52,9 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     pub stream: StreamTuning,
     pub logins: LoginLimiter,
+    /// Counts each person's writes (see [`auth::AuthUser`]).
+    pub writes: WriteLimiter,
+    pub sync: crate::config::SyncTuning,
     /// See [`crate::ServerConfig::trust_forwarded_for`].
     pub trust_forwarded_for: bool,
     /// Where attachment files are stored.
@@ -63,12 +68,20 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me).patch(people::update_me))
+        .route(
+            "/me/avatar",
+            put(images::set_my_avatar).delete(images::remove_my_avatar),
+        )
         .route("/users", get(people::directory))
         .route("/users/{id}", get(people::get))
         .route("/users/by-handle/{handle}", get(people::by_handle))
         .route("/admin/users/{id}/deactivate", post(people::deactivate))
         .route("/admin/users/{id}/reactivate", post(people::reactivate))
         .route("/admin/users/{id}/role", post(people::set_role))
+        .route(
+            "/admin/users/{id}/avatar",
+            delete(images::remove_user_avatar),
+        )
         .route("/search", get(search::search))
         .route("/sync", get(sync::pull))
         .route("/stream", get(stream::connect))
@@ -78,6 +91,10 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{id}/members", post(groups::add_member))
         .route("/groups/{id}", patch(groups::update))
         .route("/groups/{id}/settings", put(groups::settings))
+        .route(
+            "/groups/{id}/cover",
+            put(images::set_cover).delete(images::remove_cover),
+        )
         .route("/groups/{id}/members", get(membership::members))
         .route("/groups/{id}/leave", post(membership::leave))
         .route(

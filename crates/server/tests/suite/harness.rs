@@ -401,6 +401,7 @@ impl Session {
             id: new_id(),
             body: body.into(),
             parent_id: None,
+            attachment_ids: Vec::new(),
         };
         let reply = self
             .post(&format!("/posts/{}/comments", post.id), &request)

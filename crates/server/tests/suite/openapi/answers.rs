@@ -462,6 +462,59 @@ pub async fn match_the_document(ctx: Ctx) {
         None,
     )
     .await;
+    // Pictures and covers: more uploads of the picture, chosen by id.
+    let mut pictures = Vec::new();
+    for who in [token, bob.expect("bob is logged in"), token] {
+        let bytes = api
+            .call_bytes(
+                201,
+                who,
+                "POST",
+                "/api/v1/attachments",
+                &[],
+                Some(picture.clone()),
+            )
+            .await;
+        let uploaded: Value = serde_json::from_slice(&bytes).expect("attachment JSON");
+        pictures.push(text(&uploaded, "/id"));
+    }
+    let choose = |id: &str| Some(with_mutation(json!({ "attachment_id": id })));
+    let nothing = || Some(with_mutation(json!({})));
+    api.call(
+        200,
+        ada,
+        "PUT",
+        "/api/v1/me/avatar",
+        &[],
+        choose(&pictures[0]),
+    )
+    .await;
+    api.call(200, ada, "DELETE", "/api/v1/me/avatar", &[], nothing())
+        .await;
+    api.call(
+        200,
+        bob,
+        "PUT",
+        "/api/v1/me/avatar",
+        &[],
+        choose(&pictures[1]),
+    )
+    .await;
+    let remove_avatar = "/api/v1/admin/users/{id}/avatar";
+    api.call(403, cy, "DELETE", remove_avatar, &[bob_id], nothing())
+        .await;
+    api.call(200, ada, "DELETE", remove_avatar, &[bob_id], nothing())
+        .await;
+    let cover = "/api/v1/groups/{id}/cover";
+    api.call(400, ada, "PUT", cover, &[&open], choose(&pictures[0]))
+        .await;
+    api.call(200, ada, "PUT", cover, &[&open], choose(&pictures[2]))
+        .await;
+    api.call(403, cy, "DELETE", cover, &[&open], nothing())
+        .await;
+    api.call(200, ada, "DELETE", cover, &[&open], nothing())
+        .await;
+
     let mut conflicting = reused;
     conflicting["body"] = Value::from("something else");
     api.call(409, ada, "POST", "/api/v1/posts", &[], Some(conflicting))

@@ -25,7 +25,7 @@ pub(crate) fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
     bytes
 }
 
-const PDF: &[u8] =
+pub(super) const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 async fn upload_to(ctx: &Ctx, s: &Session, name: &str, bytes: Vec<u8>) -> Reply {
@@ -47,10 +47,10 @@ pub(crate) async fn upload(s: &Session, name: &str, bytes: Vec<u8>) -> Attachmen
 }
 
 /// A download: status, headers and the raw bytes.
-struct Download {
-    status: u16,
+pub(super) struct Download {
+    pub(super) status: u16,
     headers: HeaderMap,
-    bytes: Vec<u8>,
+    pub(super) bytes: Vec<u8>,
 }
 
 impl Download {
@@ -61,18 +61,18 @@ impl Download {
             .unwrap_or_default()
     }
 
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }
 
     /// 404, word for word what a made-up id answers.
-    fn assert_hidden(&self, unknown: &Download) {
+    pub(super) fn assert_hidden(&self, unknown: &Download) {
         assert_eq!(self.status, 404, "{}", self.text());
         assert_eq!(self.text(), unknown.text(), "must look like a made-up id");
     }
 }
 
-async fn download(s: &Session, path: &str) -> Download {
+pub(super) async fn download(s: &Session, path: &str) -> Download {
     let response = s
         .ctx
         .http
@@ -122,7 +122,7 @@ pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-fn blob_exists(ctx: &Ctx, sha256: &str) -> bool {
+pub(super) fn blob_exists(ctx: &Ctx, sha256: &str) -> bool {
     ctx.data_dir
         .join("attachments")
         .join(&sha256[0..2])

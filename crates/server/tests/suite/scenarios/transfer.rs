@@ -44,6 +44,7 @@ pub async fn an_sqlite_server_moves_to_postgres_and_clients_keep_their_cursors(c
         id: crate::harness::new_id(),
         body: "a reply".into(),
         parent_id: Some(comment.id.clone()),
+        attachment_ids: Vec::new(),
     };
     ada.post(&format!("/posts/{}/comments", post.id), &reply)
         .await
