@@ -228,6 +228,7 @@ fn notification_title(n: &NotificationView) -> String {
             Some(actor) => format!("{actor} added you to {group}"),
             None => format!("You were added to {group}"),
         },
+        NotificationKind::Announcement => format!("{actor} made an announcement in {group}"),
     }
 }
 

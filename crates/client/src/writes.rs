@@ -121,6 +121,8 @@ pub(crate) async fn post(
         group_id: post.group_id,
         body: post.body,
         attachment_ids: Vec::new(),
+        poll: None,
+        announce_days: None,
     };
     outbox::enqueue(conn, &Mutation::Post { request }, &summary).await?;
     Ok(post.id)

@@ -53,6 +53,10 @@ pub(crate) async fn apply_change(
         }
         Change::Notification { notification } => upsert_notification(conn, notification).await,
         Change::GroupSettings { settings } => upsert_group_settings(conn, settings).await,
+        // Polls and announcements are not cached yet.
+        Change::PollVote { .. } | Change::PollVoteRemoved { .. } | Change::PostSeen { .. } => {
+            Ok(())
+        }
         // Sent by a newer server: nothing this version can store.
         Change::Unknown => Ok(()),
     }

@@ -53,6 +53,10 @@ change_kinds! {
     Notification => "notification",
     // group_id + user_id: that member's own settings for the group.
     GroupSettings => "group_settings",
+    // entity_id: the post of the poll; user_id: the voter.
+    PollVote => "poll_vote",
+    // entity_id: the post; user_id: who saw it.
+    PostSeen => "post_seen",
 }
 
 /// A change to append. `group_id` scopes visibility (None: visible to all);
@@ -129,7 +133,9 @@ pub async fn head(conn: &mut AnyConnection) -> Result<i64, DbError> {
 ///   before the group existed, would learn only the id of a secret group);
 /// - a notification or a group setting: its owner only, and a notification
 ///   only while the owner may still read its group;
-/// - content (posts, comments, reactions): the group's members.
+/// - content (posts, comments, reactions, poll votes): the group's members;
+/// - that someone saw a post: members who are that person, the post's
+///   author or an admin of the group.
 pub async fn visible_page(
     conn: &mut AnyConnection,
     user_id: &str,
@@ -152,7 +158,11 @@ pub async fn visible_page(
                  SELECT MIN(f.seq) FROM changes f WHERE f.group_id = c.group_id)) \
              OR (c.kind = 'notification' AND c.user_id = $3 AND (c.group_id IS NULL OR {MEMBER})) \
              OR (c.kind = 'group_settings' AND c.user_id = $3) \
-             OR (c.kind IN ('post', 'comment', 'reaction') AND {MEMBER})) \
+             OR (c.kind IN ('post', 'comment', 'reaction', 'poll_vote') AND {MEMBER}) \
+             OR (c.kind = 'post_seen' AND {MEMBER} AND (c.user_id = $3 \
+                 OR EXISTS (SELECT 1 FROM posts p WHERE p.id = c.entity_id AND p.author_id = $3) \
+                 OR EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = c.group_id \
+                     AND m.user_id = $3 AND m.role = 'admin')))) \
          ORDER BY c.seq LIMIT $4"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
@@ -168,7 +178,7 @@ pub async fn visible_page(
 /// The content changes of the given groups up to and including `upto`,
 /// oldest first: what a new member could not see before its cursor. Group
 /// and membership changes are included (the member list); per-person kinds
-/// (join requests, notifications, settings, purges) are not.
+/// (join requests, notifications, settings, purges, "seen") are not.
 pub async fn group_history(
     conn: &mut AnyConnection,
     group_ids: &[String],
@@ -179,7 +189,7 @@ pub async fn group_history(
         let sql = format!(
             "SELECT {COLUMNS} FROM changes c JOIN groups g ON g.id = c.group_id \
              WHERE c.seq <= $1 AND c.group_id IN ({}) \
-               AND c.kind IN ('group', 'membership', 'post', 'comment', 'reaction') \
+               AND c.kind IN ('group', 'membership', 'post', 'comment', 'reaction', 'poll_vote') \
              ORDER BY c.seq",
             placeholders(2, chunk.len())
         );

@@ -6,6 +6,10 @@
 //! word found nowhere else), then asks every read path as every person and
 //! compares what comes back with the rule, cell by cell.
 //!
+//! The post carries a poll in which the member voted, and the moderator saw
+//! it: poll results and votes follow the post; who saw it is for the
+//! author and the group's admins (and whoever saw it, in their own sync).
+//!
 //! Attachments do not exist yet: when they do, they are one more read path
 //! (and one more marker) here.
 
@@ -14,7 +18,7 @@ use std::fmt;
 
 use commons_protocol::*;
 
-use super::content_support::{mutation, org_admin, react};
+use super::content_support::{mutation, org_admin, put, react};
 use super::stream::{connect, next_poke};
 use crate::harness::{new_id, Ctx, Reply, Session};
 
@@ -132,10 +136,14 @@ enum ReadPath {
     GroupBySync,
     Members,
     Stream,
+    PollResults,
+    VotesBySync,
+    SeenBy,
+    SeenBySync,
 }
 
 impl ReadPath {
-    const ALL: [ReadPath; 14] = [
+    const ALL: [ReadPath; 18] = [
         ReadPath::Feed,
         ReadPath::GroupPage,
         ReadPath::Post,
@@ -150,6 +158,10 @@ impl ReadPath {
         ReadPath::GroupBySync,
         ReadPath::Members,
         ReadPath::Stream,
+        ReadPath::PollResults,
+        ReadPath::VotesBySync,
+        ReadPath::SeenBy,
+        ReadPath::SeenBySync,
     ];
 
     /// Paths about the group itself rather than its content.
@@ -182,6 +194,10 @@ impl fmt::Display for ReadPath {
             ReadPath::GroupBySync => "GET /sync: the group",
             ReadPath::Members => "GET /groups/{id}/members",
             ReadPath::Stream => "GET /stream: a poke for the post",
+            ReadPath::PollResults => "GET /posts/{id}/poll: the member's vote",
+            ReadPath::VotesBySync => "GET /sync: the member's vote",
+            ReadPath::SeenBy => "GET /posts/{id}/seen: the moderator saw it",
+            ReadPath::SeenBySync => "GET /sync: that the moderator saw it",
         })
     }
 }
@@ -222,6 +238,13 @@ impl fmt::Display for Expect {
 fn expected(privacy: Privacy, role: Role, path: ReadPath) -> Expect {
     use Expect::*;
     use ReadPath::*;
+    // Who saw a post is for its author (the writer, not a role here) and the
+    // group's admins; the moderator, who saw it, holds their own record.
+    match (path, role) {
+        (SeenBy, Role::Member | Role::Moderator) => return Forbidden,
+        (SeenBySync, Role::Member) => return Absent,
+        _ => {}
+    }
     match role {
         Role::Deactivated => return Unauthorized,
         Role::Member | Role::Moderator | Role::GroupAdmin => return Shown,
@@ -230,18 +253,26 @@ fn expected(privacy: Privacy, role: Role, path: ReadPath) -> Expect {
     match (path, privacy) {
         // The feed, the change log, notifications and pokes carry content of
         // the groups one is in, whatever their privacy.
-        (Feed | Sync | Notifications | NotificationsBySync | Stream, _) => Absent,
+        (
+            Feed | Sync | Notifications | NotificationsBySync | Stream | VotesBySync | SeenBySync,
+            _,
+        ) => Absent,
+        // Who saw a post is never for non-members: 403 where they read it.
+        (SeenBy, Privacy::Open) => Forbidden,
         // Open groups are read by everyone.
-        (GroupPage | Post | Reactions | Search, Privacy::Open) => Shown,
+        (GroupPage | Post | Reactions | PollResults | Search, Privacy::Open) => Shown,
         (GroupPage, Privacy::Closed) => Forbidden,
-        (Post | Reactions, Privacy::Closed) => NotFound,
+        (Post | Reactions | PollResults | SeenBy, Privacy::Closed) => NotFound,
         (Search, Privacy::Closed | Privacy::Secret) => Absent,
         // Open and closed groups are known to all, with their members.
         (GroupList | GroupGet | GroupSearch | GroupBySync | Members, Privacy::Open)
         | (GroupList | GroupGet | GroupSearch | GroupBySync | Members, Privacy::Closed) => Shown,
         // A secret group does not exist for a non-member.
         (GroupList | GroupSearch | GroupBySync, Privacy::Secret) => Absent,
-        (GroupPage | Post | Reactions | GroupGet | Members, Privacy::Secret) => NotFound,
+        (
+            GroupPage | Post | Reactions | PollResults | SeenBy | GroupGet | Members,
+            Privacy::Secret,
+        ) => NotFound,
     }
 }
 
@@ -276,6 +307,11 @@ impl Fixture {
     /// What must never show on a path where the person may not see it.
     fn secrets(&self, path: ReadPath) -> Vec<String> {
         let mut secrets = Vec::new();
+        if path == ReadPath::SeenBySync {
+            // The same answer as `Sync`, whose cell checks it for leaks; a
+            // member who may not know who saw the post still reads the post.
+            return secrets;
+        }
         if !path.is_about_the_group() {
             secrets.extend([
                 self.post_mark.clone(),
@@ -546,6 +582,34 @@ async fn observe(
             .compared_with(who.get(&members(&made_up_group)).await)
         }
         ReadPath::Stream => fixture.pokes[&role].clone(),
+        ReadPath::PollResults => {
+            let poll = |id: &str| format!("/posts/{id}/poll");
+            Seen::of(&who.get(&poll(post_id)).await, |r| {
+                let results: PollResults = r.json();
+                results.options[0].voter_ids == [people.member.user.id.clone()]
+            })
+            .compared_with(who.get(&poll(&made_up_post)).await)
+        }
+        ReadPath::VotesBySync => from_sync(&|change| match change {
+            Change::PollVote { vote } => {
+                vote.post_id == *post_id && vote.user_id == people.member.user.id
+            }
+            _ => false,
+        }),
+        ReadPath::SeenBy => {
+            let seen = |id: &str| format!("/posts/{id}/seen");
+            Seen::of(&who.get(&seen(post_id)).await, |r| {
+                let seen: SeenBy = r.json();
+                seen.count == 1 && seen.seen[0].user_id == people.moderator.user.id
+            })
+            .compared_with(who.get(&seen(&made_up_post)).await)
+        }
+        ReadPath::SeenBySync => from_sync(&|change| match change {
+            Change::PostSeen { seen } => {
+                seen.post_id == *post_id && seen.user_id == people.moderator.user.id
+            }
+            _ => false,
+        }),
     }
 }
 
@@ -690,7 +754,17 @@ async fn write_with_streams(
             Err(e) => panic!("{role} cannot connect to the stream: {e}"),
         }
     }
-    let post = people.writer.write_post(group, body).await;
+    let mut request = people.writer.post_request(&group.id, body);
+    request.poll = Some(NewPoll {
+        options: vec!["yes".into(), "no".into()],
+        multiple: false,
+    });
+    let post: Post = people
+        .writer
+        .post("/posts", &request)
+        .await
+        .assert_status(201)
+        .json();
     let after_post = head(&people.writer).await;
     people
         .writer
@@ -785,6 +859,18 @@ pub async fn permission_matrix_of_privacy_role_and_read_path(ctx: Ctx) {
         )
         .await
         .assert_status(200);
+        let vote = VoteRequest {
+            mutation_id: new_id(),
+            options: vec![0],
+        };
+        put(&people.member, &format!("/posts/{}/vote", post.id), &vote)
+            .await
+            .assert_status(200);
+        people
+            .moderator
+            .post(&format!("/posts/{}/seen", post.id), &mutation())
+            .await
+            .assert_status(200);
         fixtures.push(Fixture {
             column,
             group,
