@@ -11,10 +11,11 @@ use crate::api::Api;
 use crate::cache::{self, Cache, CACHE_FILE};
 use crate::keychain::{self, TokenKey};
 use crate::outbox::{self, Session};
+use crate::poll_writes;
 use crate::{
     outbox_actions, sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost,
-    GroupView, JoinRequestView, MemberView, NotificationList, OutboxItem, PersonSummary, Profile,
-    PushReport, SearchHit, SyncReport,
+    GroupView, JoinRequestView, MemberView, NotificationList, OutboxItem, PersonSummary,
+    PostExtras, Profile, PushReport, SearchHit, SeenView, SyncReport,
 };
 
 /// Largest feed page.
@@ -393,13 +394,29 @@ impl Client {
     /// Writes: applied to the cache at once (marked pending) and queued in the outbox in ONE transaction; sent by the next sync.
     /// `group_id` None = the default group.
     pub async fn post(&self, group_id: Option<&str>, body: &str) -> Result<FeedPost, ClientError> {
+        let id = self
+            .write_locally(async |tx, me| writes::post(tx, me, group_id, body).await)
+            .await?;
+        self.written_post(&id).await
+    }
+
+    /// Posts with a poll or as an announcement (see [`PostExtras`]).
+    pub async fn post_with(
+        &self,
+        group_id: Option<&str>,
+        body: &str,
+        extras: &PostExtras,
+    ) -> Result<FeedPost, ClientError> {
+        let id = self
+            .write_locally(async |tx, me| writes::post_with(tx, me, group_id, body, extras).await)
+            .await?;
+        self.written_post(&id).await
+    }
+
+    async fn written_post(&self, id: &str) -> Result<FeedPost, ClientError> {
         let me = self.me().await?;
-        let mut tx = self.inner.cache.write().await?;
-        let id = writes::post(&mut tx, &me, group_id, body).await?;
-        tx.commit().await?;
-        self.inner.local_write.notify_one();
         let mut conn = self.inner.cache.read().await?;
-        cache::feed_post(&mut conn, &me.id, &id)
+        cache::feed_post(&mut conn, &me.id, id)
             .await?
             .ok_or_else(|| ClientError::CorruptCache(format!("post {id} vanished")))
     }
@@ -461,6 +478,35 @@ impl Client {
     pub async fn react(&self, id: &str, kind: Option<ReactionKind>) -> Result<bool, ClientError> {
         self.write_locally(async |tx, me| writes::react(tx, me, id, kind).await)
             .await
+    }
+
+    /// Votes in a post's poll (option indexes; several if the poll allows),
+    /// or withdraws my vote (`options` empty); false when it already was so.
+    pub async fn vote(&self, post_id: &str, options: &[u32]) -> Result<bool, ClientError> {
+        self.write_locally(async |tx, me| poll_writes::vote(tx, me, post_id, options).await)
+            .await
+    }
+
+    /// Announces a post of a group I administer or moderate for `days` days
+    /// (1 to 7), or unmarks it (`None`).
+    pub async fn announce(&self, post_id: &str, days: Option<u32>) -> Result<(), ClientError> {
+        self.write_locally(async |tx, me| poll_writes::announce(tx, me, post_id, days).await)
+            .await
+    }
+
+    /// Marks a post seen (an announcement leaves the top of my feeds); false
+    /// when I already had.
+    pub async fn mark_seen(&self, post_id: &str) -> Result<bool, ClientError> {
+        self.write_locally(async |tx, me| poll_writes::mark_seen(tx, me, post_id).await)
+            .await
+    }
+
+    /// Who saw a post and when, first seen first, as far as this cache knows:
+    /// everyone on my own posts and those of groups I administer (what the
+    /// server sends me), else only me.
+    pub async fn seen_by(&self, post_id: &str) -> Result<Vec<SeenView>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::seen_by(&mut conn, post_id).await
     }
 
     /// Leaves a group (not the default one). Its posts leave my feed at once.

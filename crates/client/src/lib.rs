@@ -18,6 +18,8 @@ mod local_effects;
 mod notifications;
 mod outbox;
 mod outbox_actions;
+mod poll_effects;
+mod poll_writes;
 mod sync;
 mod views;
 mod writes;
@@ -29,6 +31,7 @@ pub use keychain::{
     check_available as keychain_available, delete_token, load_token, store_token, TokenKey,
 };
 pub use notifications::Notifier;
+pub use poll_writes::PostExtras;
 pub use views::*;
 
 // The wire types callers need alongside the views.

@@ -29,6 +29,8 @@ use commons_protocol::{
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
+use crate::poll_writes::{PollWrite, PostTarget};
+
 use crate::api::{Api, Method};
 use crate::cache::{self, Cache, EntityTable, Origin};
 use crate::local_effects;
@@ -154,6 +156,11 @@ pub(crate) enum Mutation {
         previous: Option<NotificationLevel>,
         request: GroupSettingsRequest,
     },
+    /// Votes, announcements and "seen" on a post (`poll_writes`).
+    OnPost {
+        target: PostTarget,
+        write: PollWrite,
+    },
 }
 
 impl Mutation {
@@ -184,6 +191,7 @@ impl Mutation {
             Mutation::ReadNotification { .. } => "read_notification",
             Mutation::ReadAllNotifications { .. } => "read_all_notifications",
             Mutation::GroupSettings { .. } => "group_settings",
+            Mutation::OnPost { write, .. } => write.kind(),
         }
     }
 
@@ -202,6 +210,7 @@ impl Mutation {
             | Mutation::ReadAllNotifications { request, .. } => &request.mutation_id,
             Mutation::React { request, .. } => &request.mutation_id,
             Mutation::GroupSettings { request, .. } => &request.mutation_id,
+            Mutation::OnPost { write, .. } => write.mutation_id(),
         }
     }
 
@@ -232,6 +241,7 @@ impl Mutation {
             Mutation::React { target, .. } | Mutation::Unreact { target, .. } => {
                 Some(&target.target_id)
             }
+            Mutation::OnPost { target, .. } => Some(&target.post_id),
             Mutation::CreateGroup { .. }
             | Mutation::ReadNotification { .. }
             | Mutation::ReadAllNotifications { .. } => None,
@@ -256,6 +266,7 @@ impl Mutation {
                 notification_id, ..
             } => notification_id,
             Mutation::ReadAllNotifications { user_id, .. } => user_id,
+            Mutation::OnPost { target, .. } => &target.post_id,
         }
     }
 }
@@ -486,6 +497,11 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
                     .await?,
             )
         }
+        Mutation::OnPost { target, write } => {
+            let (method, what, body) = write.endpoint()?;
+            let path = format!("/posts/{}/{what}", path_segment(&target.post_id)?);
+            Answer::Json(api.write(method, server_url, token, &path, &body).await?)
+        }
     })
 }
 
@@ -575,6 +591,11 @@ async fn blocked_by_failed_parent(
             } else {
                 "the comment was not accepted by the server"
             },
+        ),
+        Mutation::OnPost { target, .. } => (
+            POST_FAILED,
+            &target.post_id,
+            "the post was not accepted by the server",
         ),
         Mutation::LeaveGroup { previous, .. } => (
             GROUP_FAILED,
