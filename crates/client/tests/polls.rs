@@ -228,3 +228,62 @@ async fn announcements_stay_on_top_until_seen_and_authors_see_who_saw_them() {
     alan.sync().await.unwrap();
     assert_eq!(post(&alan, &later.id).await.announced_until, None);
 }
+
+#[tokio::test]
+async fn offline_poll_writes_reach_the_server_once_and_refused_ones_are_undone() {
+    let data = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let ada = logged_in(&profiles.path().join("ada"), &server, "ada@example.org").await;
+    let grace = logged_in(&profiles.path().join("grace"), &server, "grace@example.org").await;
+    for client in [&ada, &grace] {
+        client.sync().await.unwrap();
+    }
+    let group = lunch_group(&ada, &[&grace]).await;
+    let extras = PostExtras {
+        poll_options: vec!["tea".into(), "coffee".into()],
+        multiple: true,
+        announce_days: None,
+    };
+    let poll = ada
+        .post_with(Some(&group), "drinks?", &extras)
+        .await
+        .unwrap();
+    let other = ada.post(Some(&group), "second").await.unwrap();
+    sync_all_accepted(&ada).await;
+    grace.sync().await.unwrap();
+
+    // The server is down: a vote, a seen mark and an announcement wait.
+    let (data_dir, addr) = server.kill();
+    assert!(grace.vote(&poll.id, &[0, 1]).await.unwrap());
+    assert!(grace.mark_seen(&poll.id).await.unwrap());
+    ada.announce(&other.id, Some(2)).await.unwrap();
+    assert!(matches!(grace.sync().await, Err(ClientError::Offline(_))));
+    assert_eq!(
+        tally(&post(&grace, &poll.id).await),
+        vec![o("tea", 1, true), o("coffee", 1, true)]
+    );
+    let _server = TestServer::start(&data_dir, &addr.to_string());
+    sync_all_accepted(&grace).await;
+    sync_all_accepted(&ada).await;
+    // Pushing again sends nothing new; the server counts one vote.
+    sync_all_accepted(&grace).await;
+    let seen_by_ada = post(&ada, &poll.id).await;
+    assert_eq!(seen_by_ada.poll.as_ref().unwrap().voters, 1);
+    assert_eq!(
+        tally(&seen_by_ada),
+        vec![o("tea", 1, false), o("coffee", 1, false)]
+    );
+    assert_eq!(seen_by_ada.seen_by_count, Some(1));
+    assert!(post(&ada, &other.id).await.announced_until.is_some());
+
+    // A vote the server refuses (Ada deleted the post meanwhile) is undone
+    // here and kept in the outbox as failed.
+    let before = post(&grace, &poll.id).await;
+    ada.delete(&poll.id).await.unwrap();
+    sync_all_accepted(&ada).await;
+    assert!(grace.vote(&poll.id, &[1]).await.unwrap());
+    let report = grace.push().await.unwrap();
+    assert_eq!(report.failed, 1);
+    assert_eq!(tally(&post(&grace, &poll.id).await), tally(&before));
+}
