@@ -394,10 +394,7 @@ impl Client {
     /// Writes: applied to the cache at once (marked pending) and queued in the outbox in ONE transaction; sent by the next sync.
     /// `group_id` None = the default group.
     pub async fn post(&self, group_id: Option<&str>, body: &str) -> Result<FeedPost, ClientError> {
-        let id = self
-            .write_locally(async |tx, me| writes::post(tx, me, group_id, body).await)
-            .await?;
-        self.written_post(&id).await
+        self.post_with(group_id, body, &PostExtras::default()).await
     }
 
     /// Posts with a poll or as an announcement (see [`PostExtras`]).
@@ -407,16 +404,13 @@ impl Client {
         body: &str,
         extras: &PostExtras,
     ) -> Result<FeedPost, ClientError> {
-        let id = self
-            .write_locally(async |tx, me| writes::post_with(tx, me, group_id, body, extras).await)
-            .await?;
-        self.written_post(&id).await
-    }
-
-    async fn written_post(&self, id: &str) -> Result<FeedPost, ClientError> {
         let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let id = writes::post_with(&mut tx, &me, group_id, body, extras).await?;
+        tx.commit().await?;
+        self.inner.local_write.notify_one();
         let mut conn = self.inner.cache.read().await?;
-        cache::feed_post(&mut conn, &me.id, id)
+        cache::feed_post(&mut conn, &me.id, &id)
             .await?
             .ok_or_else(|| ClientError::CorruptCache(format!("post {id} vanished")))
     }

@@ -89,6 +89,8 @@ fn not_created(group: &GroupFacts) -> Option<ClientError> {
     })
 }
 
+/// The tests' shorthand for a plain post.
+#[cfg(test)]
 pub(crate) async fn post(
     conn: &mut SqliteConnection,
     me: &User,
