@@ -221,9 +221,13 @@ pub async fn announce(
     }
     let until = days.map(announcement_end).transpose()?;
     let was_running = post.announced_until.is_some_and(|t| t > now_millis());
-    db::polls::set_announced(w.conn(), &post.id, until).await?;
-    append_post_change(w, &post).await?;
-    notify_members(w, &post.group_id).await?;
+    // Unmarking what is not marked changes nothing.
+    let changes = until.is_some() || post.announced_until.is_some();
+    if changes {
+        db::polls::set_announced(w.conn(), &post.id, until).await?;
+        append_post_change(w, &post).await?;
+        notify_members(w, &post.group_id).await?;
+    }
     let mut post = Post {
         announced_until: until,
         ..post
