@@ -6,6 +6,7 @@ use super::*;
 use crate::{notifications, outbox, writes, OutboxState};
 
 mod outbox_actions;
+mod polls;
 mod purge;
 mod search;
 mod social;
