@@ -228,6 +228,8 @@ pub struct Notification {
 pub enum NotificationKind {
     Mention,
     CommentOnYourPost,
+    /// A post of one of my groups was announced (the server applied my level).
+    Announcement,
 }
 
 /// Reported by `Client::run_live`.

@@ -5,7 +5,9 @@
 
 mod support;
 
-use commons_client::{Client, ClientError, FeedPost, PollOptionView, PostExtras, Privacy};
+use commons_client::{
+    Client, ClientError, FeedPost, NotificationKind, PollOptionView, PostExtras, Privacy,
+};
 use support::{logged_in, TestServer};
 
 async fn sync_all_accepted(client: &Client) {
@@ -176,7 +178,22 @@ async fn announcements_stay_on_top_until_seen_and_authors_see_who_saw_them() {
         .unwrap();
     assert!(news.announced_until.is_some());
     sync_all_accepted(&ada).await;
-    grace.sync().await.unwrap();
+    // Grace hears of it once (the server notified her: highlights, her default level).
+    let report = grace.sync().await.unwrap();
+    let heard: Vec<(NotificationKind, String, String)> = report
+        .notifications
+        .iter()
+        .map(|n| (n.kind, n.title.clone(), n.post_id.clone()))
+        .collect();
+    assert_eq!(
+        heard,
+        [(
+            NotificationKind::Announcement,
+            "Ada Lovelace made an announcement in Lunch".to_owned(),
+            news.id.clone()
+        )]
+    );
+    assert!(grace.sync().await.unwrap().notifications.is_empty());
     alan.sync().await.unwrap();
     let later = grace.post(Some(&group), "a newer post").await.unwrap();
     sync_all_accepted(&grace).await;
