@@ -74,7 +74,7 @@ fn kind_of_code(code: ErrorCode) -> ErrorKind {
         ErrorCode::NotFound => ErrorKind::NotFound,
         ErrorCode::BadRequest | ErrorCode::PayloadTooLarge => ErrorKind::InvalidInput,
         ErrorCode::Conflict => ErrorKind::Conflict,
-        ErrorCode::Internal => ErrorKind::Server,
+        ErrorCode::Internal | ErrorCode::Unavailable => ErrorKind::Server,
     }
 }
 

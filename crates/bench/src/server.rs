@@ -224,6 +224,8 @@ pub async fn run(
                 group_id: g[(worker + i as usize) % g.len()].clone(),
                 body: format!("bench post {worker}-{i} about the quarterly roadmap"),
                 attachment_ids: Vec::new(),
+                poll: None,
+                announce_days: None,
             };
             t.http
                 .post(t.url("/posts"))

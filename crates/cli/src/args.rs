@@ -83,7 +83,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write a post (in the default group unless --group is given).
+    /// Write a post (in the default group unless --group is given), with a
+    /// poll (--option, at least twice) or as an announcement (--announce).
     Post {
         #[arg(long, value_name = "GROUP_ID")]
         group: Option<String>,
@@ -93,6 +94,41 @@ pub enum Command {
         /// The text; several words are joined with spaces.
         #[arg(required = true, num_args = 1.., value_name = "TEXT")]
         text: Vec<String>,
+        /// A poll option (give 2 to 20).
+        #[arg(long = "option", value_name = "TEXT")]
+        options: Vec<String>,
+        /// The poll takes several options per person.
+        #[arg(long, requires = "options")]
+        multiple: bool,
+        /// Announce it for this many days, 1 to 7 (group admins and moderators).
+        #[arg(long, value_name = "DAYS")]
+        announce: Option<u32>,
+    },
+    /// Vote in a post's poll: option numbers (as `commons feed` shows them)
+    /// or texts; several if the poll allows. --clear withdraws your vote.
+    Vote {
+        post_id: String,
+        #[arg(required_unless_present = "clear", value_name = "OPTION")]
+        options: Vec<String>,
+        #[arg(long, conflicts_with = "options")]
+        clear: bool,
+    },
+    /// Announce a post for --days days (group admins and moderators), or
+    /// stop announcing it with --off.
+    Announce {
+        post_id: String,
+        #[arg(long, value_name = "N", required_unless_present = "off")]
+        days: Option<u32>,
+        #[arg(long, conflicts_with = "days")]
+        off: bool,
+    },
+    /// Mark a post seen: an announcement leaves the top of your feeds.
+    Seen { post_id: String },
+    /// Who saw a post and when (your posts, and those of groups you administer).
+    SeenBy {
+        post_id: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Comment on a post.
     Comment {

@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use commons_client::{Client, ClientError, Notification, Notifier, OutboxState};
+use commons_client::{Client, ClientError, Notification, Notifier, OutboxState, PostExtras};
 
 use crate::args::{
     AttachmentCommand, Cli, Command, GroupCommand, NotificationsCommand, OutboxCommand,
 };
-use crate::render;
+use crate::{polls, render};
 
 /// How long a write waits to be delivered at once before it is left for `commons sync`.
 const IMMEDIATE_SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -146,14 +146,26 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
             Some(OutboxCommand::Retry { mutation_id }) => retry(client, &mutation_id).await,
             Some(OutboxCommand::Discard { mutation_id }) => discard(client, &mutation_id).await,
         },
-        Command::Post { group, files, text } => {
+        Command::Post {
+            group,
+            files,
+            text,
+            options,
+            multiple,
+            announce,
+        } => {
             let text = text.join(" ");
             let write = Write::start(client).await?;
+            let extras = PostExtras {
+                poll_options: options,
+                multiple,
+                announce_days: announce,
+            };
             let post = if files.is_empty() {
-                client.post(group.as_deref(), &text).await?
+                client.post_with(group.as_deref(), &text, &extras).await?
             } else {
                 client
-                    .post_with_files(group.as_deref(), &text, &files)
+                    .post_with_files(group.as_deref(), &text, &files, &extras)
                     .await?
             };
             let what = format!("post {} in {}", post.id, post.group_name);
@@ -188,6 +200,45 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
                 None => format!("removal of your reaction to {id}"),
             };
             write.deliver(client, &what).await
+        }
+        Command::Vote {
+            post_id, options, ..
+        } => {
+            let chosen = polls::choices(client, &post_id, &options).await?;
+            let write = Write::start(client).await?;
+            if !client.vote(&post_id, &chosen).await? {
+                println!("Your vote on {post_id} already is so.");
+                return Ok(());
+            }
+            write.deliver(client, &format!("vote on {post_id}")).await
+        }
+        Command::Announce { post_id, days, .. } => {
+            let write = Write::start(client).await?;
+            client.announce(&post_id, days).await?;
+            let what = match days {
+                Some(days) => format!("announcement of {post_id} for {days} days"),
+                None => format!("end of the announcement of {post_id}"),
+            };
+            write.deliver(client, &what).await
+        }
+        Command::Seen { post_id } => {
+            let write = Write::start(client).await?;
+            if !client.mark_seen(&post_id).await? {
+                println!("You already saw {post_id}.");
+                return Ok(());
+            }
+            write
+                .deliver(client, &format!("seen mark on {post_id}"))
+                .await
+        }
+        Command::SeenBy { post_id, json } => {
+            let seen = client.seen_by(&post_id).await?;
+            if json {
+                print_json(&seen)
+            } else {
+                print!("{}", polls::seen_by(&seen, render::now_millis()));
+                Ok(())
+            }
         }
         Command::Edit { id, text } => {
             let text = text.join(" ");

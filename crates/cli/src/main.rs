@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod polls;
 mod render;
 
 use std::process::ExitCode;

@@ -75,6 +75,7 @@ pub fn feed(posts: &[FeedPost], now: i64) -> String {
         if let Some(line) = reactions(&post.reactions, post.my_reaction) {
             let _ = writeln!(out, "  {line}");
         }
+        crate::polls::post_lines(&mut out, post, now);
         let _ = writeln!(out, "  post id: {}", post.id);
         // Replies under their comment; one whose comment is not shown stands alone.
         let shown: Vec<&str> = post.comments.iter().map(|c| c.id.as_str()).collect();
@@ -264,6 +265,7 @@ fn notification_title(n: &NotificationView) -> String {
             Some(actor) => format!("{actor} added you to {group}"),
             None => format!("You were added to {group}"),
         },
+        NotificationKind::Announcement => format!("{actor} made an announcement in {group}"),
     }
 }
 
@@ -561,6 +563,10 @@ mod tests {
             deleted: false,
             reactions: Vec::new(),
             my_reaction: None,
+            poll: None,
+            announced_until: None,
+            seen_by_me: false,
+            seen_by_count: None,
         };
         let text = feed(&[post], now);
         assert_eq!(
@@ -616,6 +622,10 @@ mod tests {
                 },
             ],
             my_reaction: Some(ReactionKind::Love),
+            poll: None,
+            announced_until: None,
+            seen_by_me: false,
+            seen_by_count: None,
         };
         assert_eq!(
             feed(&[post], now),

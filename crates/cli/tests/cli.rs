@@ -933,3 +933,116 @@ async fn attachments_are_listed_and_downloaded() {
     );
     assert_eq!(files[0]["name"], "notes.txt");
 }
+
+#[test]
+fn polls_votes_announcements_and_who_saw_them() {
+    let data = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (ada, grace) = (home.path().join("ada"), home.path().join("grace"));
+    let server = TestServer::demo(data.path());
+    login(&ada, &server, "ada@example.org");
+    login(&grace, &server, "grace@example.org");
+    for profile in [&ada, &grace] {
+        expect_exit(&commons(profile, &["sync"], ""), 0);
+    }
+
+    // A post with a poll; too few options are refused before anything is sent.
+    let out = commons(&ada, &["post", "--option", "Pizza", "Lunch?"], "");
+    expect_exit(&out, 1);
+    assert!(stderr(&out).contains("2 to 20 options"), "{}", stderr(&out));
+    let out = commons(
+        &ada,
+        &[
+            "post", "--option", "Pizza", "--option", "Sushi", "Lunch", "today?",
+        ],
+        "",
+    );
+    expect_exit(&out, 0);
+    assert!(stdout(&out).starts_with("Sent post "), "{}", stdout(&out));
+    let feed = json(&commons(&ada, &["feed", "--json", "--limit", "1"], ""));
+    let post_id = feed[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(feed[0]["poll"]["options"][1]["text"], "Sushi");
+    assert_eq!(feed[0]["poll"]["multiple"], false);
+
+    // Grace votes by number or text; one option only, an existing one.
+    expect_exit(&commons(&grace, &["sync"], ""), 0);
+    let out = commons(&grace, &["vote", &post_id, "pizza", "sushi"], "");
+    expect_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("exactly one option"),
+        "{}",
+        stderr(&out)
+    );
+    let out = commons(&grace, &["vote", &post_id, "3"], "");
+    expect_exit(&out, 1);
+    assert!(stderr(&out).contains("not an option"), "{}", stderr(&out));
+    let out = commons(&grace, &["vote", &post_id, "2"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with("Sent vote on "),
+        "{}",
+        stdout(&out)
+    );
+    let text = stdout(&commons(&grace, &["feed", "--limit", "1"], ""));
+    assert!(text.contains("  poll (one choice) · 1 voter\n"), "{text}");
+    assert!(text.contains("    [x] 2. Sushi · 1\n"), "{text}");
+    expect_exit(&commons(&ada, &["sync"], ""), 0);
+    let feed = json(&commons(&ada, &["feed", "--json", "--limit", "1"], ""));
+    assert_eq!(feed[0]["poll"]["options"][1]["count"], 1);
+    assert_eq!(feed[0]["poll"]["options"][1]["mine"], false);
+
+    // Announced for 2 days: on top of Grace's feed until she marks it seen.
+    let out = commons(&ada, &["announce", &post_id, "--days", "9"], "");
+    expect_exit(&out, 1);
+    assert!(stderr(&out).contains("1 to 7 days"), "{}", stderr(&out));
+    let out = commons(&grace, &["announce", &post_id, "--days", "2"], "");
+    expect_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("admins and moderators"),
+        "{}",
+        stderr(&out)
+    );
+    expect_exit(
+        &commons(&ada, &["announce", &post_id, "--days", "2"], ""),
+        0,
+    );
+    expect_exit(&commons(&grace, &["post", "a", "newer", "post"], ""), 0);
+    expect_exit(&commons(&grace, &["sync"], ""), 0);
+    let text = stdout(&commons(&grace, &["feed", "--limit", "1"], ""));
+    assert!(text.contains("Lunch today?"), "{text}");
+    assert!(text.contains("★ announcement, "), "{text}");
+    assert!(text.contains(" left · not seen yet"), "{text}");
+    let out = commons(&grace, &["seen", &post_id], "");
+    expect_exit(&out, 0);
+    let text = stdout(&commons(&grace, &["feed", "--limit", "1"], ""));
+    assert!(text.contains("a newer post"), "{text}");
+
+    // Ada, the author, sees who saw it; Grace only herself.
+    expect_exit(&commons(&ada, &["sync"], ""), 0);
+    let out = commons(&ada, &["seen-by", &post_id], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).starts_with("Seen by 1\n  Grace Hopper · "),
+        "{}",
+        stdout(&out)
+    );
+    let seen = json(&commons(&ada, &["seen-by", &post_id, "--json"], ""));
+    assert_eq!(seen[0]["name"], "Grace Hopper");
+    let text = stdout(&commons(&ada, &["feed", "--limit", "3"], ""));
+    assert!(text.contains("seen by 1"), "{text}");
+
+    // Unmarked; Grace withdraws her vote.
+    expect_exit(&commons(&ada, &["announce", &post_id, "--off"], ""), 0);
+    let out = commons(&grace, &["vote", &post_id, "--clear"], "");
+    expect_exit(&out, 0);
+    expect_exit(&commons(&ada, &["sync"], ""), 0);
+    let feed = json(&commons(&ada, &["feed", "--json", "--limit", "5"], ""));
+    let lunch = feed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == post_id.as_str())
+        .expect("the poll post");
+    assert_eq!(lunch["poll"]["voters"], 0);
+    assert_eq!(lunch["announced_until"], serde_json::Value::Null);
+}

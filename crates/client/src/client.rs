@@ -11,11 +11,12 @@ use crate::api::Api;
 use crate::cache::{self, Cache, CACHE_FILE};
 use crate::keychain::{self, TokenKey};
 use crate::outbox::{self, Session};
+use crate::poll_writes;
 use crate::{
     attachments, outbox_actions, pages, sync, uploads, writes, Account, AttachmentView,
     ClientError, CommentView, FeedCursor, FeedPost, GroupView, JoinRequestView, MemberView,
-    NotificationList, OlderPosts, OutboxItem, PersonSummary, Profile, PushReport, SearchHit,
-    SyncReport,
+    NotificationList, OlderPosts, OutboxItem, PersonSummary, PostExtras, Profile, PushReport,
+    SearchHit, SeenView, SyncReport,
 };
 
 /// Largest feed page.
@@ -540,9 +541,28 @@ impl Client {
     /// Writes: applied to the cache at once (marked pending) and queued in the outbox in ONE transaction; sent by the next sync.
     /// `group_id` None = the default group.
     pub async fn post(&self, group_id: Option<&str>, body: &str) -> Result<FeedPost, ClientError> {
+        self.post_with(group_id, body, &PostExtras::default()).await
+    }
+
+    /// Posts with a poll or as an announcement (see [`PostExtras`]).
+    pub async fn post_with(
+        &self,
+        group_id: Option<&str>,
+        body: &str,
+        extras: &PostExtras,
+    ) -> Result<FeedPost, ClientError> {
         let me = self.me().await?;
         let mut tx = self.inner.cache.write().await?;
-        let id = writes::post(&mut tx, &me, group_id, body).await?;
+        let id = writes::post_with(
+            &mut tx,
+            &me,
+            group_id,
+            body,
+            writes::new_id(),
+            Vec::new(),
+            extras,
+        )
+        .await?;
         tx.commit().await?;
         self.inner.local_write.notify_one();
         let mut conn = self.inner.cache.read().await?;
@@ -551,14 +571,16 @@ impl Client {
             .ok_or_else(|| ClientError::CorruptCache(format!("post {id} vanished")))
     }
 
-    /// A post with files attached, written offline like any post: the files
-    /// are copied beside the cache and queued as uploads before the post, so
-    /// the next push sends each file once, then the post naming them.
+    /// A post with files attached (and perhaps a poll, see [`PostExtras`]),
+    /// written offline like any post: the files are copied beside the cache
+    /// and queued as uploads before the post, so the next push sends each
+    /// file once, then the post naming them.
     pub async fn post_with_files(
         &self,
         group_id: Option<&str>,
         body: &str,
         files: &[PathBuf],
+        extras: &PostExtras,
     ) -> Result<FeedPost, ClientError> {
         let me = self.me().await?;
         let mut local = Vec::new();
@@ -568,8 +590,16 @@ impl Client {
         let mut tx = self.inner.cache.write().await?;
         let post_id = writes::new_id();
         let ids = uploads::enqueue(&mut tx, &post_id, &local).await?;
-        writes::post_with_attachments(&mut tx, &me, group_id, body, post_id.clone(), ids.clone())
-            .await?;
+        writes::post_with(
+            &mut tx,
+            &me,
+            group_id,
+            body,
+            post_id.clone(),
+            ids.clone(),
+            extras,
+        )
+        .await?;
         uploads::show_locally(&mut tx, &post_id, &ids, &local).await?;
         tx.commit().await?;
         self.inner.local_write.notify_one();
@@ -636,6 +666,35 @@ impl Client {
     pub async fn react(&self, id: &str, kind: Option<ReactionKind>) -> Result<bool, ClientError> {
         self.write_locally(async |tx, me| writes::react(tx, me, id, kind).await)
             .await
+    }
+
+    /// Votes in a post's poll (option indexes; several if the poll allows),
+    /// or withdraws my vote (`options` empty); false when it already was so.
+    pub async fn vote(&self, post_id: &str, options: &[u32]) -> Result<bool, ClientError> {
+        self.write_locally(async |tx, me| poll_writes::vote(tx, me, post_id, options).await)
+            .await
+    }
+
+    /// Announces a post of a group I administer or moderate for `days` days
+    /// (1 to 7), or unmarks it (`None`).
+    pub async fn announce(&self, post_id: &str, days: Option<u32>) -> Result<(), ClientError> {
+        self.write_locally(async |tx, me| poll_writes::announce(tx, me, post_id, days).await)
+            .await
+    }
+
+    /// Marks a post seen (an announcement leaves the top of my feeds); false
+    /// when I already had.
+    pub async fn mark_seen(&self, post_id: &str) -> Result<bool, ClientError> {
+        self.write_locally(async |tx, me| poll_writes::mark_seen(tx, me, post_id).await)
+            .await
+    }
+
+    /// Who saw a post and when, first seen first, as far as this cache knows:
+    /// everyone on my own posts and those of groups I administer (what the
+    /// server sends me), else only me.
+    pub async fn seen_by(&self, post_id: &str) -> Result<Vec<SeenView>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::seen_by(&mut conn, post_id).await
     }
 
     /// Leaves a group (not the default one). Its posts leave my feed at once.

@@ -21,6 +21,8 @@ mod notifications;
 mod outbox;
 mod outbox_actions;
 mod pages;
+mod poll_effects;
+mod poll_writes;
 mod sync;
 mod uploads;
 mod views;
@@ -35,6 +37,7 @@ pub use keychain::{
     check_available as keychain_available, delete_token, load_token, store_token, TokenKey,
 };
 pub use notifications::Notifier;
+pub use poll_writes::PostExtras;
 pub use views::*;
 
 // The wire types callers need alongside the views.

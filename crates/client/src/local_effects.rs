@@ -21,6 +21,7 @@ use sqlx::SqliteConnection;
 
 use crate::cache::{self, Origin};
 use crate::outbox::{Item, Mutation, ReactionTarget};
+use crate::poll_effects;
 use crate::ClientError;
 
 async fn exec(
@@ -129,6 +130,7 @@ pub(crate) async fn apply(
             };
             cache::upsert_group_settings(conn, &settings).await?
         }
+        Mutation::OnPost { target, write } => poll_effects::apply(conn, target, write).await?,
         Mutation::Post { .. }
         | Mutation::Comment { .. }
         | Mutation::CreateGroup { .. }
@@ -216,6 +218,9 @@ pub(crate) async fn confirm(
             if let Some(settings) = read::<GroupSettings>(&answer) {
                 cache::upsert_group_settings(conn, &settings).await?;
             }
+        }
+        Mutation::OnPost { target, write } => {
+            poll_effects::confirm(conn, target, write, answer).await?
         }
         Mutation::LeaveGroup { .. }
         | Mutation::ReadAllNotifications { .. }
@@ -316,6 +321,7 @@ pub(crate) async fn revert(
                 .await?
             }
         },
+        Mutation::OnPost { target, write } => poll_effects::revert(conn, target, write).await?,
         Mutation::Post { .. }
         | Mutation::Comment { .. }
         | Mutation::CreateGroup { .. }

@@ -6,7 +6,9 @@
 //! arrive new in an incremental sync count: nothing during an account's
 //! first sync (that is history, not news), never twice for one item (ids are
 //! recorded in `notified` in the same transaction as the page that brought
-//! them), never for my own writes.
+//! them), never for my own writes. Announcements are the server's call (it
+//! knows my level for the group): its unread `announcement` notification
+//! raises one, unless the post already raised one here (a mention).
 //!
 //! Raising is the caller's job, through a [`Notifier`]: the desktop shows
 //! system notifications, the CLI prints them.
@@ -83,6 +85,9 @@ pub(crate) async fn consider(
     me: &User,
     change: &Change,
 ) -> Result<Option<Notification>, ClientError> {
+    if let Change::Notification { notification } = change {
+        return announcement(conn, me, notification).await;
+    }
     let (item_id, table, author_id) = match change {
         Change::Post { post } => (&post.id, EntityTable::Posts, &post.author_id),
         Change::Comment { comment } => (&comment.id, EntityTable::Comments, &comment.author_id),
@@ -122,6 +127,48 @@ pub(crate) async fn consider(
             .await?;
     }
     Ok(decision)
+}
+
+/// An announcement the server notified me of, the first time it arrives unread.
+async fn announcement(
+    conn: &mut SqliteConnection,
+    me: &User,
+    n: &commons_protocol::Notification,
+) -> Result<Option<Notification>, ClientError> {
+    let post_id = n.post_id.clone().unwrap_or_default();
+    if n.kind != commons_protocol::NotificationKind::Announcement
+        || n.user_id != me.id
+        || n.read_at.is_some()
+        || already_notified(conn, &n.id).await?
+        || already_notified(conn, &post_id).await?
+        || cache::fetch_optional_string(conn, "SELECT id FROM notifications WHERE id = ?", &n.id)
+            .await?
+            .is_some()
+    {
+        return Ok(None);
+    }
+    let actor = match &n.actor_id {
+        Some(id) => author_name(conn, id).await?,
+        None => "Someone".to_owned(),
+    };
+    let group = match &n.group_id {
+        Some(id) => group_name(conn, id).await?,
+        None => "a group".to_owned(),
+    };
+    let body = cache::fetch_optional_string(conn, "SELECT body FROM posts WHERE id = ?", &post_id)
+        .await?
+        .unwrap_or_default();
+    sqlx::query("INSERT OR IGNORE INTO notified (item_id, notified_at) VALUES (?, ?)")
+        .bind(n.id.clone())
+        .bind(cache::now_millis())
+        .execute(&mut *conn)
+        .await?;
+    Ok(Some(Notification {
+        kind: NotificationKind::Announcement,
+        title: format!("{actor} made an announcement in {group}"),
+        body: excerpt(&body, 200),
+        post_id,
+    }))
 }
 
 async fn already_notified(conn: &mut SqliteConnection, item_id: &str) -> Result<bool, ClientError> {

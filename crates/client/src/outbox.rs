@@ -29,6 +29,8 @@ use commons_protocol::{
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 
+use crate::poll_writes::{PollWrite, PostTarget};
+
 use crate::api::{Api, Method};
 use crate::cache::{self, Cache, EntityTable, Origin};
 use crate::local_effects;
@@ -157,6 +159,11 @@ pub(crate) enum Mutation {
     /// `POST /attachments?mutation_id=`: a file attached to a post written
     /// here, queued before the post (see `uploads.rs`).
     Upload(crate::uploads::QueuedUpload),
+    /// Votes, announcements and "seen" on a post (`poll_writes`).
+    OnPost {
+        target: PostTarget,
+        write: PollWrite,
+    },
 }
 
 impl Mutation {
@@ -188,6 +195,7 @@ impl Mutation {
             Mutation::ReadAllNotifications { .. } => "read_all_notifications",
             Mutation::GroupSettings { .. } => "group_settings",
             Mutation::Upload(_) => "upload",
+            Mutation::OnPost { write, .. } => write.kind(),
         }
     }
 
@@ -207,6 +215,7 @@ impl Mutation {
             Mutation::React { request, .. } => &request.mutation_id,
             Mutation::GroupSettings { request, .. } => &request.mutation_id,
             Mutation::Upload(upload) => &upload.mutation_id,
+            Mutation::OnPost { write, .. } => write.mutation_id(),
         }
     }
 
@@ -237,6 +246,7 @@ impl Mutation {
             Mutation::React { target, .. } | Mutation::Unreact { target, .. } => {
                 Some(&target.target_id)
             }
+            Mutation::OnPost { target, .. } => Some(&target.post_id),
             Mutation::CreateGroup { .. }
             | Mutation::ReadNotification { .. }
             | Mutation::ReadAllNotifications { .. }
@@ -263,6 +273,7 @@ impl Mutation {
             } => notification_id,
             Mutation::ReadAllNotifications { user_id, .. } => user_id,
             Mutation::Upload(upload) => &upload.post_id,
+            Mutation::OnPost { target, .. } => &target.post_id,
         }
     }
 }
@@ -500,6 +511,11 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
                     .await?,
             )
         }
+        Mutation::OnPost { target, write } => {
+            let (method, what, body) = write.endpoint()?;
+            let path = format!("/posts/{}/{what}", path_segment(&target.post_id)?);
+            Answer::Json(api.write(method, server_url, token, &path, &body).await?)
+        }
     })
 }
 
@@ -589,6 +605,11 @@ async fn blocked_by_failed_parent(
             } else {
                 "the comment was not accepted by the server"
             },
+        ),
+        Mutation::OnPost { target, .. } => (
+            POST_FAILED,
+            &target.post_id,
+            "the post was not accepted by the server",
         ),
         Mutation::LeaveGroup { previous, .. } => (
             GROUP_FAILED,

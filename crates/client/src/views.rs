@@ -60,6 +60,46 @@ pub struct FeedPost {
     pub reactions: Vec<ReactionCount>,
     /// My reaction, if any (set here and unsent included).
     pub my_reaction: Option<ReactionKind>,
+    /// The post's poll with its counts and my votes (unsent included).
+    pub poll: Option<PollView>,
+    /// An announcement until then: on top of my feeds until it ends or I saw it.
+    pub announced_until: Option<Millis>,
+    /// I marked it seen (here or elsewhere).
+    pub seen_by_me: bool,
+    /// How many saw it, on my own posts (`Client::seen_by` says who); `None` on others'.
+    pub seen_by_count: Option<i64>,
+}
+
+/// That someone saw a post.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SeenView {
+    pub user_id: Id,
+    pub name: String,
+    pub seen_at: Millis,
+}
+
+/// A post's poll as a screen shows it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PollView {
+    /// In the poll's order; votes name them by index.
+    pub options: Vec<PollOptionView>,
+    /// Several options per person, or exactly one.
+    pub multiple: bool,
+    /// No more votes.
+    pub closed: bool,
+    /// How many people voted.
+    pub voters: i64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PollOptionView {
+    pub text: String,
+    pub count: i64,
+    /// I chose it.
+    pub mine: bool,
 }
 
 /// How many people reacted to a post or comment with one kind.
@@ -194,6 +234,8 @@ pub struct Notification {
 pub enum NotificationKind {
     Mention,
     CommentOnYourPost,
+    /// A post of one of my groups was announced (the server applied my level).
+    Announcement,
 }
 
 /// Reported by `Client::run_live`.

@@ -17,6 +17,7 @@ use crate::cache::{self, Origin};
 use crate::local_effects;
 use crate::notifications::excerpt;
 use crate::outbox::{self, Item, Mutation, PreviousText, ReactionTarget};
+use crate::poll_writes::{announcement_end, checked_poll, local_poll, PostExtras};
 use crate::ClientError;
 
 pub(crate) fn new_id() -> Id {
@@ -88,26 +89,44 @@ fn not_created(group: &GroupFacts) -> Option<ClientError> {
     })
 }
 
+/// The tests' shorthand for a plain post.
+#[cfg(test)]
 pub(crate) async fn post(
     conn: &mut SqliteConnection,
     me: &User,
     group_id: Option<&str>,
     body: &str,
 ) -> Result<Id, ClientError> {
-    post_with_attachments(conn, me, group_id, body, new_id(), Vec::new()).await
+    post_with(
+        conn,
+        me,
+        group_id,
+        body,
+        new_id(),
+        Vec::new(),
+        &PostExtras::default(),
+    )
+    .await
 }
 
-/// A post with the id `id` naming the attachments `attachment_ids` (the
-/// local ids of queued uploads, replaced by the server's as they are sent).
-pub(crate) async fn post_with_attachments(
+/// A post with the id `id`, naming the attachments `attachment_ids` (the
+/// local ids of queued uploads, replaced by the server's as they are sent),
+/// with a poll or announced (see [`PostExtras`]).
+pub(crate) async fn post_with(
     conn: &mut SqliteConnection,
     me: &User,
     group_id: Option<&str>,
     body: &str,
     id: Id,
     attachment_ids: Vec<Id>,
+    extras: &PostExtras,
 ) -> Result<Id, ClientError> {
     let body = checked_text(body, "post", MAX_POST_BYTES)?;
+    let poll = match extras.poll_options.is_empty() {
+        true => None,
+        false => Some(checked_poll(&extras.poll_options, extras.multiple)?),
+    };
+    let announced_until = extras.announce_days.map(announcement_end).transpose()?;
     let group = group_facts(conn, me, group_id).await?;
     if let Some(error) = not_created(&group) {
         return Err(error);
@@ -118,12 +137,21 @@ pub(crate) async fn post_with_attachments(
             group.name
         )));
     }
+    if announced_until.is_some() && !matches!(group.my_role.as_deref(), Some("admin" | "moderator"))
+    {
+        return Err(invalid(format!(
+            "only admins and moderators of {} announce posts",
+            group.name
+        )));
+    }
     let post = Post {
         id,
         group_id: group.id.clone(),
         author_id: me.id.clone(),
         body,
         created_at: cache::now_millis(),
+        poll: poll.as_ref().map(local_poll),
+        announced_until,
         ..Default::default()
     };
     cache::upsert_post(conn, &post, Origin::Local).await?;
@@ -134,6 +162,8 @@ pub(crate) async fn post_with_attachments(
         group_id: post.group_id,
         body: post.body,
         attachment_ids,
+        poll,
+        announce_days: extras.announce_days,
     };
     outbox::enqueue(conn, &Mutation::Post { request }, &summary).await?;
     Ok(post.id)
@@ -412,7 +442,7 @@ pub(crate) async fn leave_group(
 }
 
 /// Applies a write of the kinds in `local_effects` and queues it.
-async fn queue(
+pub(crate) async fn queue(
     conn: &mut SqliteConnection,
     mutation: &Mutation,
     summary: &str,
@@ -423,20 +453,20 @@ async fn queue(
 
 /// A post or comment as the writes on it need it.
 #[derive(sqlx::FromRow)]
-struct ItemFacts {
+pub(crate) struct ItemFacts {
     post_id: String,
-    group_id: String,
+    pub group_id: String,
     author_id: String,
     author_name: String,
     body: String,
     edited_at: Option<i64>,
     deleted: bool,
     failed: Option<String>,
-    my_role: Option<String>,
+    pub my_role: Option<String>,
 }
 
 /// Finds a post or comment by id (ids are unique across both).
-async fn find_item(
+pub(crate) async fn find_item(
     conn: &mut SqliteConnection,
     me: &User,
     id: &str,
@@ -479,7 +509,7 @@ async fn find_item(
 }
 
 /// The checks every write on an existing post or comment shares.
-fn usable(item: Item, facts: &ItemFacts) -> Result<(), ClientError> {
+pub(crate) fn usable(item: Item, facts: &ItemFacts) -> Result<(), ClientError> {
     let noun = item.noun();
     if facts.deleted {
         return Err(invalid(format!("this {noun} was deleted")));
@@ -493,7 +523,7 @@ fn usable(item: Item, facts: &ItemFacts) -> Result<(), ClientError> {
 }
 
 /// "Ada's post", or "your comment".
-fn whose(me: &User, item: Item, facts: &ItemFacts) -> String {
+pub(crate) fn whose(me: &User, item: Item, facts: &ItemFacts) -> String {
     if facts.author_id == me.id {
         format!("your {}", item.noun())
     } else {

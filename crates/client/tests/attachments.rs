@@ -81,10 +81,10 @@ async fn attachments_download_verify_evict_and_leave_with_their_group() {
         .collect();
     let mut ids = Vec::new();
     let image = ada_api.upload("engine.png", &PNG).await;
-    ids.push(image["id"].as_str().unwrap().to_owned());
+    ids.push(image.id);
     for (n, bytes) in notes.iter().enumerate() {
         let uploaded = ada_api.upload(&format!("falcon-plan-{n}.txt"), bytes).await;
-        ids.push(uploaded["id"].as_str().unwrap().to_owned());
+        ids.push(uploaded.id);
     }
     let post_id = uuid::Uuid::now_v7().to_string();
     ada_api

@@ -26,7 +26,7 @@ async fn pictures_covers_and_comment_files_reach_the_views() {
     let post = grace.feed(None, 1, None).await.unwrap().remove(0);
 
     let ada = RawApi::login(&server.url(), "ada@example.org").await;
-    let avatar = ada.upload("ada.png", PNG.to_vec()).await;
+    let avatar = ada.upload("ada.png", &PNG).await;
     assert!(avatar.width.is_some(), "the server decoded the picture");
     ada.write(
         reqwest::Method::PUT,
@@ -41,14 +41,14 @@ async fn pictures_covers_and_comment_files_reach_the_views() {
         json!({ "id": group_id, "name": "Analytical Engine", "description": "", "privacy": "open" }),
     )
     .await;
-    let cover = ada.upload("engine.png", PNG.to_vec()).await;
+    let cover = ada.upload("engine.png", &PNG).await;
     ada.write(
         reqwest::Method::PUT,
         &format!("/groups/{group_id}/cover"),
         json!({ "attachment_id": cover.id }),
     )
     .await;
-    let notes = ada.upload("notes.txt", b"Note G".to_vec()).await;
+    let notes = ada.upload("notes.txt", b"Note G").await;
     let comment_id = uuid::Uuid::now_v7().to_string();
     ada.write(
         reqwest::Method::POST,

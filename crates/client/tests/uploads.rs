@@ -9,7 +9,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use commons_client::Client;
+use commons_client::{Client, PostExtras};
 use support::{everyone_group, logged_in, RawApi, TestServer};
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -45,6 +45,7 @@ async fn files_written_offline_are_uploaded_once_then_the_post() {
             None,
             "Minutes and budget",
             &[minutes.clone(), budget.clone()],
+            &PostExtras::default(),
         )
         .await
         .unwrap();

@@ -77,6 +77,12 @@ pub struct CreatePostRequest {
     /// The caller's own uploads, not yet linked to a post (`POST /api/v1/attachments`).
     #[serde(default)]
     pub attachment_ids: Vec<Id>,
+    /// A poll asked with the post.
+    #[serde(default)]
+    pub poll: Option<crate::NewPoll>,
+    /// Announce the post for this many days (1 to 7; group admins and moderators).
+    #[serde(default)]
+    pub announce_days: Option<u32>,
 }
 
 /// `POST /api/v1/posts/{post_id}/comments`

@@ -199,6 +199,14 @@ pub struct Post {
     /// Files attached when the post was written (none once it is deleted).
     #[serde(default)]
     pub attachments: Vec<crate::Attachment>,
+    /// The poll asked with the post (none once it is deleted).
+    #[serde(default)]
+    pub poll: Option<crate::Poll>,
+    /// An announcement: on top of its members' feeds until then, or until
+    /// each has seen it.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Millis>))]
+    pub announced_until: Option<Millis>,
 }
 
 /// A comment on a post, or a reply to a comment (one level: a reply's

@@ -14,6 +14,7 @@ mod error;
 pub mod markdown;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+mod polls;
 mod social;
 mod sync;
 
@@ -21,6 +22,7 @@ pub use api::*;
 pub use attachments::*;
 pub use entities::*;
 pub use error::*;
+pub use polls::*;
 pub use social::*;
 pub use sync::*;
 

@@ -122,6 +122,8 @@ pub enum NotificationKind {
     RequestApproved,
     /// You were added to a group.
     AddedToGroup,
+    /// A post of a group was announced (levels `all` and `highlights`).
+    Announcement,
 }
 
 word_enum!(NotificationKind, "notification kind", {
@@ -129,6 +131,7 @@ word_enum!(NotificationKind, "notification kind", {
     ReplyToComment => "reply_to_comment", ReactionToPost => "reaction_to_post",
     GroupPost => "group_post", JoinRequest => "join_request",
     RequestApproved => "request_approved", AddedToGroup => "added_to_group",
+    Announcement => "announcement",
 });
 
 /// A notification for one person. It names what happened; the content itself

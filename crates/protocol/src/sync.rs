@@ -115,6 +115,22 @@ pub enum Change {
         #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
         user_id: Id,
     },
+    /// A member's vote in a poll, new or changed.
+    PollVote {
+        vote: crate::PollVote,
+    },
+    /// A member withdrew their vote.
+    PollVoteRemoved {
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
+        post_id: Id,
+        #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
+        user_id: Id,
+    },
+    /// That someone saw a post: sent to them, to the post's author and to
+    /// the group's admins.
+    PostSeen {
+        seen: crate::PostSeen,
+    },
     /// The caller's own notifications, new or with a new read state.
     Notification {
         notification: Notification,

@@ -226,6 +226,8 @@ async fn post(
         group_id: group_id.into(),
         body: body.into(),
         attachment_ids: Vec::new(),
+        poll: None,
+        announce_days: None,
     };
     Ok(ops::posts::create_post(w, author, &request).await?.id)
 }

@@ -230,6 +230,14 @@ export type FeedPost = {
 	reactions: ReactionCount[],
 	/**  My reaction, if any (set here and unsent included). */
 	my_reaction: ReactionKind | null,
+	/**  The post's poll with its counts and my votes (unsent included). */
+	poll: PollView | null,
+	/**  An announcement until then: on top of my feeds until it ends or I saw it. */
+	announced_until: number | null,
+	/**  I marked it seen (here or elsewhere). */
+	seen_by_me: boolean,
+	/**  How many saw it, on my own posts (`Client::seen_by` says who); `None` on others'. */
+	seen_by_count: number | null,
 };
 
 /**  A member's role inside one group. */
@@ -272,6 +280,25 @@ export type NotificationLevel =
 "all" | 
 /**  Mentions and announcements only (the default, as in Workplace). */
 "highlights" | "off";
+
+export type PollOptionView = {
+	text: string,
+	count: number,
+	/**  I chose it. */
+	mine: boolean,
+};
+
+/**  A post's poll as a screen shows it. */
+export type PollView = {
+	/**  In the poll's order; votes name them by index. */
+	options: PollOptionView[],
+	/**  Several options per person, or exactly one. */
+	multiple: boolean,
+	/**  No more votes. */
+	closed: boolean,
+	/**  How many people voted. */
+	voters: number,
+};
 
 /**
  *  Who may see a group and its content.

@@ -53,6 +53,11 @@ pub(crate) async fn apply_change(
         }
         Change::Notification { notification } => upsert_notification(conn, notification).await,
         Change::GroupSettings { settings } => upsert_group_settings(conn, settings).await,
+        Change::PollVote { vote } => super::upsert_vote(conn, vote).await,
+        Change::PollVoteRemoved { post_id, user_id } => {
+            super::remove_vote(conn, post_id, user_id).await
+        }
+        Change::PostSeen { seen } => super::upsert_seen(conn, seen).await,
         // Sent by a newer server: nothing this version can store.
         Change::Unknown => Ok(()),
     }
@@ -155,12 +160,13 @@ pub(crate) async fn upsert_post(
 ) -> Result<(), ClientError> {
     sqlx::query(
         "INSERT INTO posts (id, group_id, author_id, body, created_at, edited_at, deleted_at,
-                            pinned_at, pending, failed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                            pinned_at, pending, failed, poll, announced_until)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
          ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, author_id = excluded.author_id,
              body = excluded.body, created_at = excluded.created_at,
              edited_at = excluded.edited_at, deleted_at = excluded.deleted_at,
-             pinned_at = excluded.pinned_at, pending = excluded.pending, failed = NULL",
+             pinned_at = excluded.pinned_at, pending = excluded.pending, failed = NULL,
+             poll = excluded.poll, announced_until = excluded.announced_until",
     )
     .bind(post.id.clone())
     .bind(post.group_id.clone())
@@ -171,8 +177,13 @@ pub(crate) async fn upsert_post(
     .bind(post.deleted_at)
     .bind(post.pinned_at)
     .bind(origin.pending())
+    .bind(super::poll_json(post.poll.as_ref())?)
+    .bind(post.announced_until)
     .execute(&mut *conn)
     .await?;
+    if post.deleted_at.is_some() {
+        super::forget_votes_and_seen(conn, &post.id).await?;
+    }
     super::store_post_attachments(conn, post).await
 }
 
@@ -376,6 +387,8 @@ pub(crate) async fn purge_group(
             false,
         ),
         ("DELETE FROM reactions WHERE group_id = ?1", false),
+        ("DELETE FROM poll_votes WHERE group_id = ?1", false),
+        ("DELETE FROM post_seen WHERE group_id = ?1", false),
         (
             "DELETE FROM comments WHERE group_id = ?1 AND pending = 0",
             true,

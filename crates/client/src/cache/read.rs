@@ -16,7 +16,7 @@ macro_rules! post_columns {
     () => {
         "p.id, p.group_id, COALESCE(g.name, '') AS group_name, p.author_id,
          COALESCE(u.name, 'Unknown user') AS author_name, p.body, p.created_at,
-         p.edited_at, p.deleted_at, p.pinned_at,
+         p.edited_at, p.deleted_at, p.pinned_at, p.poll, p.announced_until,
          (p.pending AND p.failed IS NULL)
              OR EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = p.id
                         AND o.kind IN ('edit_post', 'delete_post') AND o.state = 'pending')
@@ -67,6 +67,8 @@ struct PostRow {
     edited_at: Option<i64>,
     deleted_at: Option<i64>,
     pinned_at: Option<i64>,
+    poll: Option<String>,
+    announced_until: Option<i64>,
     pending: bool,
     failed: Option<String>,
     mutation_id: Option<String>,
@@ -111,6 +113,8 @@ struct GroupRow {
 /// without tombstones. `(created_at, id)` keyset pagination: `before` is the
 /// last post of the previous page. A group's first page starts with its
 /// pinned posts (newest pin first, beyond `limit`); the pages list the others.
+/// Above them all, on a first page, my announcements that have not ended and
+/// that I have not seen (newest first); they keep their place further down.
 pub(crate) async fn feed(
     conn: &mut SqliteConnection,
     me: &str,
@@ -122,6 +126,10 @@ pub(crate) async fn feed(
     let (before_at, before_id) = match before {
         Some(c) => (c.created_at, c.id.clone()),
         None => (i64::MAX, String::new()),
+    };
+    let top: Vec<PostRow> = match before {
+        None => unseen_announcements(conn, me, group_id).await?,
+        Some(_) => Vec::new(),
     };
     let rows: Vec<PostRow> = match group_id {
         None => {
@@ -175,7 +183,36 @@ pub(crate) async fn feed(
             rows
         }
     };
+    let shown: std::collections::HashSet<String> = top.iter().map(|r| r.id.clone()).collect();
+    let rows = top
+        .into_iter()
+        .chain(rows.into_iter().filter(|r| !shown.contains(&r.id)))
+        .collect();
     with_comments(conn, me, rows).await
+}
+
+/// My announcements (of one group, or of all mine) that last beyond now and
+/// that I have not seen, newest first.
+async fn unseen_announcements(
+    conn: &mut SqliteConnection,
+    me: &str,
+    group_id: Option<&str>,
+) -> Result<Vec<PostRow>, ClientError> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT ",
+        post_columns!(),
+        " WHERE p.announced_until > ?3 AND p.deleted_at IS NULL
+           AND (?2 IS NULL OR p.group_id = ?2)
+           AND EXISTS (SELECT 1 FROM memberships m
+                       WHERE m.group_id = p.group_id AND m.user_id = ?1)
+           AND NOT EXISTS (SELECT 1 FROM post_seen s WHERE s.post_id = p.id AND s.user_id = ?1)
+         ORDER BY p.created_at DESC, p.id DESC"
+    ))
+    .bind(me.to_owned())
+    .bind(group_id.map(str::to_owned))
+    .bind(super::now_millis())
+    .fetch_all(conn)
+    .await?)
 }
 
 /// One post with its comments, if the cache has it (a tombstone included).
@@ -284,16 +321,19 @@ async fn with_comments(
     .fetch_all(&mut *conn)
     .await?;
     let mut reactions = reactions(conn, me, &ids_json).await?;
+    let polls = super::poll_facts(conn, me, &ids_json).await?;
     let mut by_post: HashMap<String, Vec<CommentView>> = HashMap::new();
     for c in comments {
         let view = comment_view(c, &mut reactions)?;
         by_post.entry(view.post_id.clone()).or_default().push(view);
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let (reactions, my_reaction) = reactions.take(&r.id);
-            FeedPost {
+            let poll = polls.poll(&r.id, r.poll.as_deref())?;
+            let (seen_by_me, seen_count) = polls.seen(&r.id);
+            let seen_by_count = (r.author_id == me).then_some(seen_count);
+            Ok(FeedPost {
                 comments: without_bare_tombstones(by_post.remove(&r.id).unwrap_or_default()),
                 pending: r.pending,
                 id: r.id,
@@ -311,9 +351,13 @@ async fn with_comments(
                 deleted: r.deleted_at.is_some(),
                 reactions,
                 my_reaction,
-            }
+                poll,
+                announced_until: r.announced_until,
+                seen_by_me,
+                seen_by_count,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Deleted comments are left out, except those with replies (so the thread

@@ -7,6 +7,7 @@ use crate::{notifications, outbox, writes, OutboxState};
 
 mod eviction;
 mod outbox_actions;
+mod polls;
 mod purge;
 mod search;
 mod social;

@@ -168,7 +168,7 @@ impl RawApi {
     }
 
     /// Uploads a file (`POST /attachments?name=`); returns its `Attachment`.
-    pub async fn upload(&self, name: &str, bytes: &[u8]) -> serde_json::Value {
+    pub async fn upload(&self, name: &str, bytes: &[u8]) -> commons_protocol::Attachment {
         let response = self
             .http
             .post(format!("{}/attachments", self.base))
@@ -197,22 +197,5 @@ impl RawApi {
             .json()
             .await
             .expect("get json")
-    }
-
-    /// `POST /attachments`: uploads `bytes` as `name`; answers the `Attachment`.
-    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> commons_protocol::Attachment {
-        self.http
-            .post(format!("{}/attachments", self.base))
-            .query(&[("name", name)])
-            .bearer_auth(&self.token)
-            .body(bytes)
-            .send()
-            .await
-            .expect("upload request")
-            .error_for_status()
-            .expect("upload accepted")
-            .json()
-            .await
-            .expect("upload json")
     }
 }

@@ -14,6 +14,7 @@ mod mutation;
 mod notifications;
 mod openapi;
 mod people;
+mod polls;
 mod posts;
 mod search;
 mod stream;
@@ -136,6 +137,14 @@ pub fn router(state: AppState) -> Router {
             put(posts::react).delete(posts::unreact),
         )
         .route("/posts/{id}/reactions", get(posts::reactions))
+        .route("/posts/{id}/vote", put(polls::vote).delete(polls::unvote))
+        .route("/posts/{id}/poll", get(polls::results))
+        .route("/posts/{id}/poll/close", post(polls::close))
+        .route("/posts/{id}/announce", post(polls::announce))
+        .route(
+            "/posts/{id}/seen",
+            get(polls::seen_by).post(polls::mark_seen),
+        )
         .route(
             "/comments/{id}",
             patch(comments::edit).delete(comments::delete),

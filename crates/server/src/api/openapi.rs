@@ -27,8 +27,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    attachments, auth, comments, feed, groups, images, membership, notifications, people, posts,
-    search, stream, sync,
+    attachments, auth, comments, feed, groups, images, membership, notifications, people, polls,
+    posts, search, stream, sync,
 };
 
 #[derive(OpenApi)]
@@ -90,6 +90,13 @@ use super::{
         posts::react,
         posts::unreact,
         posts::reactions,
+        polls::vote,
+        polls::unvote,
+        polls::results,
+        polls::close,
+        polls::announce,
+        polls::mark_seen,
+        polls::seen_by,
         comments::edit,
         comments::delete,
         comments::react,
@@ -113,6 +120,7 @@ use super::{
         (name = "posts", description = "Posts: create, read, edit, delete, pin, history"),
         (name = "comments", description = "Comments and one level of replies"),
         (name = "reactions", description = "One reaction per person and post or comment"),
+        (name = "polls", description = "Polls on posts, and announcements with who saw them"),
         (name = "notifications", description = "The caller's notifications and their read state"),
         (name = "search", description = "Full-text search over what the caller may see"),
         (name = "meta", description = "The server itself"),

@@ -27,12 +27,14 @@ use crate::ops::reactions::Target;
     tag = "posts",
     summary = "Post in a group (members)",
     description = "The client chooses the id. The body is Markdown (CommonMark), at most 64 KiB; \
-        `@handle` mentions notify the members they name.",
+        `@handle` mentions notify the members they name. `poll` asks a poll (2 to 20 options of \
+        1 to 100 characters, no two alike); `announce_days` (1 to 7, group admins and \
+        moderators) makes it an announcement.",
     request_body = CreatePostRequest,
     responses(
         (status = 201, description = "The new post", body = Post),
-        (status = 400, description = "`bad_request`: an invalid id or group id, or an empty or too long body", body = ErrorBody),
-        (status = 403, description = "`forbidden`: the caller is not a member of the group", body = ErrorBody),
+        (status = 400, description = "`bad_request`: an invalid id or group id, an empty or too long body, a bad poll or announcement length", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the caller is not a member of the group, or announces without being an admin or moderator of it", body = ErrorBody),
         (status = 404, description = "`not_found`: no such group, or a secret group of which the caller is not a member", body = ErrorBody),
         (status = 409, description = "`conflict`: the id is already used", body = ErrorBody),
     ),

@@ -53,6 +53,10 @@ change_kinds! {
     Notification => "notification",
     // group_id + user_id: that member's own settings for the group.
     GroupSettings => "group_settings",
+    // entity_id: the post of the poll; user_id: the voter.
+    PollVote => "poll_vote",
+    // entity_id: the post; user_id: who saw it.
+    PostSeen => "post_seen",
 }
 
 /// A change to append. `group_id` scopes visibility (None: visible to all);
@@ -129,9 +133,11 @@ pub async fn head(conn: &mut AnyConnection) -> Result<i64, DbError> {
 ///   before the group existed, would learn only the id of a secret group);
 /// - a notification or a group setting: its owner only, and a notification
 ///   only while the owner may still read its group;
-/// - content (posts, comments, reactions): the group's members; except, for
-///   a membership that began after `since` (not on a first sync), what came
-///   before it, which `ops::sync` backfills, capped.
+/// - content (posts, comments, reactions, poll votes): the group's members;
+///   except, for a membership that began after `since` (not on a first
+///   sync), what came before it, which `ops::sync` backfills, capped;
+/// - that someone saw a post: members who are that person, the post's
+///   author or an admin of the group.
 pub async fn visible_page(
     conn: &mut AnyConnection,
     user_id: &str,
@@ -159,7 +165,12 @@ pub async fn visible_page(
                  SELECT MIN(f.seq) FROM changes f WHERE f.group_id = c.group_id)) \
              OR (c.kind = 'notification' AND c.user_id = $3 AND (c.group_id IS NULL OR {MEMBER})) \
              OR (c.kind = 'group_settings' AND c.user_id = $3) \
-             OR (c.kind IN ('post', 'comment', 'reaction') AND {MEMBER_BEFORE_OR_SINCE_JOINING})) \
+             OR (c.kind IN ('post', 'comment', 'reaction', 'poll_vote') \
+                 AND {MEMBER_BEFORE_OR_SINCE_JOINING}) \
+             OR (c.kind = 'post_seen' AND {MEMBER} AND (c.user_id = $3 \
+                 OR EXISTS (SELECT 1 FROM posts p WHERE p.id = c.entity_id AND p.author_id = $3) \
+                 OR EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = c.group_id \
+                     AND m.user_id = $3 AND m.role = 'admin')))) \
          ORDER BY c.seq LIMIT $4"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
@@ -175,10 +186,10 @@ pub async fn visible_page(
 /// What a new member of `group_id` could not see before its membership
 /// began at `upto`: the group's recent history, oldest first. That is the
 /// group and membership changes (the member list), and the post, comment
-/// and reaction changes of the newest `posts` posts that are not deleted and
+/// reaction and poll-vote changes of the newest `posts` posts that are not deleted and
 /// of the pinned ones (the top of the group page). Older posts are read
 /// through the group page endpoint. Per-person kinds (join requests,
-/// notifications, settings, purges) are not included.
+/// notifications, settings, purges, "seen") are not included.
 pub async fn recent_history(
     conn: &mut AnyConnection,
     group_id: &str,
@@ -192,7 +203,7 @@ pub async fn recent_history(
     let sql = format!(
         "SELECT {COLUMNS} FROM changes c WHERE c.group_id = $1 AND c.seq <= $2 AND ( \
              c.kind IN ('group', 'membership') \
-             OR (c.kind IN ('post', 'reaction') AND c.entity_id IN ({RECENT})) \
+             OR (c.kind IN ('post', 'reaction', 'poll_vote') AND c.entity_id IN ({RECENT})) \
              OR (c.kind IN ('comment', 'reaction') AND c.entity_id IN ( \
                  SELECT k.id FROM comments k WHERE k.post_id IN ({RECENT})))) \
          ORDER BY c.seq"

@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0005_login_attempts.sql"),
     },
     Migration {
+        version: 6,
+        sqlite: include_str!("../../migrations/sqlite/0006_polls.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_polls.sql"),
+    },
+    Migration {
         version: 7,
         sqlite: include_str!("../../migrations/sqlite/0007_media_and_limits.sql"),
         postgres: include_str!("../../migrations/postgres/0007_media_and_limits.sql"),

@@ -14,6 +14,7 @@ pub mod groups;
 pub mod login_attempts;
 pub mod migrate;
 pub mod mutations;
+pub mod polls;
 pub mod posts;
 pub mod reactions;
 pub mod search;

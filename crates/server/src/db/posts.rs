@@ -7,12 +7,12 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::{get_opt_i64, placeholders, DbError, IN_LIST_CHUNK};
 
-const POST_COLUMNS: &str =
-    "p.id, p.group_id, p.author_id, p.body, p.created_at, p.edited_at, p.deleted_at, p.pinned_at";
+pub(super) const POST_COLUMNS: &str = "p.id, p.group_id, p.author_id, p.body, p.created_at, \
+    p.edited_at, p.deleted_at, p.pinned_at, p.poll, p.announced_until";
 const COMMENT_COLUMNS: &str = "c.id, c.post_id, c.group_id, c.author_id, c.body, c.created_at, \
     c.parent_id, c.edited_at, c.deleted_at";
 
-fn post_from_row(row: &AnyRow) -> Result<Post, DbError> {
+pub(super) fn post_from_row(row: &AnyRow) -> Result<Post, DbError> {
     Ok(Post {
         id: row.try_get("id")?,
         group_id: row.try_get("group_id")?,
@@ -23,6 +23,8 @@ fn post_from_row(row: &AnyRow) -> Result<Post, DbError> {
         deleted_at: get_opt_i64(row, "deleted_at")?,
         pinned_at: get_opt_i64(row, "pinned_at")?,
         attachments: Vec::new(),
+        poll: super::polls::poll_from_row(row)?,
+        announced_until: get_opt_i64(row, "announced_until")?,
     })
 }
 
@@ -44,8 +46,8 @@ fn comment_from_row(row: &AnyRow) -> Result<Comment, DbError> {
 /// `seq` is the change-log seq of the creation; it orders posts by commit.
 pub async fn insert_post(conn: &mut AnyConnection, post: &Post, seq: i64) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO posts (id, group_id, author_id, body, created_at, seq, activity_seq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO posts (id, group_id, author_id, body, created_at, seq, activity_seq, \
+         poll, announced_until) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
     )
     .bind(&post.id)
     .bind(&post.group_id)
@@ -53,6 +55,8 @@ pub async fn insert_post(conn: &mut AnyConnection, post: &Post, seq: i64) -> Res
     .bind(&post.body)
     .bind(post.created_at)
     .bind(seq)
+    .bind(super::polls::poll_to_text(post.poll.as_ref())?)
+    .bind(post.announced_until)
     .execute(conn)
     .await?;
     Ok(())
@@ -209,7 +213,8 @@ pub async fn versions(
         .collect()
 }
 
-/// Turns a post into a tombstone: no text, no earlier versions, not pinned.
+/// Turns a post into a tombstone: no text, no earlier versions, not pinned,
+/// no poll (its votes go too), no announcement (nor who saw it).
 pub async fn tombstone_post(
     conn: &mut AnyConnection,
     post_id: &str,
@@ -219,11 +224,22 @@ pub async fn tombstone_post(
         .bind(post_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE posts SET body = '', deleted_at = $1, pinned_at = NULL WHERE id = $2")
-        .bind(deleted_at)
+    for table in ["poll_votes", "post_seen"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE post_id = $1"
+        )))
         .bind(post_id)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    }
+    sqlx::query(
+        "UPDATE posts SET body = '', deleted_at = $1, pinned_at = NULL, poll = NULL, \
+         announced_until = NULL WHERE id = $2",
+    )
+    .bind(deleted_at)
+    .bind(post_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -11,6 +11,11 @@
 //! recently pinned first) at the top of the first page, then the other posts
 //! newest first by creation (`posts.seq`), like the group's timeline.
 //!
+//! Announcements the caller has not seen and that have not ended come first
+//! on the first page of both (newest first), above pinned posts; they keep
+//! their place in the order too, so a page never holds one post twice but a
+//! later page may show an announcement again.
+//!
 //! Deleted posts appear in neither. Both are paged by keyset with an opaque
 //! cursor (`next`, sent back as `before`) naming the position of the page's
 //! last post. A page never repeats a post of an earlier page nor skips one;
@@ -18,7 +23,7 @@
 //! cursor (to the top, where a refresh shows it) and is not shown again
 //! further down.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use commons_protocol::{
     Comment, FeedPage, Post, PostWithComments, Reaction, User, DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT,
@@ -28,7 +33,7 @@ use sqlx::AnyConnection;
 use super::groups::{self, can_read_posts};
 use super::{OpError, OpResult};
 use crate::db::posts::Ranked;
-use crate::db::{self, Database};
+use crate::db::{self, now_millis, Database};
 
 /// Cursor prefixes: a cursor of one feed is refused by the other.
 const HOME_CURSOR: &str = "f1.";
@@ -68,11 +73,17 @@ pub async fn home(
     before: Option<&str>,
     limit: Option<i64>,
 ) -> OpResult<FeedPage> {
+    let first_page = before.is_none();
     let before = parse_cursor(HOME_CURSOR, before)?;
     let limit = page_limit(limit);
     let mut conn = db.pool().acquire().await?;
     let rows = db::posts::feed_page(&mut conn, &actor.id, before, limit + 1).await?;
-    let (posts, next) = split_page(HOME_CURSOR, rows, limit);
+    let (rest, next) = split_page(HOME_CURSOR, rows, limit);
+    let mut posts = Vec::new();
+    if first_page {
+        posts = db::polls::unseen_announcements(&mut conn, &actor.id, None, now_millis()).await?;
+    }
+    let posts = on_top(posts, rest);
     let posts = with_comments(&mut conn, posts).await?;
     Ok(FeedPage { posts, next })
 }
@@ -97,16 +108,26 @@ pub async fn group(
             group.name
         )));
     }
-    let mut posts = if first_page {
-        db::posts::pinned_of_group(&mut conn, &group.id).await?
-    } else {
-        Vec::new()
-    };
+    let mut posts = Vec::new();
+    if first_page {
+        posts =
+            db::polls::unseen_announcements(&mut conn, &actor.id, Some(&group.id), now_millis())
+                .await?;
+        let pinned = db::posts::pinned_of_group(&mut conn, &group.id).await?;
+        posts = on_top(posts, pinned);
+    }
     let rows = db::posts::group_page(&mut conn, &group.id, before, limit + 1).await?;
     let (rest, next) = split_page(GROUP_CURSOR, rows, limit);
-    posts.extend(rest);
+    let posts = on_top(posts, rest);
     let posts = with_comments(&mut conn, posts).await?;
     Ok(FeedPage { posts, next })
+}
+
+/// `top` then the posts of `rest` that are not in `top`.
+fn on_top(mut top: Vec<Post>, rest: Vec<Post>) -> Vec<Post> {
+    let shown: HashSet<String> = top.iter().map(|p| p.id.clone()).collect();
+    top.extend(rest.into_iter().filter(|p| !shown.contains(&p.id)));
+    top
 }
 
 /// Attaches to each post its comments (oldest first, tombstones included)

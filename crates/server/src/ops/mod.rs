@@ -11,6 +11,7 @@ pub mod login_limit;
 pub mod membership;
 pub mod notifications;
 pub mod people;
+pub mod polls;
 pub mod posts;
 pub mod reactions;
 pub mod requests;

@@ -12,6 +12,7 @@ use sqlx::AnyConnection;
 
 use super::groups::{self, can_read_posts, notify_members};
 use super::notifications::{notify, Event};
+use super::polls;
 use super::{validate, OpError, OpResult};
 use crate::db::attachments::Owner;
 use crate::db::changes::{ChangeKind, NewChange};
@@ -45,12 +46,25 @@ pub async fn create_post(
     if db::posts::post_exists(w.conn(), &id).await? {
         return Err(OpError::Conflict(format!("id {id} is already used")));
     }
+    let poll = request.poll.as_ref().map(polls::new_poll).transpose()?;
+    let announced_until = match request.announce_days {
+        Some(_) if !role.is_some_and(GroupRole::moderates) => {
+            return Err(OpError::Forbidden(format!(
+                "only admins and moderators of {} can announce posts",
+                group.name
+            )))
+        }
+        Some(days) => Some(polls::announcement_end(days)?),
+        None => None,
+    };
     let post = Post {
         id,
         group_id: group.id,
         author_id: actor.id.clone(),
         body: request.body.clone(),
         created_at: now_millis(),
+        poll,
+        announced_until,
         ..Post::default()
     };
     let seq = append_post_change(w, &post).await?;
@@ -73,6 +87,9 @@ pub async fn create_post(
     let event = content_event(actor, &post, None);
     let mut done = HashSet::from([actor.id.clone()]);
     notify_mentions(w, &post.body, &event, &mut done, false).await?;
+    if post.announced_until.is_some() {
+        polls::notify_announcement(w, actor, &post, &mut done).await?;
+    }
     let group_post = Event {
         kind: NotificationKind::GroupPost,
         ..event
@@ -164,6 +181,8 @@ pub async fn delete_post(w: &mut Write, actor: &User, post_id: &str) -> OpResult
         body: String::new(),
         deleted_at: Some(deleted_at),
         pinned_at: None,
+        poll: None,
+        announced_until: None,
         ..post
     })
 }
@@ -240,7 +259,7 @@ pub(super) fn may_remove(actor: &User, author_id: &str, role: Option<GroupRole>)
     actor.id == author_id || role.is_some_and(GroupRole::moderates) || actor.is_admin
 }
 
-async fn append_post_change(w: &mut Write, post: &Post) -> OpResult<i64> {
+pub(super) async fn append_post_change(w: &mut Write, post: &Post) -> OpResult<i64> {
     Ok(w.append(NewChange {
         kind: ChangeKind::Post,
         entity_id: &post.id,

@@ -113,6 +113,8 @@ enum EntityKey {
     Post(String),
     Comment(String),
     Reaction(String, String),
+    PollVote(String, String),
+    PostSeen(String, String),
     Notification(String),
     GroupSettings(String, String),
 }
@@ -135,6 +137,8 @@ fn key_of(row: &ChangeRow) -> Option<EntityKey> {
         ChangeKind::Post => EntityKey::Post(id),
         ChangeKind::Comment => EntityKey::Comment(id),
         ChangeKind::Reaction => EntityKey::Reaction(id, row.user_id.clone()?),
+        ChangeKind::PollVote => EntityKey::PollVote(id, row.user_id.clone()?),
+        ChangeKind::PostSeen => EntityKey::PostSeen(id, row.user_id.clone()?),
         ChangeKind::Notification => EntityKey::Notification(id),
         ChangeKind::GroupSettings => {
             let (g, u) = pair()?;
@@ -195,6 +199,20 @@ async fn resolve(
                     .push((g.clone(), u.clone()));
                 continue;
             }
+            EntityKey::PollVote(p, u) => {
+                pairs
+                    .entry(ChangeKind::PollVote)
+                    .or_default()
+                    .push((p.clone(), u.clone()));
+                continue;
+            }
+            EntityKey::PostSeen(p, u) => {
+                pairs
+                    .entry(ChangeKind::PostSeen)
+                    .or_default()
+                    .push((p.clone(), u.clone()));
+                continue;
+            }
             EntityKey::Purge(_) => continue,
         };
         ids.entry(kind).or_default().push(id.clone());
@@ -229,6 +247,14 @@ async fn resolve(
     for reaction in db::social::load_reactions(conn, pairs_of(ChangeKind::Reaction)).await? {
         let key = EntityKey::Reaction(reaction.target_id.clone(), reaction.user_id.clone());
         loaded.insert(key, Change::Reaction { reaction });
+    }
+    for vote in db::polls::load_votes(conn, pairs_of(ChangeKind::PollVote)).await? {
+        let key = EntityKey::PollVote(vote.post_id.clone(), vote.user_id.clone());
+        loaded.insert(key, Change::PollVote { vote });
+    }
+    for seen in db::polls::load_seen(conn, pairs_of(ChangeKind::PostSeen)).await? {
+        let key = EntityKey::PostSeen(seen.post_id.clone(), seen.user_id.clone());
+        loaded.insert(key, Change::PostSeen { seen });
     }
     for notification in
         db::social::load_notifications(conn, ids_of(ChangeKind::Notification)).await?
@@ -265,8 +291,12 @@ async fn resolve(
             EntityKey::Reaction(target_id, user_id) => {
                 changes.push(Change::ReactionRemoved { target_id, user_id })
             }
+            EntityKey::PollVote(post_id, user_id) => {
+                changes.push(Change::PollVoteRemoved { post_id, user_id })
+            }
             // Users, groups, posts and comments are never deleted (tombstones
-            // instead); a missing notification or setting has nothing to say.
+            // instead); a missing notification, setting or "seen" (its post
+            // was deleted: the tombstone says it) has nothing to say.
             _ => {}
         }
     }

@@ -392,6 +392,8 @@ impl Session {
             group_id: group_id.into(),
             body: body.into(),
             attachment_ids: Vec::new(),
+            poll: None,
+            announce_days: None,
         }
     }
 
@@ -479,6 +481,9 @@ pub fn ids_in(changes: &[Change]) -> Vec<String> {
             Change::GroupSettings { settings } => {
                 format!("settings {}/{}", settings.group_id, settings.user_id)
             }
+            Change::PollVote { vote } => format!("vote {}:{}", vote.post_id, vote.user_id),
+            Change::PollVoteRemoved { post_id, user_id } => format!("-vote {post_id}:{user_id}"),
+            Change::PostSeen { seen } => format!("seen {}:{}", seen.post_id, seen.user_id),
             Change::Unknown => "unknown".into(),
         })
         .collect()

@@ -61,6 +61,12 @@ on_both_databases!(
     a_group_made_secret_is_purged_only_where_it_may_be_held,
     operators_see_readiness_request_ids_and_metrics,
     a_backup_of_a_running_server_restores_the_same_data,
+    polls_take_one_vote_or_several_from_members_only,
+    deleting_a_post_removes_its_poll_and_votes,
+    closed_and_secret_groups_keep_polls_and_seen_to_members,
+    announcements_stay_on_top_until_seen_or_ended,
+    seen_by_is_for_the_author_and_group_admins,
+    announcements_notify_members_by_level,
 );
 
 /// Not database-specific: once, on SQLite.

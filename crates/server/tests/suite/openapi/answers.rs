@@ -740,6 +740,56 @@ pub async fn match_the_document(ctx: Ctx) {
     )
     .await;
 
+    // A poll, announced: votes (one withdrawn), results, closing, who saw it.
+    let poll = api
+        .call(
+            201,
+            ada,
+            "POST",
+            "/api/v1/posts",
+            &[],
+            Some(with_mutation(json!({
+                "id": new_id(), "group_id": closed, "body": "Lunch?",
+                "poll": { "options": ["pizza", "sushi"], "multiple": false },
+                "announce_days": 2,
+            }))),
+        )
+        .await;
+    let the_poll = [text(&poll, "/id")];
+    let the_poll = [the_poll[0].as_str()];
+    let vote = "/api/v1/posts/{id}/vote";
+    for (who, option) in [(cy, 1), (ada, 0)] {
+        let body = with_mutation(json!({ "options": [option] }));
+        api.call(200, who, "PUT", vote, &the_poll, Some(body)).await;
+    }
+    api.call(200, ada, "DELETE", vote, &the_poll, Some(mutation()))
+        .await;
+    api.call(200, cy, "GET", "/api/v1/posts/{id}/poll", &the_poll, None)
+        .await;
+    let seen = "/api/v1/posts/{id}/seen";
+    api.call(200, cy, "POST", seen, &the_poll, Some(mutation()))
+        .await;
+    api.call(200, ada, "GET", seen, &the_poll, None).await;
+    let announce = with_mutation(json!({ "days": 3 }));
+    api.call(
+        200,
+        ada,
+        "POST",
+        "/api/v1/posts/{id}/announce",
+        &the_poll,
+        Some(announce),
+    )
+    .await;
+    api.call(
+        200,
+        ada,
+        "POST",
+        "/api/v1/posts/{id}/poll/close",
+        &the_poll,
+        Some(mutation()),
+    )
+    .await;
+
     // Leaving, removal and deletion, so sync has every kind of change to show.
     let remove = "/api/v1/groups/{id}/members/{user_id}/remove";
     api.call(200, ada, "POST", remove, &[&open, cy_id], Some(mutation()))
@@ -794,6 +844,9 @@ pub async fn match_the_document(ctx: Ctx) {
         "reaction_removed",
         "notification",
         "group_settings",
+        "poll_vote",
+        "poll_vote_removed",
+        "post_seen",
     ] {
         assert!(
             kinds.contains(kind),

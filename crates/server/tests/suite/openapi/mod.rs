@@ -304,6 +304,9 @@ fn check_wire_enums(doc: &Value) {
         "reaction_removed",
         "notification",
         "group_settings",
+        "poll_vote",
+        "poll_vote_removed",
+        "post_seen",
     ]
     .into_iter()
     .map(String::from)

@@ -91,6 +91,8 @@ pub(super) async fn download(s: &Session, path: &str) -> Download {
 pub(crate) async fn post_with(s: &Session, group: &Group, ids: &[&str]) -> Reply {
     let request = CreatePostRequest {
         attachment_ids: ids.iter().map(|id| id.to_string()).collect(),
+        poll: None,
+        announce_days: None,
         ..s.post_request(&group.id, "see attached")
     };
     s.post("/posts", &request).await

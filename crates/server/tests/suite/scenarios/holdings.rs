@@ -97,6 +97,16 @@ enum Op {
         post: u8,
         who: u8,
     },
+    /// A member votes in the post's poll (every post has one).
+    Vote {
+        post: u8,
+        who: u8,
+    },
+    /// A member marks the post seen.
+    Seen {
+        post: u8,
+        who: u8,
+    },
 }
 
 fn privacy() -> impl Strategy<Value = Privacy> {
@@ -130,6 +140,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (n(), n()).prop_map(|(post, author)| Op::Comment { post, author }),
         2 => (n(), any::<bool>(), n()).prop_map(|(post, on_comment, who)| Op::React { post, on_comment, who }),
         2 => (n(), n()).prop_map(|(post, who)| Op::DeletePost { post, who }),
+        2 => (n(), n()).prop_map(|(post, who)| Op::Vote { post, who }),
+        2 => (n(), n()).prop_map(|(post, who)| Op::Seen { post, who }),
     ]
 }
 
@@ -227,6 +239,8 @@ struct GroupTruth {
     requests: BTreeSet<usize>,
     /// The cover image its creator set.
     cover: String,
+    /// Everyone who was an admin at some point: they may hold "seen" records.
+    ever_admins: BTreeSet<usize>,
 }
 
 struct PostTruth {
@@ -304,6 +318,8 @@ struct Holdings {
     reactions: HashMap<(String, String), Reaction>,
     notifications: HashMap<String, Notification>,
     settings: HashSet<(String, String)>,
+    votes: HashMap<(String, String), PollVote>,
+    seen: HashMap<(String, String), PostSeen>,
 }
 
 impl Holdings {
@@ -328,7 +344,23 @@ impl Holdings {
                 self.requests.remove(&(group_id, user_id));
             }
             Change::Post { post } => {
+                // A tombstone takes the poll's votes and the "seen" with it.
+                if post.deleted_at.is_some() {
+                    self.votes.retain(|(p, _), _| *p != post.id);
+                    self.seen.retain(|(p, _), _| *p != post.id);
+                }
                 self.posts.insert(post.id.clone(), post);
+            }
+            Change::PollVote { vote } => {
+                let key = (vote.post_id.clone(), vote.user_id.clone());
+                self.votes.insert(key, vote);
+            }
+            Change::PollVoteRemoved { post_id, user_id } => {
+                self.votes.remove(&(post_id, user_id));
+            }
+            Change::PostSeen { seen } => {
+                let key = (seen.post_id.clone(), seen.user_id.clone());
+                self.seen.insert(key, seen);
             }
             Change::Comment { comment } => {
                 self.comments.insert(comment.id.clone(), comment);
@@ -359,6 +391,8 @@ impl Holdings {
         self.posts.retain(|_, p| p.group_id != group_id);
         self.comments.retain(|_, c| c.group_id != group_id);
         self.reactions.retain(|_, r| r.group_id != group_id);
+        self.votes.retain(|_, v| v.group_id != group_id);
+        self.seen.retain(|_, s| s.group_id != group_id);
         self.notifications
             .retain(|_, n| n.group_id.as_deref() != Some(group_id));
     }
@@ -384,6 +418,14 @@ impl Holdings {
                 format!("reaction of {} to {}", r.user_id, r.target_id),
                 r.group_id.clone(),
             ));
+        }
+        for v in self.votes.values() {
+            let what = format!("vote of {} in {}", v.user_id, v.post_id);
+            items.push((what, v.group_id.clone()));
+        }
+        for s in self.seen.values() {
+            let what = format!("{} seeing {}", s.user_id, s.post_id);
+            items.push((what, s.group_id.clone()));
         }
         for n in self.notifications.values() {
             if let Some(g) = &n.group_id {
@@ -453,6 +495,15 @@ impl<'a> Case<'a> {
         for op in std::iter::once(&first).chain(ops) {
             if self.apply(op).await? {
                 self.matches_database().await?;
+                for group in &mut self.world.groups {
+                    let admins = group
+                        .members
+                        .iter()
+                        .filter(|(_, r)| **r == GroupRole::Admin);
+                    group
+                        .ever_admins
+                        .extend(admins.map(|(p, _)| *p).collect::<Vec<_>>());
+                }
                 for who in 0..PEOPLE {
                     self.pull_and_check(who).await?;
                 }
@@ -514,6 +565,7 @@ impl<'a> Case<'a> {
                         members: BTreeMap::from([(actor, GroupRole::Admin)]),
                         requests: BTreeSet::new(),
                         cover: cover.id,
+                        ever_admins: BTreeSet::new(),
                     });
                 }
                 (format!("p{actor} creates a {privacy} group"), reply)
@@ -711,9 +763,12 @@ impl<'a> Case<'a> {
                 };
                 let body = self.text("post");
                 let id = self.world.groups[g].id.clone();
-                let reply = self.people[author]
-                    .post("/posts", &self.people[author].post_request(&id, &body))
-                    .await;
+                let mut request = self.people[author].post_request(&id, &body);
+                request.poll = Some(NewPoll {
+                    options: vec!["yes".into(), "no".into()],
+                    multiple: false,
+                });
+                let reply = self.people[author].post("/posts", &request).await;
                 if reply.status.as_u16() == 201 {
                     let post: Post = reply.json();
                     let index = self.world.posts.len();
@@ -798,6 +853,30 @@ impl<'a> Case<'a> {
                     self.world.posts[p].deleted = true;
                 }
                 (format!("p{who} deletes post {p} (group {g})"), reply)
+            }
+            Op::Vote { post, who } | Op::Seen { post, who } => {
+                let Some(p) = post_of(post) else {
+                    return Ok(false);
+                };
+                let truth = &self.world.posts[p];
+                let g = truth.group;
+                let Some(who) = pick(&self.world.groups[g].member_list(), who) else {
+                    return Ok(false);
+                };
+                let person = &self.people[who];
+                if matches!(op, Op::Vote { .. }) {
+                    let request = VoteRequest {
+                        mutation_id: new_id(),
+                        options: vec![0],
+                    };
+                    let path = format!("/posts/{}/vote", truth.id);
+                    let reply = super::content_support::put(person, &path, &request).await;
+                    (format!("p{who} votes on post {p} (group {g})"), reply)
+                } else {
+                    let path = format!("/posts/{}/seen", truth.id);
+                    let reply = person.post(&path, &mutation()).await;
+                    (format!("p{who} sees post {p} (group {g})"), reply)
+                }
             }
         };
         let _ = writeln!(self.log, "  {label}: {}", reply.status.as_u16());
@@ -1050,6 +1129,26 @@ impl<'a> Case<'a> {
                     "a reaction to deleted post {}",
                     self.world.posts[*p].id
                 ));
+            }
+        }
+        let deleted = |post_id: &str| match self.world.content.get(post_id) {
+            Some((p, _)) => Ok(self.world.posts[*p].deleted),
+            None => Err(format!("p{who} holds a vote or seen of no post: {post_id}")),
+        };
+        for (post_id, voter) in held.votes.keys() {
+            if deleted(post_id)? {
+                wrong.push(format!("the vote of {voter} in deleted post {post_id}"));
+            }
+        }
+        // "Seen" goes to who saw, the post's author and the group's admins.
+        for (post_id, seer) in held.seen.keys() {
+            if deleted(post_id)? {
+                wrong.push(format!("that {seer} saw deleted post {post_id}"));
+            }
+            let (p, g) = self.world.content[post_id];
+            let admin = self.world.groups[g].ever_admins.contains(&who);
+            if seer != me && self.world.posts[p].author != who && !admin {
+                wrong.push(format!("that {seer} saw post {post_id}"));
             }
         }
         if wrong.is_empty() {

@@ -6,6 +6,10 @@
 //! word found nowhere else), then asks every read path as every person and
 //! compares what comes back with the rule, cell by cell.
 //!
+//! The post carries a poll in which the member voted, and the moderator saw
+//! it: poll results and votes follow the post; who saw it is for the
+//! author and the group's admins (and whoever saw it, in their own sync).
+//!
 //! Attachments are two read paths: a file attached to the comment (its
 //! bytes carry the comment's marker) and the group's cover image.
 
@@ -133,12 +137,16 @@ enum ReadPath {
     GroupBySync,
     Members,
     Stream,
+    PollResults,
+    VotesBySync,
+    SeenBy,
+    SeenBySync,
     CommentAttachment,
     Cover,
 }
 
 impl ReadPath {
-    const ALL: [ReadPath; 16] = [
+    const ALL: [ReadPath; 20] = [
         ReadPath::Feed,
         ReadPath::GroupPage,
         ReadPath::Post,
@@ -153,6 +161,10 @@ impl ReadPath {
         ReadPath::GroupBySync,
         ReadPath::Members,
         ReadPath::Stream,
+        ReadPath::PollResults,
+        ReadPath::VotesBySync,
+        ReadPath::SeenBy,
+        ReadPath::SeenBySync,
         ReadPath::CommentAttachment,
         ReadPath::Cover,
     ];
@@ -188,6 +200,10 @@ impl fmt::Display for ReadPath {
             ReadPath::GroupBySync => "GET /sync: the group",
             ReadPath::Members => "GET /groups/{id}/members",
             ReadPath::Stream => "GET /stream: a poke for the post",
+            ReadPath::PollResults => "GET /posts/{id}/poll: the member's vote",
+            ReadPath::VotesBySync => "GET /sync: the member's vote",
+            ReadPath::SeenBy => "GET /posts/{id}/seen: the moderator saw it",
+            ReadPath::SeenBySync => "GET /sync: that the moderator saw it",
             ReadPath::CommentAttachment => "GET /attachments/{id}: the comment's file",
             ReadPath::Cover => "GET /attachments/{id}: the group's cover image",
         })
@@ -230,6 +246,13 @@ impl fmt::Display for Expect {
 fn expected(privacy: Privacy, role: Role, path: ReadPath) -> Expect {
     use Expect::*;
     use ReadPath::*;
+    // Who saw a post is for its author (the writer, not a role here) and the
+    // group's admins; the moderator, who saw it, holds their own record.
+    match (path, role) {
+        (SeenBy, Role::Member | Role::Moderator) => return Forbidden,
+        (SeenBySync, Role::Member) => return Absent,
+        _ => {}
+    }
     match role {
         Role::Deactivated => return Unauthorized,
         Role::Member | Role::Moderator | Role::GroupAdmin => return Shown,
@@ -238,11 +261,19 @@ fn expected(privacy: Privacy, role: Role, path: ReadPath) -> Expect {
     match (path, privacy) {
         // The feed, the change log, notifications and pokes carry content of
         // the groups one is in, whatever their privacy.
-        (Feed | Sync | Notifications | NotificationsBySync | Stream, _) => Absent,
+        (
+            Feed | Sync | Notifications | NotificationsBySync | Stream | VotesBySync | SeenBySync,
+            _,
+        ) => Absent,
+        // Who saw a post is never for non-members: 403 where they read it.
+        (SeenBy, Privacy::Open) => Forbidden,
         // Open groups are read by everyone.
-        (GroupPage | Post | Reactions | Search | CommentAttachment, Privacy::Open) => Shown,
+        (
+            GroupPage | Post | Reactions | PollResults | Search | CommentAttachment,
+            Privacy::Open,
+        ) => Shown,
         (GroupPage, Privacy::Closed) => Forbidden,
-        (Post | Reactions | CommentAttachment, Privacy::Closed) => NotFound,
+        (Post | Reactions | PollResults | SeenBy | CommentAttachment, Privacy::Closed) => NotFound,
         (Search, Privacy::Closed | Privacy::Secret) => Absent,
         // Open and closed groups are known to all, with their members.
         (GroupList | GroupGet | GroupSearch | GroupBySync | Members | Cover, Privacy::Open)
@@ -252,7 +283,8 @@ fn expected(privacy: Privacy, role: Role, path: ReadPath) -> Expect {
         // A secret group does not exist for a non-member.
         (GroupList | GroupSearch | GroupBySync, Privacy::Secret) => Absent,
         (
-            GroupPage | Post | Reactions | GroupGet | Members | CommentAttachment | Cover,
+            GroupPage | Post | Reactions | PollResults | SeenBy | GroupGet | Members
+            | CommentAttachment | Cover,
             Privacy::Secret,
         ) => NotFound,
     }
@@ -293,6 +325,11 @@ impl Fixture {
     /// What must never show on a path where the person may not see it.
     fn secrets(&self, path: ReadPath) -> Vec<String> {
         let mut secrets = Vec::new();
+        if path == ReadPath::SeenBySync {
+            // The same answer as `Sync`, whose cell checks it for leaks; a
+            // member who may not know who saw the post still reads the post.
+            return secrets;
+        }
         if !path.is_about_the_group() {
             secrets.extend([
                 self.post_mark.clone(),
@@ -563,6 +600,34 @@ async fn observe(
             .compared_with(who.get(&members(&made_up_group)).await)
         }
         ReadPath::Stream => fixture.pokes[&role].clone(),
+        ReadPath::PollResults => {
+            let poll = |id: &str| format!("/posts/{id}/poll");
+            Seen::of(&who.get(&poll(post_id)).await, |r| {
+                let results: PollResults = r.json();
+                results.options[0].voter_ids == [people.member.user.id.clone()]
+            })
+            .compared_with(who.get(&poll(&made_up_post)).await)
+        }
+        ReadPath::VotesBySync => from_sync(&|change| match change {
+            Change::PollVote { vote } => {
+                vote.post_id == *post_id && vote.user_id == people.member.user.id
+            }
+            _ => false,
+        }),
+        ReadPath::SeenBy => {
+            let seen = |id: &str| format!("/posts/{id}/seen");
+            Seen::of(&who.get(&seen(post_id)).await, |r| {
+                let seen: SeenBy = r.json();
+                seen.count == 1 && seen.seen[0].user_id == people.moderator.user.id
+            })
+            .compared_with(who.get(&seen(&made_up_post)).await)
+        }
+        ReadPath::SeenBySync => from_sync(&|change| match change {
+            Change::PostSeen { seen } => {
+                seen.post_id == *post_id && seen.user_id == people.moderator.user.id
+            }
+            _ => false,
+        }),
         ReadPath::CommentAttachment => fetched(who, &fixture.comment_file).await,
         ReadPath::Cover => fetched(who, &fixture.cover).await,
     }
@@ -721,7 +786,17 @@ async fn write_with_streams(
             Err(e) => panic!("{role} cannot connect to the stream: {e}"),
         }
     }
-    let post = people.writer.write_post(group, body).await;
+    let mut request = people.writer.post_request(&group.id, body);
+    request.poll = Some(NewPoll {
+        options: vec!["yes".into(), "no".into()],
+        multiple: false,
+    });
+    let post: Post = people
+        .writer
+        .post("/posts", &request)
+        .await
+        .assert_status(201)
+        .json();
     let after_post = head(&people.writer).await;
     people
         .writer
@@ -840,6 +915,18 @@ pub async fn permission_matrix_of_privacy_role_and_read_path(ctx: Ctx) {
         )
         .await
         .assert_status(200);
+        let vote = VoteRequest {
+            mutation_id: new_id(),
+            options: vec![0],
+        };
+        put(&people.member, &format!("/posts/{}/vote", post.id), &vote)
+            .await
+            .assert_status(200);
+        people
+            .moderator
+            .post(&format!("/posts/{}/seen", post.id), &mutation())
+            .await
+            .assert_status(200);
         fixtures.push(Fixture {
             column,
             group,
