@@ -79,6 +79,18 @@ impl Api {
         decode(server_url, response, true).await
     }
 
+    /// An authenticated read: `GET {path}`.
+    pub(crate) async fn get<R: DeserializeOwned>(
+        &self,
+        server_url: &str,
+        token: &str,
+        path: &str,
+    ) -> Result<R, ClientError> {
+        let builder = self.http.get(endpoint(server_url, path)).bearer_auth(token);
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, true).await
+    }
+
     /// An authenticated write: `POST {path}` with a JSON body.
     pub(crate) async fn post<B: Serialize, R: DeserializeOwned>(
         &self,

@@ -498,7 +498,7 @@ fn reaction_path(target: &ReactionTarget) -> Result<String, ClientError> {
 }
 
 /// Ids are UUIDs; anything else must not be spliced into a URL path.
-fn path_segment(id: &str) -> Result<&str, ClientError> {
+pub(crate) fn path_segment(id: &str) -> Result<&str, ClientError> {
     if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         Ok(id)
     } else {

@@ -60,6 +60,30 @@ pub struct FeedPost {
     pub my_reaction: Option<ReactionKind>,
 }
 
+/// Someone who reacted to a post or comment, and how.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Reactor {
+    pub user_id: Id,
+    /// "Unknown user" when the cache does not know them.
+    pub name: String,
+    pub kind: ReactionKind,
+}
+
+/// An earlier text of an edited post (`Client::post_history`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PostVersionView {
+    /// The Markdown as it was written.
+    pub body: String,
+    /// `body` as safe HTML, like [`FeedPost::body_html`].
+    pub body_html: String,
+    /// When this version was written (the post's creation or an earlier edit).
+    pub written_at: Millis,
+    /// When the next version replaced it.
+    pub replaced_at: Millis,
+}
+
 /// How many people reacted to a post or comment with one kind.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -7,12 +7,14 @@
 
 mod entities;
 mod meta;
+mod reactions;
 mod read;
 mod search;
 mod social;
 
 pub(crate) use entities::*;
 pub(crate) use meta::*;
+pub(crate) use reactions::*;
 pub(crate) use read::*;
 pub(crate) use search::*;
 pub(crate) use social::*;
