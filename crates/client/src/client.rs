@@ -503,6 +503,20 @@ impl Client {
         self.commit_local(tx).await
     }
 
+    /// A group admin or moderator approves (`approve`) or declines someone's
+    /// request to join; shown at once (an approved person is a pending member).
+    pub async fn answer_join_request(
+        &self,
+        group_id: &str,
+        user_id: &str,
+        approve: bool,
+    ) -> Result<(), ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        writes::answer_join_request(&mut tx, &me, group_id, user_id, approve).await?;
+        self.commit_local(tx).await
+    }
+
     /// Marks one notification read; false when it already was.
     pub async fn mark_notification_read(&self, id: &str) -> Result<bool, ClientError> {
         let me = self.me().await?;

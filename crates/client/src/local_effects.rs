@@ -14,7 +14,7 @@
 //! a write on them waits or failed is read from the outbox by the screens.
 
 use commons_protocol::{
-    Comment, GroupSettings, JoinResponse, Membership, Notification, Post, Reaction,
+    Comment, GroupRole, GroupSettings, JoinResponse, Membership, Notification, Post, Reaction,
     ReactionResponse,
 };
 use sqlx::SqliteConnection;
@@ -95,6 +95,20 @@ pub(crate) async fn apply(
         }
         Mutation::LeaveGroup { previous, .. } => {
             cache::remove_membership(conn, &previous.group_id, &previous.user_id).await?
+        }
+        Mutation::AnswerJoinRequest {
+            previous, approve, ..
+        } => {
+            cache::remove_join_request(conn, &previous.group_id, &previous.user_id).await?;
+            if *approve {
+                let membership = Membership {
+                    group_id: previous.group_id.clone(),
+                    user_id: previous.user_id.clone(),
+                    role: GroupRole::Member,
+                    joined_at: now,
+                };
+                cache::upsert_membership(conn, &membership, Origin::Local).await?
+            }
         }
         Mutation::ReadNotification {
             notification_id, ..
@@ -216,7 +230,13 @@ pub(crate) async fn confirm(
                 cache::upsert_group_settings(conn, &settings).await?;
             }
         }
+        Mutation::AnswerJoinRequest { approve: true, .. } => {
+            if let Some(membership) = read::<JoinResponse>(&answer).and_then(|a| a.membership) {
+                cache::upsert_membership(conn, &membership, Origin::Server).await?;
+            }
+        }
         Mutation::LeaveGroup { .. }
+        | Mutation::AnswerJoinRequest { approve: false, .. }
         | Mutation::ReadAllNotifications { .. }
         | Mutation::Post { .. }
         | Mutation::Comment { .. }
@@ -272,6 +292,16 @@ pub(crate) async fn revert(
             }
         }
         Mutation::LeaveGroup { previous, .. } => restore_membership(conn, previous).await?,
+        // The request is waiting again; an approval's membership was never granted.
+        Mutation::AnswerJoinRequest {
+            previous, approve, ..
+        } => {
+            if *approve {
+                cache::remove_pending_membership(conn, &previous.group_id, &previous.user_id)
+                    .await?;
+            }
+            cache::upsert_join_request(conn, previous, Origin::Server).await?
+        }
         Mutation::ReadNotification {
             notification_id, ..
         } => {

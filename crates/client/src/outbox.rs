@@ -22,7 +22,7 @@
 
 use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
-    EditTextRequest, Group, GroupSettingsRequest, Id, JoinGroupRequest, Membership,
+    EditTextRequest, Group, GroupSettingsRequest, Id, JoinGroupRequest, JoinRequest, Membership,
     MembershipResponse, Millis, MutationRequest, NotificationLevel, Post, ReactRequest,
     ReactionKind,
 };
@@ -147,6 +147,13 @@ pub(crate) enum Mutation {
         marked: Vec<Id>,
         request: MutationRequest,
     },
+    /// `POST /groups/{id}/requests/{user_id}/approve` or `/decline`.
+    AnswerJoinRequest {
+        /// The request answered, put back if the server refuses.
+        previous: JoinRequest,
+        approve: bool,
+        request: MutationRequest,
+    },
     /// `PUT /groups/{id}/settings`.
     GroupSettings {
         group_id: Id,
@@ -184,6 +191,8 @@ impl Mutation {
             Mutation::ReadNotification { .. } => "read_notification",
             Mutation::ReadAllNotifications { .. } => "read_all_notifications",
             Mutation::GroupSettings { .. } => "group_settings",
+            Mutation::AnswerJoinRequest { approve: true, .. } => "approve_request",
+            Mutation::AnswerJoinRequest { approve: false, .. } => "decline_request",
         }
     }
 
@@ -198,6 +207,7 @@ impl Mutation {
             Mutation::Delete { request, .. }
             | Mutation::Unreact { request, .. }
             | Mutation::LeaveGroup { request, .. }
+            | Mutation::AnswerJoinRequest { request, .. }
             | Mutation::ReadNotification { request, .. }
             | Mutation::ReadAllNotifications { request, .. } => &request.mutation_id,
             Mutation::React { request, .. } => &request.mutation_id,
@@ -228,6 +238,7 @@ impl Mutation {
             | Mutation::AddMember { group_id, .. }
             | Mutation::GroupSettings { group_id, .. } => Some(group_id),
             Mutation::LeaveGroup { previous, .. } => Some(&previous.group_id),
+            Mutation::AnswerJoinRequest { previous, .. } => Some(&previous.group_id),
             Mutation::Edit { id, .. } | Mutation::Delete { id, .. } => Some(id),
             Mutation::React { target, .. } | Mutation::Unreact { target, .. } => {
                 Some(&target.target_id)
@@ -250,6 +261,8 @@ impl Mutation {
             | Mutation::AddMember { group_id, .. }
             | Mutation::GroupSettings { group_id, .. } => group_id,
             Mutation::LeaveGroup { previous, .. } => &previous.group_id,
+            // The person asking: the group's own writes stay the group's.
+            Mutation::AnswerJoinRequest { previous, .. } => &previous.user_id,
             Mutation::Edit { id, .. } | Mutation::Delete { id, .. } => id,
             Mutation::React { target, .. } | Mutation::Unreact { target, .. } => &target.target_id,
             Mutation::ReadNotification {
@@ -477,6 +490,22 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
                     .await?,
             )
         }
+        Mutation::AnswerJoinRequest {
+            previous,
+            approve,
+            request,
+        } => {
+            let path = format!(
+                "/groups/{}/requests/{}/{}",
+                path_segment(&previous.group_id)?,
+                path_segment(&previous.user_id)?,
+                if *approve { "approve" } else { "decline" }
+            );
+            Answer::Json(
+                api.write(Method::POST, server_url, token, &path, request)
+                    .await?,
+            )
+        }
         Mutation::GroupSettings {
             group_id, request, ..
         } => {
@@ -577,6 +606,11 @@ async fn blocked_by_failed_parent(
             },
         ),
         Mutation::LeaveGroup { previous, .. } => (
+            GROUP_FAILED,
+            &previous.group_id,
+            "the group was not created on the server",
+        ),
+        Mutation::AnswerJoinRequest { previous, .. } => (
             GROUP_FAILED,
             &previous.group_id,
             "the group was not created on the server",

@@ -159,7 +159,8 @@ pub struct OutboxItem {
     /// "post", "comment", "create_group", "join_group", "add_member",
     /// "edit_post", "edit_comment", "delete_post", "delete_comment",
     /// "react", "unreact", "leave_group", "read_notification",
-    /// "read_all_notifications" or "group_settings".
+    /// "read_all_notifications", "group_settings", "approve_request" or
+    /// "decline_request".
     pub kind: String,
     /// One line for people: what this write does.
     pub summary: String,

@@ -396,6 +396,61 @@ pub(crate) async fn leave_group(
     queue(conn, &mutation, &format!("leave {}", group.name)).await
 }
 
+/// A group admin or moderator approves (the person becomes a member at once,
+/// pending) or declines a request to join; the request leaves the list.
+pub(crate) async fn answer_join_request(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    user_id: &str,
+    approve: bool,
+) -> Result<(), ClientError> {
+    let group = group_facts(conn, me, Some(group_id)).await?;
+    if let Some(error) = not_created(&group) {
+        return Err(error);
+    }
+    let moderates = matches!(group.my_role.as_deref(), Some(role)
+        if role == GroupRole::Admin.as_str() || role == GroupRole::Moderator.as_str());
+    if !moderates {
+        return Err(invalid(format!(
+            "only admins and moderators of {} answer requests to join",
+            group.name
+        )));
+    }
+    let asked: Option<(i64, String)> = sqlx::query_as(
+        "SELECT r.created_at, COALESCE(u.name, r.user_id)
+         FROM join_requests r LEFT JOIN users u ON u.id = r.user_id
+         WHERE r.group_id = ? AND r.user_id = ?",
+    )
+    .bind(group.id.clone())
+    .bind(user_id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((created_at, name)) = asked else {
+        return Err(invalid(format!(
+            "nobody with id {user_id} is asking to join {}",
+            group.name
+        )));
+    };
+    let summary = format!(
+        "{} {name}'s request to join {}",
+        if approve { "approve" } else { "decline" },
+        group.name
+    );
+    let mutation = Mutation::AnswerJoinRequest {
+        previous: JoinRequest {
+            group_id: group.id,
+            user_id: user_id.to_owned(),
+            created_at,
+        },
+        approve,
+        request: MutationRequest {
+            mutation_id: new_id(),
+        },
+    };
+    queue(conn, &mutation, &summary).await
+}
+
 /// Applies a write of the kinds in `local_effects` and queues it.
 async fn queue(
     conn: &mut SqliteConnection,
