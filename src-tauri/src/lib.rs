@@ -71,6 +71,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             social::profile,
             social::members,
             social::join_requests,
+            social::answer_join_request,
             social::leave_group,
             social::set_notification_level,
         ])

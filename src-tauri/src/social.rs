@@ -153,6 +153,24 @@ pub async fn join_requests(shell: Shell<'_>) -> Result<Vec<JoinRequestView>, App
     Ok(shell.client().join_requests().await?)
 }
 
+/// A group admin or moderator approves or declines someone's request to join.
+#[tauri::command]
+#[specta::specta]
+pub async fn answer_join_request(
+    app: AppHandle,
+    shell: Shell<'_>,
+    group_id: String,
+    user_id: String,
+    approve: bool,
+) -> Result<(), AppError> {
+    shell
+        .client()
+        .answer_join_request(&group_id, &user_id, approve)
+        .await?;
+    shell.sync_in_background(&app);
+    Ok(())
+}
+
 /// Leaves a group (not the default one).
 #[tauri::command]
 #[specta::specta]

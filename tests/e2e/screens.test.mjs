@@ -242,7 +242,7 @@ test("people: the directory searches, a profile links to the manager", async () 
   await saveScreenshot("profile.png");
 });
 
-test("group management: members with roles, a join request, the notification level", async () => {
+test("group management: members with roles, approving a join request, the notification level", async () => {
   const leadership = groupNamed("Leadership");
   await rest("POST", `/groups/${leadership.id}/join`, { token: linus, body: { mutation_id: randomUUID() } });
 
@@ -260,6 +260,13 @@ test("group management: members with roles, a join request, the notification lev
     "Linus's request to join",
   );
   await saveScreenshot("members.png");
+  await click('[data-testid="join-request"] [data-testid="approve-request"]');
+  await until(async () => (await texts('[data-testid="join-request"]')).length === 0, "no request left");
+  await until(async () => (await texts('[data-testid="member"]')).some((t) => t.includes("Linus Torvalds")), "Linus a member");
+  await until(async () => {
+    const { posts } = await rest("GET", `/groups/${leadership.id}/posts`, { token: linus }).catch(() => ({ posts: [] }));
+    return posts.some((item) => item.post.body.startsWith("Budget planning"));
+  }, "Linus reading Leadership on the server");
 
   // Settings: every post of Engineering notifies me.
   const engineering = groupNamed("Engineering");

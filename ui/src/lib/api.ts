@@ -62,6 +62,8 @@ export const api = {
   profile: (handleOrId: string) => unwrap(commands.profile(handleOrId)),
   members: (groupId: string) => unwrap(commands.members(groupId)),
   joinRequests: () => unwrap(commands.joinRequests()),
+  answerJoinRequest: (groupId: string, userId: string, approve: boolean) =>
+    unwrap(commands.answerJoinRequest(groupId, userId, approve)),
   leaveGroup: (groupId: string) => unwrap(commands.leaveGroup(groupId)),
   setNotificationLevel: (groupId: string, level: NotificationLevel) =>
     unwrap(commands.setNotificationLevel(groupId, level)),

@@ -89,6 +89,8 @@ export const commands = {
 	members: (groupId: string) => typedError<MemberView[], AppError>(__TAURI_INVOKE("members", { groupId })),
 	/**  Requests to join the groups I administer or moderate, oldest first. */
 	joinRequests: () => typedError<JoinRequestView[], AppError>(__TAURI_INVOKE("join_requests")),
+	/**  A group admin or moderator approves or declines someone's request to join. */
+	answerJoinRequest: (groupId: string, userId: string, approve: boolean) => typedError<null, AppError>(__TAURI_INVOKE("answer_join_request", { groupId, userId, approve })),
 	/**  Leaves a group (not the default one). */
 	leaveGroup: (groupId: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_group", { groupId })),
 	/**  How much of a group's activity notifies me. */

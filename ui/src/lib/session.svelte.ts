@@ -157,6 +157,12 @@ export class Session {
     await this.#reloadShown();
   }
 
+  /** Approves or declines a request to join; the lists re-read the cache. */
+  async answerJoinRequest(groupId: string, userId: string, approve: boolean): Promise<void> {
+    await api.answerJoinRequest(groupId, userId, approve);
+    await this.refresh();
+  }
+
   /** Leaves a group: its posts leave the feed, so Home is shown. */
   async leaveGroup(groupId: string): Promise<void> {
     await api.leaveGroup(groupId);

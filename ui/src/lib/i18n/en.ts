@@ -115,6 +115,8 @@ export const en = {
   "members.title": "Members of {group}",
   "members.back": "Back to {group}",
   "members.requests": "Asking to join",
+  "members.approve": "Approve",
+  "members.decline": "Decline",
   "members.empty": "No members known yet.",
   "members.show": "Members",
   "members.leave": "Leave group",

@@ -116,6 +116,8 @@ export const fr: Record<MessageKey, string> = {
   "members.title": "Membres de {group}",
   "members.back": "Retour à {group}",
   "members.requests": "Demandes d'adhésion",
+  "members.approve": "Accepter",
+  "members.decline": "Refuser",
   "members.empty": "Aucun membre connu pour l'instant.",
   "members.show": "Membres",
   "members.leave": "Quitter le groupe",
