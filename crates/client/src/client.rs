@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use commons_protocol::{
-    markdown, LoginRequest, NotificationLevel, PostVersion, Privacy, ReactionKind, User,
+    markdown, GroupRole, LoginRequest, NotificationLevel, PostVersion, Privacy, ReactionKind, User,
 };
 use tokio::sync::Mutex;
 
@@ -515,6 +515,28 @@ impl Client {
         let mut tx = self.inner.cache.write().await?;
         writes::answer_join_request(&mut tx, &me, group_id, user_id, approve).await?;
         self.commit_local(tx).await
+    }
+
+    /// A group admin removes a member (not from the default group).
+    pub async fn remove_member(&self, group_id: &str, user_id: &str) -> Result<(), ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        writes::remove_member(&mut tx, &me, group_id, user_id).await?;
+        self.commit_local(tx).await
+    }
+
+    /// A group admin changes a member's role; false when it already was so.
+    pub async fn set_member_role(
+        &self,
+        group_id: &str,
+        user_id: &str,
+        role: GroupRole,
+    ) -> Result<bool, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let changed = writes::set_member_role(&mut tx, &me, group_id, user_id, role).await?;
+        self.commit_local(tx).await?;
+        Ok(changed)
     }
 
     /// Marks one notification read; false when it already was.

@@ -14,8 +14,8 @@
 //! a write on them waits or failed is read from the outbox by the screens.
 
 use commons_protocol::{
-    Comment, GroupRole, GroupSettings, JoinResponse, Membership, Notification, Post, Reaction,
-    ReactionResponse,
+    Comment, GroupRole, GroupSettings, JoinResponse, Membership, MembershipResponse, Notification,
+    Post, Reaction, ReactionResponse,
 };
 use sqlx::SqliteConnection;
 
@@ -95,6 +95,16 @@ pub(crate) async fn apply(
         }
         Mutation::LeaveGroup { previous, .. } => {
             cache::remove_membership(conn, &previous.group_id, &previous.user_id).await?
+        }
+        Mutation::RemoveMember { previous, .. } => {
+            cache::remove_membership(conn, &previous.group_id, &previous.user_id).await?
+        }
+        Mutation::SetRole { previous, request } => {
+            let changed = Membership {
+                role: request.role,
+                ..previous.clone()
+            };
+            cache::upsert_membership(conn, &changed, Origin::Local).await?
         }
         Mutation::AnswerJoinRequest {
             previous, approve, ..
@@ -230,6 +240,11 @@ pub(crate) async fn confirm(
                 cache::upsert_group_settings(conn, &settings).await?;
             }
         }
+        Mutation::SetRole { .. } => {
+            if let Some(answer) = read::<MembershipResponse>(&answer) {
+                cache::upsert_membership(conn, &answer.membership, Origin::Server).await?;
+            }
+        }
         Mutation::AnswerJoinRequest { approve: true, .. } => {
             if let Some(membership) = read::<JoinResponse>(&answer).and_then(|a| a.membership) {
                 cache::upsert_membership(conn, &membership, Origin::Server).await?;
@@ -237,6 +252,7 @@ pub(crate) async fn confirm(
         }
         Mutation::LeaveGroup { .. }
         | Mutation::AnswerJoinRequest { approve: false, .. }
+        | Mutation::RemoveMember { .. }
         | Mutation::ReadAllNotifications { .. }
         | Mutation::Post { .. }
         | Mutation::Comment { .. }
@@ -291,7 +307,12 @@ pub(crate) async fn revert(
                 restore_reaction(conn, target).await?;
             }
         }
-        Mutation::LeaveGroup { previous, .. } => restore_membership(conn, previous).await?,
+        Mutation::LeaveGroup { previous, .. } | Mutation::RemoveMember { previous, .. } => {
+            restore_membership(conn, previous).await?
+        }
+        Mutation::SetRole { previous, .. } => {
+            cache::upsert_membership(conn, previous, Origin::Server).await?
+        }
         // The request is waiting again; an approval's membership was never granted.
         Mutation::AnswerJoinRequest {
             previous, approve, ..

@@ -24,7 +24,7 @@ use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
     EditTextRequest, Group, GroupSettingsRequest, Id, JoinGroupRequest, JoinRequest, Membership,
     MembershipResponse, Millis, MutationRequest, NotificationLevel, Post, ReactRequest,
-    ReactionKind,
+    ReactionKind, SetRoleRequest,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
@@ -154,6 +154,18 @@ pub(crate) enum Mutation {
         approve: bool,
         request: MutationRequest,
     },
+    /// `POST /groups/{id}/members/{user_id}/remove`.
+    RemoveMember {
+        /// The membership removed, put back if the server refuses.
+        previous: Membership,
+        request: MutationRequest,
+    },
+    /// `POST /groups/{id}/members/{user_id}/role`.
+    SetRole {
+        /// The membership with its role before, put back if the server refuses.
+        previous: Membership,
+        request: SetRoleRequest,
+    },
     /// `PUT /groups/{id}/settings`.
     GroupSettings {
         group_id: Id,
@@ -193,6 +205,8 @@ impl Mutation {
             Mutation::GroupSettings { .. } => "group_settings",
             Mutation::AnswerJoinRequest { approve: true, .. } => "approve_request",
             Mutation::AnswerJoinRequest { approve: false, .. } => "decline_request",
+            Mutation::RemoveMember { .. } => "remove_member",
+            Mutation::SetRole { .. } => "set_role",
         }
     }
 
@@ -208,10 +222,12 @@ impl Mutation {
             | Mutation::Unreact { request, .. }
             | Mutation::LeaveGroup { request, .. }
             | Mutation::AnswerJoinRequest { request, .. }
+            | Mutation::RemoveMember { request, .. }
             | Mutation::ReadNotification { request, .. }
             | Mutation::ReadAllNotifications { request, .. } => &request.mutation_id,
             Mutation::React { request, .. } => &request.mutation_id,
             Mutation::GroupSettings { request, .. } => &request.mutation_id,
+            Mutation::SetRole { request, .. } => &request.mutation_id,
         }
     }
 
@@ -239,6 +255,9 @@ impl Mutation {
             | Mutation::GroupSettings { group_id, .. } => Some(group_id),
             Mutation::LeaveGroup { previous, .. } => Some(&previous.group_id),
             Mutation::AnswerJoinRequest { previous, .. } => Some(&previous.group_id),
+            Mutation::RemoveMember { previous, .. } | Mutation::SetRole { previous, .. } => {
+                Some(&previous.group_id)
+            }
             Mutation::Edit { id, .. } | Mutation::Delete { id, .. } => Some(id),
             Mutation::React { target, .. } | Mutation::Unreact { target, .. } => {
                 Some(&target.target_id)
@@ -263,6 +282,9 @@ impl Mutation {
             Mutation::LeaveGroup { previous, .. } => &previous.group_id,
             // The person asking: the group's own writes stay the group's.
             Mutation::AnswerJoinRequest { previous, .. } => &previous.user_id,
+            Mutation::RemoveMember { previous, .. } | Mutation::SetRole { previous, .. } => {
+                &previous.user_id
+            }
             Mutation::Edit { id, .. } | Mutation::Delete { id, .. } => id,
             Mutation::React { target, .. } | Mutation::Unreact { target, .. } => &target.target_id,
             Mutation::ReadNotification {
@@ -506,6 +528,20 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
                     .await?,
             )
         }
+        Mutation::RemoveMember { previous, request } => {
+            let path = member_path(previous, "remove")?;
+            Answer::Json(
+                api.write(Method::POST, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::SetRole { previous, request } => {
+            let path = member_path(previous, "role")?;
+            Answer::Json(
+                api.write(Method::POST, server_url, token, &path, request)
+                    .await?,
+            )
+        }
         Mutation::GroupSettings {
             group_id, request, ..
         } => {
@@ -516,6 +552,15 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
             )
         }
     })
+}
+
+/// `/groups/{id}/members/{user_id}/{action}`.
+fn member_path(membership: &Membership, action: &str) -> Result<String, ClientError> {
+    Ok(format!(
+        "/groups/{}/members/{}/{action}",
+        path_segment(&membership.group_id)?,
+        path_segment(&membership.user_id)?
+    ))
 }
 
 fn reaction_path(target: &ReactionTarget) -> Result<String, ClientError> {
@@ -606,6 +651,11 @@ async fn blocked_by_failed_parent(
             },
         ),
         Mutation::LeaveGroup { previous, .. } => (
+            GROUP_FAILED,
+            &previous.group_id,
+            "the group was not created on the server",
+        ),
+        Mutation::RemoveMember { previous, .. } | Mutation::SetRole { previous, .. } => (
             GROUP_FAILED,
             &previous.group_id,
             "the group was not created on the server",

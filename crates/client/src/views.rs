@@ -159,8 +159,8 @@ pub struct OutboxItem {
     /// "post", "comment", "create_group", "join_group", "add_member",
     /// "edit_post", "edit_comment", "delete_post", "delete_comment",
     /// "react", "unreact", "leave_group", "read_notification",
-    /// "read_all_notifications", "group_settings", "approve_request" or
-    /// "decline_request".
+    /// "read_all_notifications", "group_settings", "approve_request",
+    /// "decline_request", "remove_member" or "set_role".
     pub kind: String,
     /// One line for people: what this write does.
     pub summary: String,

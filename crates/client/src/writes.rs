@@ -9,7 +9,8 @@ use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
     EditTextRequest, Group, GroupRole, GroupSettingsRequest, Id, JoinGroupRequest, JoinRequest,
     Membership, MutationRequest, NotificationLevel, Post, Privacy, ReactRequest, ReactionKind,
-    User, MAX_COMMENT_BYTES, MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
+    SetRoleRequest, User, MAX_COMMENT_BYTES, MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS,
+    MAX_POST_BYTES,
 };
 use sqlx::SqliteConnection;
 
@@ -449,6 +450,103 @@ pub(crate) async fn answer_join_request(
         },
     };
     queue(conn, &mutation, &summary).await
+}
+
+/// A member of a group I administer, as the admin's writes on them need it.
+async fn administered_member(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(GroupFacts, Membership, String), ClientError> {
+    let group = group_facts(conn, me, Some(group_id)).await?;
+    if let Some(error) = not_created(&group) {
+        return Err(error);
+    }
+    if group.my_role.as_deref() != Some(GroupRole::Admin.as_str()) {
+        return Err(invalid(format!(
+            "only admins of {} change its members",
+            group.name
+        )));
+    }
+    let found: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT m.role, m.joined_at, COALESCE(u.name, m.user_id)
+         FROM memberships m LEFT JOIN users u ON u.id = m.user_id
+         WHERE m.group_id = ? AND m.user_id = ?",
+    )
+    .bind(group.id.clone())
+    .bind(user_id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((role, joined_at, name)) = found else {
+        return Err(invalid(format!(
+            "nobody with id {user_id} is a member of {}",
+            group.name
+        )));
+    };
+    let role: GroupRole = role
+        .parse()
+        .map_err(|e| ClientError::CorruptCache(format!("membership in {}: {e}", group.id)))?;
+    let membership = Membership {
+        group_id: group.id.clone(),
+        user_id: user_id.to_owned(),
+        role,
+        joined_at,
+    };
+    Ok((group, membership, name))
+}
+
+/// A group admin removes a member: gone from the list at once.
+pub(crate) async fn remove_member(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(), ClientError> {
+    let (group, previous, name) = administered_member(conn, me, group_id, user_id).await?;
+    if group.is_default {
+        return Err(invalid(format!(
+            "everyone belongs to {}: nobody can be removed",
+            group.name
+        )));
+    }
+    let mutation = Mutation::RemoveMember {
+        previous,
+        request: MutationRequest {
+            mutation_id: new_id(),
+        },
+    };
+    queue(
+        conn,
+        &mutation,
+        &format!("remove {name} from {}", group.name),
+    )
+    .await
+}
+
+/// A group admin makes a member an admin, a moderator or a plain member;
+/// false when they already have that role.
+pub(crate) async fn set_member_role(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    user_id: &str,
+    role: GroupRole,
+) -> Result<bool, ClientError> {
+    let (group, previous, name) = administered_member(conn, me, group_id, user_id).await?;
+    if previous.role == role {
+        return Ok(false);
+    }
+    let summary = format!("make {name} {} of {}", role.as_str(), group.name);
+    let mutation = Mutation::SetRole {
+        previous,
+        request: SetRoleRequest {
+            mutation_id: new_id(),
+            role,
+        },
+    };
+    queue(conn, &mutation, &summary).await?;
+    Ok(true)
 }
 
 /// Applies a write of the kinds in `local_effects` and queues it.
