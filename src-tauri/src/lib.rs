@@ -72,6 +72,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             social::members,
             social::join_requests,
             social::answer_join_request,
+            social::remove_member,
+            social::set_member_role,
             social::leave_group,
             social::set_notification_level,
         ])

@@ -3,8 +3,8 @@
 //! to the cache at once and sent by a background sync, like a post.
 
 use commons_client::{
-    CommentView, FeedCursor, JoinRequestView, MemberView, NotificationLevel, NotificationList,
-    PersonSummary, PostVersionView, Profile, ReactionKind, Reactor,
+    CommentView, FeedCursor, GroupRole, JoinRequestView, MemberView, NotificationLevel,
+    NotificationList, PersonSummary, PostVersionView, Profile, ReactionKind, Reactor,
 };
 use tauri::AppHandle;
 
@@ -168,6 +168,40 @@ pub async fn answer_join_request(
         .answer_join_request(&group_id, &user_id, approve)
         .await?;
     shell.sync_in_background(&app);
+    Ok(())
+}
+
+/// A group admin removes a member.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_member(
+    app: AppHandle,
+    shell: Shell<'_>,
+    group_id: String,
+    user_id: String,
+) -> Result<(), AppError> {
+    shell.client().remove_member(&group_id, &user_id).await?;
+    shell.sync_in_background(&app);
+    Ok(())
+}
+
+/// A group admin makes a member an admin, a moderator or a plain member.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_member_role(
+    app: AppHandle,
+    shell: Shell<'_>,
+    group_id: String,
+    user_id: String,
+    role: GroupRole,
+) -> Result<(), AppError> {
+    if shell
+        .client()
+        .set_member_role(&group_id, &user_id, role)
+        .await?
+    {
+        shell.sync_in_background(&app);
+    }
     Ok(())
 }
 

@@ -242,7 +242,7 @@ test("people: the directory searches, a profile links to the manager", async () 
   await saveScreenshot("profile.png");
 });
 
-test("group management: members with roles, approving a join request, the notification level", async () => {
+test("group management: members with roles, approving a join request, a new role, a removal, the notification level", async () => {
   const leadership = groupNamed("Leadership");
   await rest("POST", `/groups/${leadership.id}/join`, { token: linus, body: { mutation_id: randomUUID() } });
 
@@ -267,6 +267,23 @@ test("group management: members with roles, approving a join request, the notifi
     const { posts } = await rest("GET", `/groups/${leadership.id}/posts`, { token: linus }).catch(() => ({ posts: [] }));
     return posts.some((item) => item.post.body.startsWith("Budget planning"));
   }, "Linus reading Leadership on the server");
+
+  // Ada, the group's admin, makes Linus a moderator, then removes him; the server agrees each time.
+  const roleOnServer = async () => {
+    const { members } = await rest("GET", `/groups/${leadership.id}/members`, { token: ada });
+    return members.find((m) => m.user.name === "Linus Torvalds")?.role ?? null;
+  };
+  const linusHandle = await window.execute(
+    `return [...document.querySelectorAll('[data-testid="member"]')].find((m) => m.textContent.includes("Linus Torvalds"))?.dataset.handle;`,
+  );
+  const linusRow = `[data-testid="member"][data-handle="${linusHandle}"]`;
+  await until(async () => (await text(linusRow)) !== null && (await roleOnServer()) === "member", "Linus a member on the server");
+  await choose(`${linusRow} [data-testid="member-role-select"]`, "moderator");
+  await until(async () => (await roleOnServer()) === "moderator", "Linus a moderator on the server");
+  await click(`${linusRow} [data-testid="remove-member"]`);
+  await click(`${linusRow} [data-testid="remove-confirm"]`);
+  await until(async () => (await text(linusRow)) === null, "Linus gone from the members");
+  await until(async () => (await roleOnServer()) === null, "Linus removed on the server");
 
   // Settings: every post of Engineering notifies me.
   const engineering = groupNamed("Engineering");

@@ -4,6 +4,7 @@ import {
   commands,
   type AppError,
   type FeedCursor,
+  type GroupRole,
   type NotificationLevel,
   type Privacy,
   type ReactionKind,
@@ -64,6 +65,9 @@ export const api = {
   joinRequests: () => unwrap(commands.joinRequests()),
   answerJoinRequest: (groupId: string, userId: string, approve: boolean) =>
     unwrap(commands.answerJoinRequest(groupId, userId, approve)),
+  removeMember: (groupId: string, userId: string) => unwrap(commands.removeMember(groupId, userId)),
+  setMemberRole: (groupId: string, userId: string, role: GroupRole) =>
+    unwrap(commands.setMemberRole(groupId, userId, role)),
   leaveGroup: (groupId: string) => unwrap(commands.leaveGroup(groupId)),
   setNotificationLevel: (groupId: string, level: NotificationLevel) =>
     unwrap(commands.setNotificationLevel(groupId, level)),

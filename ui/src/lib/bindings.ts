@@ -91,6 +91,10 @@ export const commands = {
 	joinRequests: () => typedError<JoinRequestView[], AppError>(__TAURI_INVOKE("join_requests")),
 	/**  A group admin or moderator approves or declines someone's request to join. */
 	answerJoinRequest: (groupId: string, userId: string, approve: boolean) => typedError<null, AppError>(__TAURI_INVOKE("answer_join_request", { groupId, userId, approve })),
+	/**  A group admin removes a member. */
+	removeMember: (groupId: string, userId: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_member", { groupId, userId })),
+	/**  A group admin makes a member an admin, a moderator or a plain member. */
+	setMemberRole: (groupId: string, userId: string, role: GroupRole) => typedError<null, AppError>(__TAURI_INVOKE("set_member_role", { groupId, userId, role })),
 	/**  Leaves a group (not the default one). */
 	leaveGroup: (groupId: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_group", { groupId })),
 	/**  How much of a group's activity notifies me. */

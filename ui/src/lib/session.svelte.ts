@@ -2,7 +2,7 @@
 // feed being shown. Everything comes from the shell (the client core's cache);
 // this only decides what to ask for and when.
 import { api } from "./api";
-import type { Account, Connection, FeedPost, GroupView, Privacy, ReactionKind } from "./bindings";
+import type { Account, Connection, FeedPost, GroupRole, GroupView, Privacy, ReactionKind } from "./bindings";
 import { events } from "./bindings";
 import { describeError, endsSession, type Problem } from "./errors";
 import { nextPageCursor, withoutWrite } from "./feed";
@@ -160,6 +160,16 @@ export class Session {
   /** Approves or declines a request to join; the lists re-read the cache. */
   async answerJoinRequest(groupId: string, userId: string, approve: boolean): Promise<void> {
     await api.answerJoinRequest(groupId, userId, approve);
+    await this.refresh();
+  }
+
+  async removeMember(groupId: string, userId: string): Promise<void> {
+    await api.removeMember(groupId, userId);
+    await this.refresh();
+  }
+
+  async setMemberRole(groupId: string, userId: string, role: GroupRole): Promise<void> {
+    await api.setMemberRole(groupId, userId, role);
     await this.refresh();
   }
 
