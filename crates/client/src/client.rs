@@ -539,6 +539,20 @@ impl Client {
         Ok(changed)
     }
 
+    /// A group admin makes a group open, closed or secret (not the default
+    /// group); false when it already was so.
+    pub async fn set_group_privacy(
+        &self,
+        group_id: &str,
+        privacy: Privacy,
+    ) -> Result<bool, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let changed = writes::set_group_privacy(&mut tx, &me, group_id, privacy).await?;
+        self.commit_local(tx).await?;
+        Ok(changed)
+    }
+
     /// Marks one notification read; false when it already was.
     pub async fn mark_notification_read(&self, id: &str) -> Result<bool, ClientError> {
         let me = self.me().await?;

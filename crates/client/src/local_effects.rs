@@ -14,8 +14,8 @@
 //! a write on them waits or failed is read from the outbox by the screens.
 
 use commons_protocol::{
-    Comment, GroupRole, GroupSettings, JoinResponse, Membership, MembershipResponse, Notification,
-    Post, Reaction, ReactionResponse,
+    Comment, Group, GroupRole, GroupSettings, JoinResponse, Membership, MembershipResponse,
+    Notification, Post, Reaction, ReactionResponse,
 };
 use sqlx::SqliteConnection;
 
@@ -95,6 +95,18 @@ pub(crate) async fn apply(
         }
         Mutation::LeaveGroup { previous, .. } => {
             cache::remove_membership(conn, &previous.group_id, &previous.user_id).await?
+        }
+        Mutation::SetPrivacy {
+            group_id, request, ..
+        } => {
+            if let Some(privacy) = request.privacy {
+                exec(
+                    conn,
+                    "UPDATE groups SET privacy = ? WHERE id = ?",
+                    &[privacy.as_str(), group_id],
+                )
+                .await?
+            }
         }
         Mutation::RemoveMember { previous, .. } => {
             cache::remove_membership(conn, &previous.group_id, &previous.user_id).await?
@@ -240,6 +252,11 @@ pub(crate) async fn confirm(
                 cache::upsert_group_settings(conn, &settings).await?;
             }
         }
+        Mutation::SetPrivacy { .. } => {
+            if let Some(group) = read::<Group>(&answer) {
+                cache::upsert_group(conn, &group, Origin::Server).await?;
+            }
+        }
         Mutation::SetRole { .. } => {
             if let Some(answer) = read::<MembershipResponse>(&answer) {
                 cache::upsert_membership(conn, &answer.membership, Origin::Server).await?;
@@ -312,6 +329,16 @@ pub(crate) async fn revert(
         }
         Mutation::SetRole { previous, .. } => {
             cache::upsert_membership(conn, previous, Origin::Server).await?
+        }
+        Mutation::SetPrivacy {
+            group_id, previous, ..
+        } => {
+            exec(
+                conn,
+                "UPDATE groups SET privacy = ? WHERE id = ?",
+                &[previous.as_str(), group_id],
+            )
+            .await?
         }
         // The request is waiting again; an approval's membership was never granted.
         Mutation::AnswerJoinRequest {

@@ -23,8 +23,8 @@
 use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
     EditTextRequest, Group, GroupSettingsRequest, Id, JoinGroupRequest, JoinRequest, Membership,
-    MembershipResponse, Millis, MutationRequest, NotificationLevel, Post, ReactRequest,
-    ReactionKind, SetRoleRequest,
+    MembershipResponse, Millis, MutationRequest, NotificationLevel, Post, Privacy, ReactRequest,
+    ReactionKind, SetRoleRequest, UpdateGroupRequest,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
@@ -166,6 +166,13 @@ pub(crate) enum Mutation {
         previous: Membership,
         request: SetRoleRequest,
     },
+    /// `PATCH /groups/{id}`: only its privacy, for now.
+    SetPrivacy {
+        group_id: Id,
+        /// Put back if the server refuses.
+        previous: Privacy,
+        request: UpdateGroupRequest,
+    },
     /// `PUT /groups/{id}/settings`.
     GroupSettings {
         group_id: Id,
@@ -207,6 +214,7 @@ impl Mutation {
             Mutation::AnswerJoinRequest { approve: false, .. } => "decline_request",
             Mutation::RemoveMember { .. } => "remove_member",
             Mutation::SetRole { .. } => "set_role",
+            Mutation::SetPrivacy { .. } => "set_privacy",
         }
     }
 
@@ -228,6 +236,7 @@ impl Mutation {
             Mutation::React { request, .. } => &request.mutation_id,
             Mutation::GroupSettings { request, .. } => &request.mutation_id,
             Mutation::SetRole { request, .. } => &request.mutation_id,
+            Mutation::SetPrivacy { request, .. } => &request.mutation_id,
         }
     }
 
@@ -252,7 +261,8 @@ impl Mutation {
             }
             Mutation::JoinGroup { group_id, .. }
             | Mutation::AddMember { group_id, .. }
-            | Mutation::GroupSettings { group_id, .. } => Some(group_id),
+            | Mutation::GroupSettings { group_id, .. }
+            | Mutation::SetPrivacy { group_id, .. } => Some(group_id),
             Mutation::LeaveGroup { previous, .. } => Some(&previous.group_id),
             Mutation::AnswerJoinRequest { previous, .. } => Some(&previous.group_id),
             Mutation::RemoveMember { previous, .. } | Mutation::SetRole { previous, .. } => {
@@ -278,7 +288,8 @@ impl Mutation {
             Mutation::CreateGroup { request } => &request.id,
             Mutation::JoinGroup { group_id, .. }
             | Mutation::AddMember { group_id, .. }
-            | Mutation::GroupSettings { group_id, .. } => group_id,
+            | Mutation::GroupSettings { group_id, .. }
+            | Mutation::SetPrivacy { group_id, .. } => group_id,
             Mutation::LeaveGroup { previous, .. } => &previous.group_id,
             // The person asking: the group's own writes stay the group's.
             Mutation::AnswerJoinRequest { previous, .. } => &previous.user_id,
@@ -528,6 +539,15 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
                     .await?,
             )
         }
+        Mutation::SetPrivacy {
+            group_id, request, ..
+        } => {
+            let path = format!("/groups/{}", path_segment(group_id)?);
+            Answer::Json(
+                api.write(Method::PATCH, server_url, token, &path, request)
+                    .await?,
+            )
+        }
         Mutation::RemoveMember { previous, request } => {
             let path = member_path(previous, "remove")?;
             Answer::Json(
@@ -665,7 +685,7 @@ async fn blocked_by_failed_parent(
             &previous.group_id,
             "the group was not created on the server",
         ),
-        Mutation::GroupSettings { group_id, .. } => (
+        Mutation::GroupSettings { group_id, .. } | Mutation::SetPrivacy { group_id, .. } => (
             GROUP_FAILED,
             group_id,
             "the group was not created on the server",

@@ -160,7 +160,7 @@ pub struct OutboxItem {
     /// "edit_post", "edit_comment", "delete_post", "delete_comment",
     /// "react", "unreact", "leave_group", "read_notification",
     /// "read_all_notifications", "group_settings", "approve_request",
-    /// "decline_request", "remove_member" or "set_role".
+    /// "decline_request", "remove_member", "set_role" or "set_privacy".
     pub kind: String,
     /// One line for people: what this write does.
     pub summary: String,

@@ -9,8 +9,8 @@ use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
     EditTextRequest, Group, GroupRole, GroupSettingsRequest, Id, JoinGroupRequest, JoinRequest,
     Membership, MutationRequest, NotificationLevel, Post, Privacy, ReactRequest, ReactionKind,
-    SetRoleRequest, User, MAX_COMMENT_BYTES, MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS,
-    MAX_POST_BYTES,
+    SetRoleRequest, UpdateGroupRequest, User, MAX_COMMENT_BYTES, MAX_GROUP_DESCRIPTION_CHARS,
+    MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
 };
 use sqlx::SqliteConnection;
 
@@ -543,6 +543,50 @@ pub(crate) async fn set_member_role(
         request: SetRoleRequest {
             mutation_id: new_id(),
             role,
+        },
+    };
+    queue(conn, &mutation, &summary).await?;
+    Ok(true)
+}
+
+/// A group admin makes a group open, closed or secret; false when it already is.
+pub(crate) async fn set_group_privacy(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    privacy: Privacy,
+) -> Result<bool, ClientError> {
+    let group = group_facts(conn, me, Some(group_id)).await?;
+    if let Some(error) = not_created(&group) {
+        return Err(error);
+    }
+    if group.my_role.as_deref() != Some(GroupRole::Admin.as_str()) {
+        return Err(invalid(format!(
+            "only admins of {} change its privacy",
+            group.name
+        )));
+    }
+    if group.is_default {
+        return Err(invalid(format!(
+            "{} is the whole organisation's group: it stays open",
+            group.name
+        )));
+    }
+    let previous: Privacy = group
+        .privacy
+        .parse()
+        .map_err(|e| ClientError::CorruptCache(format!("privacy of {}: {e}", group.id)))?;
+    if previous == privacy {
+        return Ok(false);
+    }
+    let summary = format!("make {} {}", group.name, privacy.as_str());
+    let mutation = Mutation::SetPrivacy {
+        group_id: group.id,
+        previous,
+        request: UpdateGroupRequest {
+            mutation_id: new_id(),
+            privacy: Some(privacy),
+            ..UpdateGroupRequest::default()
         },
     };
     queue(conn, &mutation, &summary).await?;

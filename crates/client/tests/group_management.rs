@@ -7,7 +7,7 @@
 
 mod support;
 
-use commons_client::{Client, ClientError, GroupRole, OutboxState};
+use commons_client::{Client, ClientError, GroupRole, OutboxState, Privacy};
 use support::{logged_in, TestServer};
 
 async fn group_id(client: &Client, name: &str) -> String {
@@ -219,4 +219,63 @@ async fn admins_change_roles_and_remove_members() {
         role_of(&ada, &engineering, &ada_id).await,
         Some((GroupRole::Admin, false))
     );
+}
+
+#[tokio::test]
+async fn admins_set_a_groups_privacy() {
+    let data = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let ada = logged_in(&profiles.path().join("ada"), &server, "ada@example.org").await;
+    let linus = logged_in(&profiles.path().join("linus"), &server, "linus@example.org").await;
+    for client in [&ada, &linus] {
+        client.sync().await.unwrap();
+    }
+    let engineering = group_id(&ada, "Engineering").await;
+    let privacy_of = async |client: &Client| {
+        client
+            .groups()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|g| g.id == engineering)
+            .map(|g| g.privacy)
+    };
+    assert_eq!(privacy_of(&linus).await, Some(Privacy::Open));
+
+    // Closed at once here, then on the server: Linus, not a member, sees it closed.
+    assert!(ada
+        .set_group_privacy(&engineering, Privacy::Closed)
+        .await
+        .unwrap());
+    assert_eq!(privacy_of(&ada).await, Some(Privacy::Closed));
+    assert!(!ada
+        .set_group_privacy(&engineering, Privacy::Closed)
+        .await
+        .unwrap());
+    ada.sync().await.unwrap();
+    assert!(ada.outbox().await.unwrap().is_empty());
+    linus.sync().await.unwrap();
+    assert_eq!(privacy_of(&linus).await, Some(Privacy::Closed));
+
+    // Secret: the group leaves Linus's copy altogether.
+    assert!(ada
+        .set_group_privacy(&engineering, Privacy::Secret)
+        .await
+        .unwrap());
+    ada.sync().await.unwrap();
+    assert!(ada.outbox().await.unwrap().is_empty());
+    linus.sync().await.unwrap();
+    assert_eq!(privacy_of(&linus).await, None);
+
+    // The organisation's group stays open; Linus administers nothing.
+    let everyone = support::everyone_group(&ada).await;
+    assert!(matches!(
+        ada.set_group_privacy(&everyone, Privacy::Secret).await,
+        Err(ClientError::InvalidInput(_))
+    ));
+    assert!(matches!(
+        linus.set_group_privacy(&engineering, Privacy::Open).await,
+        Err(ClientError::InvalidInput(_))
+    ));
 }
