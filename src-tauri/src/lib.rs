@@ -74,6 +74,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             social::answer_join_request,
             social::remove_member,
             social::set_member_role,
+            social::set_group_privacy,
             social::leave_group,
             social::set_notification_level,
         ])

@@ -4,7 +4,7 @@
 
 use commons_client::{
     CommentView, FeedCursor, GroupRole, JoinRequestView, MemberView, NotificationLevel,
-    NotificationList, PersonSummary, PostVersionView, Profile, ReactionKind, Reactor,
+    NotificationList, PersonSummary, PostVersionView, Privacy, Profile, ReactionKind, Reactor,
 };
 use tauri::AppHandle;
 
@@ -200,6 +200,21 @@ pub async fn set_member_role(
         .set_member_role(&group_id, &user_id, role)
         .await?
     {
+        shell.sync_in_background(&app);
+    }
+    Ok(())
+}
+
+/// A group admin makes a group open, closed or secret.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_group_privacy(
+    app: AppHandle,
+    shell: Shell<'_>,
+    group_id: String,
+    privacy: Privacy,
+) -> Result<(), AppError> {
+    if shell.client().set_group_privacy(&group_id, privacy).await? {
         shell.sync_in_background(&app);
     }
     Ok(())

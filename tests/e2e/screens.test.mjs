@@ -242,7 +242,7 @@ test("people: the directory searches, a profile links to the manager", async () 
   await saveScreenshot("profile.png");
 });
 
-test("group management: members with roles, approving a join request, a new role, a removal, the notification level", async () => {
+test("group management: members with roles, approving a join request, a new role, a removal, secret privacy, the notification level", async () => {
   const leadership = groupNamed("Leadership");
   await rest("POST", `/groups/${leadership.id}/join`, { token: linus, body: { mutation_id: randomUUID() } });
 
@@ -284,6 +284,15 @@ test("group management: members with roles, approving a join request, a new role
   await click(`${linusRow} [data-testid="remove-confirm"]`);
   await until(async () => (await text(linusRow)) === null, "Linus gone from the members");
   await until(async () => (await roleOnServer()) === null, "Linus removed on the server");
+
+  // Leadership becomes secret: Linus, no longer a member, cannot even find it on the server.
+  await click('[data-testid="members-back"]');
+  await choose('[data-testid="group-privacy-select"]', "secret");
+  await until(async () => (await text('[data-testid="group-privacy"]'))?.includes("Secret group"), "the header says secret");
+  await until(
+    async () => rest("GET", `/groups/${leadership.id}`, { token: linus }).then(() => false, (e) => /-> 404/.test(e.message)),
+    "Leadership hidden from Linus on the server",
+  );
 
   // Settings: every post of Engineering notifies me.
   const engineering = groupNamed("Engineering");

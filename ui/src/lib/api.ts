@@ -68,6 +68,7 @@ export const api = {
   removeMember: (groupId: string, userId: string) => unwrap(commands.removeMember(groupId, userId)),
   setMemberRole: (groupId: string, userId: string, role: GroupRole) =>
     unwrap(commands.setMemberRole(groupId, userId, role)),
+  setGroupPrivacy: (groupId: string, privacy: Privacy) => unwrap(commands.setGroupPrivacy(groupId, privacy)),
   leaveGroup: (groupId: string) => unwrap(commands.leaveGroup(groupId)),
   setNotificationLevel: (groupId: string, level: NotificationLevel) =>
     unwrap(commands.setNotificationLevel(groupId, level)),

@@ -95,6 +95,8 @@ export const commands = {
 	removeMember: (groupId: string, userId: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_member", { groupId, userId })),
 	/**  A group admin makes a member an admin, a moderator or a plain member. */
 	setMemberRole: (groupId: string, userId: string, role: GroupRole) => typedError<null, AppError>(__TAURI_INVOKE("set_member_role", { groupId, userId, role })),
+	/**  A group admin makes a group open, closed or secret. */
+	setGroupPrivacy: (groupId: string, privacy: Privacy) => typedError<null, AppError>(__TAURI_INVOKE("set_group_privacy", { groupId, privacy })),
 	/**  Leaves a group (not the default one). */
 	leaveGroup: (groupId: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_group", { groupId })),
 	/**  How much of a group's activity notifies me. */

@@ -173,6 +173,11 @@ export class Session {
     await this.refresh();
   }
 
+  async setGroupPrivacy(groupId: string, privacy: Privacy): Promise<void> {
+    await api.setGroupPrivacy(groupId, privacy);
+    await this.refresh();
+  }
+
   /** Leaves a group: its posts leave the feed, so Home is shown. */
   async leaveGroup(groupId: string): Promise<void> {
     await api.leaveGroup(groupId);
