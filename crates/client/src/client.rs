@@ -16,7 +16,7 @@ use crate::outbox::{self, Session};
 use crate::{
     outbox_actions, sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost,
     GroupView, JoinRequestView, MemberView, NotificationList, OutboxItem, PersonSummary,
-    PostVersionView, Profile, PushReport, Reactor, SearchHit, SyncReport,
+    PostVersionView, Profile, ProfileEdit, PushReport, Reactor, SearchHit, SyncReport,
 };
 
 /// Largest feed page.
@@ -549,6 +549,16 @@ impl Client {
         let me = self.me().await?;
         let mut tx = self.inner.cache.write().await?;
         let changed = writes::set_group_privacy(&mut tx, &me, group_id, privacy).await?;
+        self.commit_local(tx).await?;
+        Ok(changed)
+    }
+
+    /// Changes my title, department, location and about (shown at once);
+    /// false when nothing changed.
+    pub async fn update_profile(&self, edit: &ProfileEdit) -> Result<bool, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let changed = writes::update_profile(&mut tx, &me, edit).await?;
         self.commit_local(tx).await?;
         Ok(changed)
     }

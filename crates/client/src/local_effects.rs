@@ -15,13 +15,13 @@
 
 use commons_protocol::{
     Comment, Group, GroupRole, GroupSettings, JoinResponse, Membership, MembershipResponse,
-    Notification, Post, Reaction, ReactionResponse,
+    Notification, Post, Reaction, ReactionResponse, User,
 };
 use sqlx::SqliteConnection;
 
 use crate::cache::{self, Origin};
 use crate::outbox::{Item, Mutation, ReactionTarget};
-use crate::ClientError;
+use crate::{ClientError, ProfileEdit};
 
 async fn exec(
     conn: &mut SqliteConnection,
@@ -95,6 +95,17 @@ pub(crate) async fn apply(
         }
         Mutation::LeaveGroup { previous, .. } => {
             cache::remove_membership(conn, &previous.group_id, &previous.user_id).await?
+        }
+        Mutation::UpdateProfile {
+            user_id, request, ..
+        } => {
+            let edit = ProfileEdit {
+                title: request.title.clone().unwrap_or_default(),
+                department: request.department.clone().unwrap_or_default(),
+                location: request.location.clone().unwrap_or_default(),
+                about: request.about.clone().unwrap_or_default(),
+            };
+            set_profile(conn, user_id, &edit).await?
         }
         Mutation::SetPrivacy {
             group_id, request, ..
@@ -252,6 +263,11 @@ pub(crate) async fn confirm(
                 cache::upsert_group_settings(conn, &settings).await?;
             }
         }
+        Mutation::UpdateProfile { .. } => {
+            if let Some(user) = read::<User>(&answer) {
+                cache::upsert_user(conn, &user).await?;
+            }
+        }
         Mutation::SetPrivacy { .. } => {
             if let Some(group) = read::<Group>(&answer) {
                 cache::upsert_group(conn, &group, Origin::Server).await?;
@@ -330,6 +346,9 @@ pub(crate) async fn revert(
         Mutation::SetRole { previous, .. } => {
             cache::upsert_membership(conn, previous, Origin::Server).await?
         }
+        Mutation::UpdateProfile {
+            user_id, previous, ..
+        } => set_profile(conn, user_id, previous).await?,
         Mutation::SetPrivacy {
             group_id, previous, ..
         } => {
@@ -434,6 +453,23 @@ pub(crate) async fn undo(
             .execute(conn)
             .await?;
     }
+    Ok(())
+}
+
+/// Shows my edited profile (or the one before, when refused).
+async fn set_profile(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    profile: &ProfileEdit,
+) -> Result<(), ClientError> {
+    sqlx::query("UPDATE users SET title = ?, department = ?, location = ?, about = ? WHERE id = ?")
+        .bind(profile.title.clone())
+        .bind(profile.department.clone())
+        .bind(profile.location.clone())
+        .bind(profile.about.clone())
+        .bind(user_id.to_owned())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

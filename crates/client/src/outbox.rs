@@ -24,7 +24,7 @@ use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
     EditTextRequest, Group, GroupSettingsRequest, Id, JoinGroupRequest, JoinRequest, Membership,
     MembershipResponse, Millis, MutationRequest, NotificationLevel, Post, Privacy, ReactRequest,
-    ReactionKind, SetRoleRequest, UpdateGroupRequest,
+    ReactionKind, SetRoleRequest, UpdateGroupRequest, UpdateProfileRequest,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
@@ -32,6 +32,7 @@ use sqlx::SqliteConnection;
 use crate::api::{Api, Method};
 use crate::cache::{self, Cache, EntityTable, Origin};
 use crate::local_effects;
+use crate::ProfileEdit;
 use crate::{ClientError, OutboxItem, OutboxState, PushReport};
 
 /// A post or a comment: what edits, deletions and reactions act on.
@@ -173,6 +174,13 @@ pub(crate) enum Mutation {
         previous: Privacy,
         request: UpdateGroupRequest,
     },
+    /// `PATCH /me`: my title, department, location and about.
+    UpdateProfile {
+        user_id: Id,
+        /// Put back if the server refuses.
+        previous: ProfileEdit,
+        request: UpdateProfileRequest,
+    },
     /// `PUT /groups/{id}/settings`.
     GroupSettings {
         group_id: Id,
@@ -215,6 +223,7 @@ impl Mutation {
             Mutation::RemoveMember { .. } => "remove_member",
             Mutation::SetRole { .. } => "set_role",
             Mutation::SetPrivacy { .. } => "set_privacy",
+            Mutation::UpdateProfile { .. } => "update_profile",
         }
     }
 
@@ -237,6 +246,7 @@ impl Mutation {
             Mutation::GroupSettings { request, .. } => &request.mutation_id,
             Mutation::SetRole { request, .. } => &request.mutation_id,
             Mutation::SetPrivacy { request, .. } => &request.mutation_id,
+            Mutation::UpdateProfile { request, .. } => &request.mutation_id,
         }
     }
 
@@ -273,6 +283,7 @@ impl Mutation {
                 Some(&target.target_id)
             }
             Mutation::CreateGroup { .. }
+            | Mutation::UpdateProfile { .. }
             | Mutation::ReadNotification { .. }
             | Mutation::ReadAllNotifications { .. } => None,
         }
@@ -301,7 +312,8 @@ impl Mutation {
             Mutation::ReadNotification {
                 notification_id, ..
             } => notification_id,
-            Mutation::ReadAllNotifications { user_id, .. } => user_id,
+            Mutation::ReadAllNotifications { user_id, .. }
+            | Mutation::UpdateProfile { user_id, .. } => user_id,
         }
     }
 }
@@ -539,6 +551,10 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
                     .await?,
             )
         }
+        Mutation::UpdateProfile { request, .. } => Answer::Json(
+            api.write(Method::PATCH, server_url, token, "/me", request)
+                .await?,
+        ),
         Mutation::SetPrivacy {
             group_id, request, ..
         } => {
@@ -690,9 +706,9 @@ async fn blocked_by_failed_parent(
             group_id,
             "the group was not created on the server",
         ),
-        Mutation::ReadNotification { .. } | Mutation::ReadAllNotifications { .. } => {
-            return Ok(None)
-        }
+        Mutation::ReadNotification { .. }
+        | Mutation::ReadAllNotifications { .. }
+        | Mutation::UpdateProfile { .. } => return Ok(None),
         Mutation::Comment { post_id, .. } => (
             "SELECT failed FROM posts WHERE id = ? AND failed IS NOT NULL",
             post_id,

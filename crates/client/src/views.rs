@@ -160,7 +160,8 @@ pub struct OutboxItem {
     /// "edit_post", "edit_comment", "delete_post", "delete_comment",
     /// "react", "unreact", "leave_group", "read_notification",
     /// "read_all_notifications", "group_settings", "approve_request",
-    /// "decline_request", "remove_member", "set_role" or "set_privacy".
+    /// "decline_request", "remove_member", "set_role", "set_privacy" or
+    /// "update_profile".
     pub kind: String,
     /// One line for people: what this write does.
     pub summary: String,
@@ -303,6 +304,17 @@ pub struct PersonSummary {
     pub department: String,
     pub location: String,
     pub deactivated: bool,
+}
+
+/// The parts of my profile I edit myself (name, e-mail and manager are the
+/// organisation's).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProfileEdit {
+    pub title: String,
+    pub department: String,
+    pub location: String,
+    pub about: String,
 }
 
 /// A person's profile page.

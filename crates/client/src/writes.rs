@@ -9,8 +9,8 @@ use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
     EditTextRequest, Group, GroupRole, GroupSettingsRequest, Id, JoinGroupRequest, JoinRequest,
     Membership, MutationRequest, NotificationLevel, Post, Privacy, ReactRequest, ReactionKind,
-    SetRoleRequest, UpdateGroupRequest, User, MAX_COMMENT_BYTES, MAX_GROUP_DESCRIPTION_CHARS,
-    MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
+    SetRoleRequest, UpdateGroupRequest, UpdateProfileRequest, User, MAX_COMMENT_BYTES,
+    MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
 };
 use sqlx::SqliteConnection;
 
@@ -18,7 +18,7 @@ use crate::cache::{self, Origin};
 use crate::local_effects;
 use crate::notifications::excerpt;
 use crate::outbox::{self, Item, Mutation, PreviousText, ReactionTarget};
-use crate::ClientError;
+use crate::{ClientError, ProfileEdit};
 
 fn new_id() -> Id {
     uuid::Uuid::now_v7().to_string()
@@ -590,6 +590,53 @@ pub(crate) async fn set_group_privacy(
         },
     };
     queue(conn, &mutation, &summary).await?;
+    Ok(true)
+}
+
+/// Changes my title, department, location and about; false when nothing changed.
+pub(crate) async fn update_profile(
+    conn: &mut SqliteConnection,
+    me: &User,
+    edit: &ProfileEdit,
+) -> Result<bool, ClientError> {
+    let previous: Option<(String, String, String, String)> =
+        sqlx::query_as("SELECT title, department, location, about FROM users WHERE id = ?")
+            .bind(me.id.clone())
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((title, department, location, about)) = previous else {
+        return Err(invalid(
+            "your profile is not in the local cache yet: sync first",
+        ));
+    };
+    let previous = ProfileEdit {
+        title,
+        department,
+        location,
+        about,
+    };
+    let edit = ProfileEdit {
+        title: edit.title.trim().to_owned(),
+        department: edit.department.trim().to_owned(),
+        location: edit.location.trim().to_owned(),
+        about: edit.about.trim().to_owned(),
+    };
+    if edit == previous {
+        return Ok(false);
+    }
+    let mutation = Mutation::UpdateProfile {
+        user_id: me.id.clone(),
+        previous,
+        request: UpdateProfileRequest {
+            mutation_id: new_id(),
+            title: Some(edit.title),
+            department: Some(edit.department),
+            location: Some(edit.location),
+            about: Some(edit.about),
+            ..UpdateProfileRequest::default()
+        },
+    };
+    queue(conn, &mutation, "update your profile").await?;
     Ok(true)
 }
 
