@@ -69,6 +69,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             social::mark_all_notifications_read,
             social::people,
             social::profile,
+            social::update_profile,
             social::members,
             social::join_requests,
             social::answer_join_request,

@@ -4,7 +4,8 @@
 
 use commons_client::{
     CommentView, FeedCursor, GroupRole, JoinRequestView, MemberView, NotificationLevel,
-    NotificationList, PersonSummary, PostVersionView, Privacy, Profile, ReactionKind, Reactor,
+    NotificationList, PersonSummary, PostVersionView, Privacy, Profile, ProfileEdit, ReactionKind,
+    Reactor,
 };
 use tauri::AppHandle;
 
@@ -130,6 +131,20 @@ pub async fn people(
         .client()
         .people(query.as_deref(), i64::from(limit))
         .await?)
+}
+
+/// Changes my title, department, location and about.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_profile(
+    app: AppHandle,
+    shell: Shell<'_>,
+    edit: ProfileEdit,
+) -> Result<(), AppError> {
+    if shell.client().update_profile(&edit).await? {
+        shell.sync_in_background(&app);
+    }
+    Ok(())
 }
 
 /// A person's profile by handle or id (`null` when the cache does not know them).

@@ -223,7 +223,7 @@ test("notifications: the unread badge, opening one shows its post, mark all read
   await pressKey("Escape");
 });
 
-test("people: the directory searches, a profile links to the manager", async () => {
+test("people: the directory searches, a profile links to the manager, my own profile is edited", async () => {
   await click('[data-testid="people-link"]');
   await until(async () => (await texts('[data-testid="person"] strong')).length === 4, "four people");
   await typeInto('[data-testid="people-search"]', "manch");
@@ -240,6 +240,19 @@ test("people: the directory searches, a profile links to the manager", async () 
   await click('[data-testid="profile-manager"]');
   await until(async () => (await text('[data-testid="profile-name"]')) === "Grace Hopper", "Grace's profile");
   await saveScreenshot("profile.png");
+
+  // Ada edits her own profile; Grace reads the new location from the server.
+  await click('[data-testid="my-profile"]');
+  await until(async () => (await text('[data-testid="profile-name"]')) === "Ada Lovelace", "Ada's own profile");
+  await click('[data-testid="profile-edit"]');
+  await typeInto('[data-testid="profile-location-input"]', "Cambridge");
+  await click('[data-testid="profile-save"]');
+  await until(async () => (await text('[data-testid="profile-location"]')) === "Cambridge", "the new location shown");
+  const adaUser = (await rest("GET", "/me", { token: ada })).id;
+  await until(async () => {
+    const seen = await rest("GET", `/users/${adaUser}`, { token: grace });
+    return JSON.stringify(seen).includes('"location":"Cambridge"');
+  }, "Ada's new location on the server");
 });
 
 test("group management: members with roles, approving a join request, a new role, a removal, secret privacy, the notification level", async () => {

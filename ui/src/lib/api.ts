@@ -7,6 +7,7 @@ import {
   type GroupRole,
   type NotificationLevel,
   type Privacy,
+  type ProfileEdit,
   type ReactionKind,
 } from "./bindings";
 
@@ -61,6 +62,7 @@ export const api = {
   markAllNotificationsRead: () => unwrap(commands.markAllNotificationsRead()),
   people: (query: string | null, limit: number) => unwrap(commands.people(query, limit)),
   profile: (handleOrId: string) => unwrap(commands.profile(handleOrId)),
+  updateProfile: (edit: ProfileEdit) => unwrap(commands.updateProfile(edit)),
   members: (groupId: string) => unwrap(commands.members(groupId)),
   joinRequests: () => unwrap(commands.joinRequests()),
   answerJoinRequest: (groupId: string, userId: string, approve: boolean) =>

@@ -85,6 +85,8 @@ export const commands = {
 	people: (query: string | null, limit: number) => typedError<PersonSummary[], AppError>(__TAURI_INVOKE("people", { query, limit })),
 	/**  A person's profile by handle or id (`null` when the cache does not know them). */
 	profile: (handleOrId: string) => typedError<Profile | null, AppError>(__TAURI_INVOKE("profile", { handleOrId })),
+	/**  Changes my title, department, location and about. */
+	updateProfile: (edit: ProfileEdit) => typedError<null, AppError>(__TAURI_INVOKE("update_profile", { edit })),
 	/**  A group's members: admins, moderators, then members. */
 	members: (groupId: string) => typedError<MemberView[], AppError>(__TAURI_INVOKE("members", { groupId })),
 	/**  Requests to join the groups I administer or moderate, oldest first. */
@@ -407,6 +409,17 @@ export type Profile = {
 	reports: PersonSummary[],
 	/**  The groups this profile knows the person is in, by name. */
 	groups: ProfileGroup[],
+};
+
+/**
+ *  The parts of my profile I edit myself (name, e-mail and manager are the
+ *  organisation's).
+ */
+export type ProfileEdit = {
+	title: string,
+	department: string,
+	location: string,
+	about: string,
 };
 
 export type ProfileGroup = {

@@ -106,7 +106,7 @@ export const en = {
   "profile.about": "About",
   "profile.reports": "Reports",
   "profile.groups": "Groups",
-  "profile.editNote": "Profiles are edited by your organisation's administrators for now.",
+  "profile.edit": "Edit my profile",
 
   "role.member": "Member",
   "role.moderator": "Moderator",

@@ -107,7 +107,7 @@ export const fr: Record<MessageKey, string> = {
   "profile.about": "À propos",
   "profile.reports": "Équipe",
   "profile.groups": "Groupes",
-  "profile.editNote": "Pour l'instant, les profils sont modifiés par les administrateurs de votre organisation.",
+  "profile.edit": "Modifier mon profil",
 
   "role.member": "Membre",
   "role.moderator": "Modérateur",
