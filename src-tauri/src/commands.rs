@@ -15,7 +15,7 @@ use crate::links;
 use crate::session::Session;
 use crate::status::Connection;
 
-type Shell<'a> = State<'a, Arc<Session>>;
+pub(crate) type Shell<'a> = State<'a, Arc<Session>>;
 
 /// Environment variable that pre-fills the server address on the login form.
 pub const SERVER_URL_ENV: &str = "COMMONS_SERVER_URL";

@@ -12,6 +12,7 @@ mod links;
 mod notifier;
 mod profile;
 mod session;
+mod social;
 mod status;
 
 use std::path::Path;
@@ -57,6 +58,26 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::sync_now,
             commands::render_markdown,
             commands::open_link,
+            social::create_reply,
+            social::edit_item,
+            social::delete_item,
+            social::react,
+            social::reactors,
+            social::post_history,
+            social::notifications,
+            social::mark_notification_read,
+            social::mark_all_notifications_read,
+            social::people,
+            social::profile,
+            social::update_profile,
+            social::members,
+            social::join_requests,
+            social::answer_join_request,
+            social::remove_member,
+            social::set_member_role,
+            social::set_group_privacy,
+            social::leave_group,
+            social::set_notification_level,
         ])
         .events(collect_events![
             events::ConnectionChanged,

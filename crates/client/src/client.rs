@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use commons_protocol::{LoginRequest, NotificationLevel, Privacy, ReactionKind, User};
+use commons_protocol::{
+    markdown, GroupRole, LoginRequest, NotificationLevel, PostVersion, Privacy, ReactionKind, User,
+};
 use tokio::sync::Mutex;
 
 use crate::api::Api;
@@ -15,8 +17,8 @@ use crate::poll_writes;
 use crate::{
     attachments, outbox_actions, pages, sync, uploads, writes, Account, AttachmentView,
     ClientError, CommentView, FeedCursor, FeedPost, GroupView, JoinRequestView, MemberView,
-    NotificationList, OlderPosts, OutboxItem, PersonSummary, PostExtras, Profile, PushReport,
-    SearchHit, SeenView, SyncReport,
+    NotificationList, OlderPosts, OutboxItem, PersonSummary, PostExtras, PostVersionView, Profile,
+    ProfileEdit, PushReport, Reactor, SearchHit, SeenView, SyncReport,
 };
 
 /// Largest feed page.
@@ -372,6 +374,35 @@ impl Client {
         cache::feed_post(&mut conn, &me, post_id).await
     }
 
+    /// Everyone who reacted to a post or comment (by id), by name, from the cache.
+    pub async fn reactors(&self, target_id: &str) -> Result<Vec<Reactor>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::reactors(&mut conn, target_id).await
+    }
+
+    /// The earlier texts of an edited post, oldest first. The cache keeps only
+    /// the current text, so this asks the server: `Offline` when it cannot be
+    /// reached; the server answers only to those who may read the post.
+    pub async fn post_history(&self, post_id: &str) -> Result<Vec<PostVersionView>, ClientError> {
+        let (account, token) = self.session().await?;
+        let path = format!("/posts/{}/history", outbox::path_segment(post_id)?);
+        let result: Result<Vec<PostVersion>, ClientError> = self
+            .inner
+            .api
+            .get(&account.server_url, &token, &path, &[])
+            .await;
+        let versions = self.after_server_call(&account, result).await?;
+        Ok(versions
+            .into_iter()
+            .map(|version| PostVersionView {
+                body_html: markdown::to_safe_html(&version.body),
+                body: version.body,
+                written_at: version.written_at,
+                replaced_at: version.replaced_at,
+            })
+            .collect())
+    }
+
     /// My notifications from the cache, newest first (`before`: the last one of
     /// the previous page, as a `FeedCursor` of its `created_at` and `id`), only
     /// the unread ones if asked, with the number unread.
@@ -634,59 +665,71 @@ impl Client {
             .ok_or_else(|| ClientError::CorruptCache(format!("comment {id} vanished")))
     }
 
-    /// Runs one local write in its transaction and wakes live mode to send it.
-    async fn write_locally<T>(
-        &self,
-        write: impl AsyncFnOnce(&mut cache::WriteTx, &User) -> Result<T, ClientError>,
-    ) -> Result<T, ClientError> {
-        let me = self.me().await?;
-        let mut tx = self.inner.cache.write().await?;
-        let result = write(&mut tx, &me).await?;
+    /// Commits a local write and wakes live mode to send it. (A plain
+    /// sequence rather than a helper taking an async closure: the futures of
+    /// those are not `Send` for every lifetime, and the desktop's commands
+    /// must be.)
+    async fn commit_local(&self, tx: cache::WriteTx) -> Result<(), ClientError> {
         tx.commit().await?;
         self.inner.local_write.notify_one();
-        Ok(result)
+        Ok(())
     }
 
     /// Changes the text of my post or comment (by id): shown at once, marked
     /// pending; an unchanged text does nothing.
     pub async fn edit(&self, id: &str, body: &str) -> Result<(), ClientError> {
-        self.write_locally(async |tx, me| writes::edit(tx, me, id, body).await)
-            .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        writes::edit(&mut tx, &me, id, body).await?;
+        self.commit_local(tx).await
     }
 
     /// Deletes a post or comment (by id): mine, or any in a group I administer
     /// or moderate. It leaves the screens at once.
     pub async fn delete(&self, id: &str) -> Result<(), ClientError> {
-        self.write_locally(async |tx, me| writes::delete(tx, me, id).await)
-            .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        writes::delete(&mut tx, &me, id).await?;
+        self.commit_local(tx).await
     }
 
     /// Sets (`Some`) or removes (`None`) my reaction to a post or comment (by
     /// id). Returns false when it already was so: nothing is sent then.
     pub async fn react(&self, id: &str, kind: Option<ReactionKind>) -> Result<bool, ClientError> {
-        self.write_locally(async |tx, me| writes::react(tx, me, id, kind).await)
-            .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let result = writes::react(&mut tx, &me, id, kind).await?;
+        self.commit_local(tx).await?;
+        Ok(result)
     }
 
     /// Votes in a post's poll (option indexes; several if the poll allows),
     /// or withdraws my vote (`options` empty); false when it already was so.
     pub async fn vote(&self, post_id: &str, options: &[u32]) -> Result<bool, ClientError> {
-        self.write_locally(async |tx, me| poll_writes::vote(tx, me, post_id, options).await)
-            .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let changed = poll_writes::vote(&mut tx, &me, post_id, options).await?;
+        self.commit_local(tx).await?;
+        Ok(changed)
     }
 
     /// Announces a post of a group I administer or moderate for `days` days
     /// (1 to 7), or unmarks it (`None`).
     pub async fn announce(&self, post_id: &str, days: Option<u32>) -> Result<(), ClientError> {
-        self.write_locally(async |tx, me| poll_writes::announce(tx, me, post_id, days).await)
-            .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        poll_writes::announce(&mut tx, &me, post_id, days).await?;
+        self.commit_local(tx).await
     }
 
     /// Marks a post seen (an announcement leaves the top of my feeds); false
     /// when I already had.
     pub async fn mark_seen(&self, post_id: &str) -> Result<bool, ClientError> {
-        self.write_locally(async |tx, me| poll_writes::mark_seen(tx, me, post_id).await)
-            .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let changed = poll_writes::mark_seen(&mut tx, &me, post_id).await?;
+        self.commit_local(tx).await?;
+        Ok(changed)
     }
 
     /// Who saw a post and when, first seen first, as far as this cache knows:
@@ -699,20 +742,88 @@ impl Client {
 
     /// Leaves a group (not the default one). Its posts leave my feed at once.
     pub async fn leave_group(&self, group_id: &str) -> Result<(), ClientError> {
-        self.write_locally(async |tx, me| writes::leave_group(tx, me, group_id).await)
-            .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        writes::leave_group(&mut tx, &me, group_id).await?;
+        self.commit_local(tx).await
+    }
+
+    /// A group admin or moderator approves (`approve`) or declines someone's
+    /// request to join; shown at once (an approved person is a pending member).
+    pub async fn answer_join_request(
+        &self,
+        group_id: &str,
+        user_id: &str,
+        approve: bool,
+    ) -> Result<(), ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        writes::answer_join_request(&mut tx, &me, group_id, user_id, approve).await?;
+        self.commit_local(tx).await
+    }
+
+    /// A group admin removes a member (not from the default group).
+    pub async fn remove_member(&self, group_id: &str, user_id: &str) -> Result<(), ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        writes::remove_member(&mut tx, &me, group_id, user_id).await?;
+        self.commit_local(tx).await
+    }
+
+    /// A group admin changes a member's role; false when it already was so.
+    pub async fn set_member_role(
+        &self,
+        group_id: &str,
+        user_id: &str,
+        role: GroupRole,
+    ) -> Result<bool, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let changed = writes::set_member_role(&mut tx, &me, group_id, user_id, role).await?;
+        self.commit_local(tx).await?;
+        Ok(changed)
+    }
+
+    /// A group admin makes a group open, closed or secret (not the default
+    /// group); false when it already was so.
+    pub async fn set_group_privacy(
+        &self,
+        group_id: &str,
+        privacy: Privacy,
+    ) -> Result<bool, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let changed = writes::set_group_privacy(&mut tx, &me, group_id, privacy).await?;
+        self.commit_local(tx).await?;
+        Ok(changed)
+    }
+
+    /// Changes my title, department, location and about (shown at once);
+    /// false when nothing changed.
+    pub async fn update_profile(&self, edit: &ProfileEdit) -> Result<bool, ClientError> {
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let changed = writes::update_profile(&mut tx, &me, edit).await?;
+        self.commit_local(tx).await?;
+        Ok(changed)
     }
 
     /// Marks one notification read; false when it already was.
     pub async fn mark_notification_read(&self, id: &str) -> Result<bool, ClientError> {
-        self.write_locally(async |tx, me| writes::mark_notification_read(tx, me, id).await)
-            .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let result = writes::mark_notification_read(&mut tx, &me, id).await?;
+        self.commit_local(tx).await?;
+        Ok(result)
     }
 
     /// Marks all my notifications read; returns how many were unread here.
     pub async fn mark_all_notifications_read(&self) -> Result<usize, ClientError> {
-        self.write_locally(async |tx, me| writes::mark_all_notifications_read(tx, me).await)
-            .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let result = writes::mark_all_notifications_read(&mut tx, &me).await?;
+        self.commit_local(tx).await?;
+        Ok(result)
     }
 
     /// Sets how much of a group's activity notifies me; false when it already was so.
@@ -721,10 +832,11 @@ impl Client {
         group_id: &str,
         level: NotificationLevel,
     ) -> Result<bool, ClientError> {
-        self.write_locally(async |tx, me| {
-            writes::set_notification_level(tx, me, group_id, level).await
-        })
-        .await
+        let me = self.me().await?;
+        let mut tx = self.inner.cache.write().await?;
+        let result = writes::set_notification_level(&mut tx, &me, group_id, level).await?;
+        self.commit_local(tx).await?;
+        Ok(result)
     }
 
     /// Creates a group with its creator as admin, pending until the server confirms it.

@@ -14,15 +14,15 @@
 //! a write on them waits or failed is read from the outbox by the screens.
 
 use commons_protocol::{
-    Comment, GroupSettings, JoinResponse, Membership, Notification, Post, Reaction,
-    ReactionResponse,
+    Comment, Group, GroupRole, GroupSettings, JoinResponse, Membership, MembershipResponse,
+    Notification, Post, Reaction, ReactionResponse, User,
 };
 use sqlx::SqliteConnection;
 
 use crate::cache::{self, Origin};
 use crate::outbox::{Item, Mutation, ReactionTarget};
 use crate::poll_effects;
-use crate::ClientError;
+use crate::{ClientError, ProfileEdit};
 
 async fn exec(
     conn: &mut SqliteConnection,
@@ -96,6 +96,53 @@ pub(crate) async fn apply(
         }
         Mutation::LeaveGroup { previous, .. } => {
             cache::remove_membership(conn, &previous.group_id, &previous.user_id).await?
+        }
+        Mutation::UpdateProfile {
+            user_id, request, ..
+        } => {
+            let edit = ProfileEdit {
+                title: request.title.clone().unwrap_or_default(),
+                department: request.department.clone().unwrap_or_default(),
+                location: request.location.clone().unwrap_or_default(),
+                about: request.about.clone().unwrap_or_default(),
+            };
+            set_profile(conn, user_id, &edit).await?
+        }
+        Mutation::SetPrivacy {
+            group_id, request, ..
+        } => {
+            if let Some(privacy) = request.privacy {
+                exec(
+                    conn,
+                    "UPDATE groups SET privacy = ? WHERE id = ?",
+                    &[privacy.as_str(), group_id],
+                )
+                .await?
+            }
+        }
+        Mutation::RemoveMember { previous, .. } => {
+            cache::remove_membership(conn, &previous.group_id, &previous.user_id).await?
+        }
+        Mutation::SetRole { previous, request } => {
+            let changed = Membership {
+                role: request.role,
+                ..previous.clone()
+            };
+            cache::upsert_membership(conn, &changed, Origin::Local).await?
+        }
+        Mutation::AnswerJoinRequest {
+            previous, approve, ..
+        } => {
+            cache::remove_join_request(conn, &previous.group_id, &previous.user_id).await?;
+            if *approve {
+                let membership = Membership {
+                    group_id: previous.group_id.clone(),
+                    user_id: previous.user_id.clone(),
+                    role: GroupRole::Member,
+                    joined_at: now,
+                };
+                cache::upsert_membership(conn, &membership, Origin::Local).await?
+            }
         }
         Mutation::ReadNotification {
             notification_id, ..
@@ -222,7 +269,29 @@ pub(crate) async fn confirm(
         Mutation::OnPost { target, write } => {
             poll_effects::confirm(conn, target, write, answer).await?
         }
+        Mutation::UpdateProfile { .. } => {
+            if let Some(user) = read::<User>(&answer) {
+                cache::upsert_user(conn, &user).await?;
+            }
+        }
+        Mutation::SetPrivacy { .. } => {
+            if let Some(group) = read::<Group>(&answer) {
+                cache::upsert_group(conn, &group, Origin::Server).await?;
+            }
+        }
+        Mutation::SetRole { .. } => {
+            if let Some(answer) = read::<MembershipResponse>(&answer) {
+                cache::upsert_membership(conn, &answer.membership, Origin::Server).await?;
+            }
+        }
+        Mutation::AnswerJoinRequest { approve: true, .. } => {
+            if let Some(membership) = read::<JoinResponse>(&answer).and_then(|a| a.membership) {
+                cache::upsert_membership(conn, &membership, Origin::Server).await?;
+            }
+        }
         Mutation::LeaveGroup { .. }
+        | Mutation::AnswerJoinRequest { approve: false, .. }
+        | Mutation::RemoveMember { .. }
         | Mutation::ReadAllNotifications { .. }
         | Mutation::Post { .. }
         | Mutation::Comment { .. }
@@ -278,7 +347,35 @@ pub(crate) async fn revert(
                 restore_reaction(conn, target).await?;
             }
         }
-        Mutation::LeaveGroup { previous, .. } => restore_membership(conn, previous).await?,
+        Mutation::LeaveGroup { previous, .. } | Mutation::RemoveMember { previous, .. } => {
+            restore_membership(conn, previous).await?
+        }
+        Mutation::SetRole { previous, .. } => {
+            cache::upsert_membership(conn, previous, Origin::Server).await?
+        }
+        Mutation::UpdateProfile {
+            user_id, previous, ..
+        } => set_profile(conn, user_id, previous).await?,
+        Mutation::SetPrivacy {
+            group_id, previous, ..
+        } => {
+            exec(
+                conn,
+                "UPDATE groups SET privacy = ? WHERE id = ?",
+                &[previous.as_str(), group_id],
+            )
+            .await?
+        }
+        // The request is waiting again; an approval's membership was never granted.
+        Mutation::AnswerJoinRequest {
+            previous, approve, ..
+        } => {
+            if *approve {
+                cache::remove_pending_membership(conn, &previous.group_id, &previous.user_id)
+                    .await?;
+            }
+            cache::upsert_join_request(conn, previous, Origin::Server).await?
+        }
         Mutation::ReadNotification {
             notification_id, ..
         } => {
@@ -365,6 +462,23 @@ pub(crate) async fn undo(
             .execute(conn)
             .await?;
     }
+    Ok(())
+}
+
+/// Shows my edited profile (or the one before, when refused).
+async fn set_profile(
+    conn: &mut SqliteConnection,
+    user_id: &str,
+    profile: &ProfileEdit,
+) -> Result<(), ClientError> {
+    sqlx::query("UPDATE users SET title = ?, department = ?, location = ?, about = ? WHERE id = ?")
+        .bind(profile.title.clone())
+        .bind(profile.department.clone())
+        .bind(profile.location.clone())
+        .bind(profile.about.clone())
+        .bind(user_id.to_owned())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

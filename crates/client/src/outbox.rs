@@ -22,9 +22,9 @@
 
 use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
-    EditTextRequest, Group, GroupSettingsRequest, Id, JoinGroupRequest, Membership,
-    MembershipResponse, Millis, MutationRequest, NotificationLevel, Post, ReactRequest,
-    ReactionKind,
+    EditTextRequest, Group, GroupSettingsRequest, Id, JoinGroupRequest, JoinRequest, Membership,
+    MembershipResponse, Millis, MutationRequest, NotificationLevel, Post, Privacy, ReactRequest,
+    ReactionKind, SetRoleRequest, UpdateGroupRequest, UpdateProfileRequest,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
@@ -34,6 +34,7 @@ use crate::poll_writes::{PollWrite, PostTarget};
 use crate::api::{Api, Method};
 use crate::cache::{self, Cache, EntityTable, Origin};
 use crate::local_effects;
+use crate::ProfileEdit;
 use crate::{ClientError, OutboxItem, OutboxState, PushReport};
 
 /// A post or a comment: what edits, deletions and reactions act on.
@@ -149,6 +150,39 @@ pub(crate) enum Mutation {
         marked: Vec<Id>,
         request: MutationRequest,
     },
+    /// `POST /groups/{id}/requests/{user_id}/approve` or `/decline`.
+    AnswerJoinRequest {
+        /// The request answered, put back if the server refuses.
+        previous: JoinRequest,
+        approve: bool,
+        request: MutationRequest,
+    },
+    /// `POST /groups/{id}/members/{user_id}/remove`.
+    RemoveMember {
+        /// The membership removed, put back if the server refuses.
+        previous: Membership,
+        request: MutationRequest,
+    },
+    /// `POST /groups/{id}/members/{user_id}/role`.
+    SetRole {
+        /// The membership with its role before, put back if the server refuses.
+        previous: Membership,
+        request: SetRoleRequest,
+    },
+    /// `PATCH /groups/{id}`: only its privacy, for now.
+    SetPrivacy {
+        group_id: Id,
+        /// Put back if the server refuses.
+        previous: Privacy,
+        request: UpdateGroupRequest,
+    },
+    /// `PATCH /me`: my title, department, location and about.
+    UpdateProfile {
+        user_id: Id,
+        /// Put back if the server refuses.
+        previous: ProfileEdit,
+        request: UpdateProfileRequest,
+    },
     /// `PUT /groups/{id}/settings`.
     GroupSettings {
         group_id: Id,
@@ -196,6 +230,12 @@ impl Mutation {
             Mutation::GroupSettings { .. } => "group_settings",
             Mutation::Upload(_) => "upload",
             Mutation::OnPost { write, .. } => write.kind(),
+            Mutation::AnswerJoinRequest { approve: true, .. } => "approve_request",
+            Mutation::AnswerJoinRequest { approve: false, .. } => "decline_request",
+            Mutation::RemoveMember { .. } => "remove_member",
+            Mutation::SetRole { .. } => "set_role",
+            Mutation::SetPrivacy { .. } => "set_privacy",
+            Mutation::UpdateProfile { .. } => "update_profile",
         }
     }
 
@@ -210,12 +250,17 @@ impl Mutation {
             Mutation::Delete { request, .. }
             | Mutation::Unreact { request, .. }
             | Mutation::LeaveGroup { request, .. }
+            | Mutation::AnswerJoinRequest { request, .. }
+            | Mutation::RemoveMember { request, .. }
             | Mutation::ReadNotification { request, .. }
             | Mutation::ReadAllNotifications { request, .. } => &request.mutation_id,
             Mutation::React { request, .. } => &request.mutation_id,
             Mutation::GroupSettings { request, .. } => &request.mutation_id,
             Mutation::Upload(upload) => &upload.mutation_id,
             Mutation::OnPost { write, .. } => write.mutation_id(),
+            Mutation::SetRole { request, .. } => &request.mutation_id,
+            Mutation::SetPrivacy { request, .. } => &request.mutation_id,
+            Mutation::UpdateProfile { request, .. } => &request.mutation_id,
         }
     }
 
@@ -240,14 +285,20 @@ impl Mutation {
             }
             Mutation::JoinGroup { group_id, .. }
             | Mutation::AddMember { group_id, .. }
-            | Mutation::GroupSettings { group_id, .. } => Some(group_id),
+            | Mutation::GroupSettings { group_id, .. }
+            | Mutation::SetPrivacy { group_id, .. } => Some(group_id),
             Mutation::LeaveGroup { previous, .. } => Some(&previous.group_id),
+            Mutation::AnswerJoinRequest { previous, .. } => Some(&previous.group_id),
+            Mutation::RemoveMember { previous, .. } | Mutation::SetRole { previous, .. } => {
+                Some(&previous.group_id)
+            }
             Mutation::Edit { id, .. } | Mutation::Delete { id, .. } => Some(id),
             Mutation::React { target, .. } | Mutation::Unreact { target, .. } => {
                 Some(&target.target_id)
             }
             Mutation::OnPost { target, .. } => Some(&target.post_id),
             Mutation::CreateGroup { .. }
+            | Mutation::UpdateProfile { .. }
             | Mutation::ReadNotification { .. }
             | Mutation::ReadAllNotifications { .. }
             | Mutation::Upload(_) => None,
@@ -264,14 +315,21 @@ impl Mutation {
             Mutation::CreateGroup { request } => &request.id,
             Mutation::JoinGroup { group_id, .. }
             | Mutation::AddMember { group_id, .. }
-            | Mutation::GroupSettings { group_id, .. } => group_id,
+            | Mutation::GroupSettings { group_id, .. }
+            | Mutation::SetPrivacy { group_id, .. } => group_id,
             Mutation::LeaveGroup { previous, .. } => &previous.group_id,
+            // The person asking: the group's own writes stay the group's.
+            Mutation::AnswerJoinRequest { previous, .. } => &previous.user_id,
+            Mutation::RemoveMember { previous, .. } | Mutation::SetRole { previous, .. } => {
+                &previous.user_id
+            }
             Mutation::Edit { id, .. } | Mutation::Delete { id, .. } => id,
             Mutation::React { target, .. } | Mutation::Unreact { target, .. } => &target.target_id,
             Mutation::ReadNotification {
                 notification_id, ..
             } => notification_id,
-            Mutation::ReadAllNotifications { user_id, .. } => user_id,
+            Mutation::ReadAllNotifications { user_id, .. }
+            | Mutation::UpdateProfile { user_id, .. } => user_id,
             Mutation::Upload(upload) => &upload.post_id,
             Mutation::OnPost { target, .. } => &target.post_id,
         }
@@ -502,6 +560,49 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
                     .await?,
             )
         }
+        Mutation::AnswerJoinRequest {
+            previous,
+            approve,
+            request,
+        } => {
+            let path = format!(
+                "/groups/{}/requests/{}/{}",
+                path_segment(&previous.group_id)?,
+                path_segment(&previous.user_id)?,
+                if *approve { "approve" } else { "decline" }
+            );
+            Answer::Json(
+                api.write(Method::POST, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::UpdateProfile { request, .. } => Answer::Json(
+            api.write(Method::PATCH, server_url, token, "/me", request)
+                .await?,
+        ),
+        Mutation::SetPrivacy {
+            group_id, request, ..
+        } => {
+            let path = format!("/groups/{}", path_segment(group_id)?);
+            Answer::Json(
+                api.write(Method::PATCH, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::RemoveMember { previous, request } => {
+            let path = member_path(previous, "remove")?;
+            Answer::Json(
+                api.write(Method::POST, server_url, token, &path, request)
+                    .await?,
+            )
+        }
+        Mutation::SetRole { previous, request } => {
+            let path = member_path(previous, "role")?;
+            Answer::Json(
+                api.write(Method::POST, server_url, token, &path, request)
+                    .await?,
+            )
+        }
         Mutation::GroupSettings {
             group_id, request, ..
         } => {
@@ -519,6 +620,15 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
     })
 }
 
+/// `/groups/{id}/members/{user_id}/{action}`.
+fn member_path(membership: &Membership, action: &str) -> Result<String, ClientError> {
+    Ok(format!(
+        "/groups/{}/members/{}/{action}",
+        path_segment(&membership.group_id)?,
+        path_segment(&membership.user_id)?
+    ))
+}
+
 fn reaction_path(target: &ReactionTarget) -> Result<String, ClientError> {
     Ok(format!(
         "/{}/{}/reaction",
@@ -528,7 +638,7 @@ fn reaction_path(target: &ReactionTarget) -> Result<String, ClientError> {
 }
 
 /// Ids are UUIDs; anything else must not be spliced into a URL path.
-fn path_segment(id: &str) -> Result<&str, ClientError> {
+pub(crate) fn path_segment(id: &str) -> Result<&str, ClientError> {
     if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         Ok(id)
     } else {
@@ -616,14 +726,24 @@ async fn blocked_by_failed_parent(
             &previous.group_id,
             "the group was not created on the server",
         ),
-        Mutation::GroupSettings { group_id, .. } => (
+        Mutation::RemoveMember { previous, .. } | Mutation::SetRole { previous, .. } => (
+            GROUP_FAILED,
+            &previous.group_id,
+            "the group was not created on the server",
+        ),
+        Mutation::AnswerJoinRequest { previous, .. } => (
+            GROUP_FAILED,
+            &previous.group_id,
+            "the group was not created on the server",
+        ),
+        Mutation::GroupSettings { group_id, .. } | Mutation::SetPrivacy { group_id, .. } => (
             GROUP_FAILED,
             group_id,
             "the group was not created on the server",
         ),
-        Mutation::ReadNotification { .. } | Mutation::ReadAllNotifications { .. } => {
-            return Ok(None)
-        }
+        Mutation::ReadNotification { .. }
+        | Mutation::ReadAllNotifications { .. }
+        | Mutation::UpdateProfile { .. } => return Ok(None),
         Mutation::Comment { post_id, .. } => (
             "SELECT failed FROM posts WHERE id = ? AND failed IS NOT NULL",
             post_id,

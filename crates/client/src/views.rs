@@ -102,6 +102,30 @@ pub struct PollOptionView {
     pub mine: bool,
 }
 
+/// Someone who reacted to a post or comment, and how.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Reactor {
+    pub user_id: Id,
+    /// "Unknown user" when the cache does not know them.
+    pub name: String,
+    pub kind: ReactionKind,
+}
+
+/// An earlier text of an edited post (`Client::post_history`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PostVersionView {
+    /// The Markdown as it was written.
+    pub body: String,
+    /// `body` as safe HTML, like [`FeedPost::body_html`].
+    pub body_html: String,
+    /// When this version was written (the post's creation or an earlier edit).
+    pub written_at: Millis,
+    /// When the next version replaced it.
+    pub replaced_at: Millis,
+}
+
 /// How many people reacted to a post or comment with one kind.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -181,7 +205,9 @@ pub struct OutboxItem {
     /// "post", "comment", "create_group", "join_group", "add_member",
     /// "edit_post", "edit_comment", "delete_post", "delete_comment",
     /// "react", "unreact", "leave_group", "read_notification",
-    /// "read_all_notifications" or "group_settings".
+    /// "read_all_notifications", "group_settings", "approve_request",
+    /// "decline_request", "remove_member", "set_role", "set_privacy" or
+    /// "update_profile".
     pub kind: String,
     /// One line for people: what this write does.
     pub summary: String,
@@ -356,6 +382,17 @@ pub struct PersonSummary {
     pub deactivated: bool,
     /// The profile picture (an attachment id; its thumbnail suits lists).
     pub avatar_id: Option<Id>,
+}
+
+/// The parts of my profile I edit myself (name, e-mail and manager are the
+/// organisation's).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProfileEdit {
+    pub title: String,
+    pub department: String,
+    pub location: String,
+    pub about: String,
 }
 
 /// A person's profile page.

@@ -9,7 +9,8 @@ use commons_protocol::{
     AddMemberRequest, Comment, CreateCommentRequest, CreateGroupRequest, CreatePostRequest,
     EditTextRequest, Group, GroupRole, GroupSettingsRequest, Id, JoinGroupRequest, JoinRequest,
     Membership, MutationRequest, NotificationLevel, Post, Privacy, ReactRequest, ReactionKind,
-    User, MAX_COMMENT_BYTES, MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
+    SetRoleRequest, UpdateGroupRequest, UpdateProfileRequest, User, MAX_COMMENT_BYTES,
+    MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_POST_BYTES,
 };
 use sqlx::SqliteConnection;
 
@@ -18,7 +19,7 @@ use crate::local_effects;
 use crate::notifications::excerpt;
 use crate::outbox::{self, Item, Mutation, PreviousText, ReactionTarget};
 use crate::poll_writes::{announcement_end, checked_poll, local_poll, PostExtras};
-use crate::ClientError;
+use crate::{ClientError, ProfileEdit};
 
 pub(crate) fn new_id() -> Id {
     uuid::Uuid::now_v7().to_string()
@@ -439,6 +440,249 @@ pub(crate) async fn leave_group(
         },
     };
     queue(conn, &mutation, &format!("leave {}", group.name)).await
+}
+
+/// A group admin or moderator approves (the person becomes a member at once,
+/// pending) or declines a request to join; the request leaves the list.
+pub(crate) async fn answer_join_request(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    user_id: &str,
+    approve: bool,
+) -> Result<(), ClientError> {
+    let group = group_facts(conn, me, Some(group_id)).await?;
+    if let Some(error) = not_created(&group) {
+        return Err(error);
+    }
+    let moderates = matches!(group.my_role.as_deref(), Some(role)
+        if role == GroupRole::Admin.as_str() || role == GroupRole::Moderator.as_str());
+    if !moderates {
+        return Err(invalid(format!(
+            "only admins and moderators of {} answer requests to join",
+            group.name
+        )));
+    }
+    let asked: Option<(i64, String)> = sqlx::query_as(
+        "SELECT r.created_at, COALESCE(u.name, r.user_id)
+         FROM join_requests r LEFT JOIN users u ON u.id = r.user_id
+         WHERE r.group_id = ? AND r.user_id = ?",
+    )
+    .bind(group.id.clone())
+    .bind(user_id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((created_at, name)) = asked else {
+        return Err(invalid(format!(
+            "nobody with id {user_id} is asking to join {}",
+            group.name
+        )));
+    };
+    let summary = format!(
+        "{} {name}'s request to join {}",
+        if approve { "approve" } else { "decline" },
+        group.name
+    );
+    let mutation = Mutation::AnswerJoinRequest {
+        previous: JoinRequest {
+            group_id: group.id,
+            user_id: user_id.to_owned(),
+            created_at,
+        },
+        approve,
+        request: MutationRequest {
+            mutation_id: new_id(),
+        },
+    };
+    queue(conn, &mutation, &summary).await
+}
+
+/// A member of a group I administer, as the admin's writes on them need it.
+async fn administered_member(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(GroupFacts, Membership, String), ClientError> {
+    let group = group_facts(conn, me, Some(group_id)).await?;
+    if let Some(error) = not_created(&group) {
+        return Err(error);
+    }
+    if group.my_role.as_deref() != Some(GroupRole::Admin.as_str()) {
+        return Err(invalid(format!(
+            "only admins of {} change its members",
+            group.name
+        )));
+    }
+    let found: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT m.role, m.joined_at, COALESCE(u.name, m.user_id)
+         FROM memberships m LEFT JOIN users u ON u.id = m.user_id
+         WHERE m.group_id = ? AND m.user_id = ?",
+    )
+    .bind(group.id.clone())
+    .bind(user_id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((role, joined_at, name)) = found else {
+        return Err(invalid(format!(
+            "nobody with id {user_id} is a member of {}",
+            group.name
+        )));
+    };
+    let role: GroupRole = role
+        .parse()
+        .map_err(|e| ClientError::CorruptCache(format!("membership in {}: {e}", group.id)))?;
+    let membership = Membership {
+        group_id: group.id.clone(),
+        user_id: user_id.to_owned(),
+        role,
+        joined_at,
+    };
+    Ok((group, membership, name))
+}
+
+/// A group admin removes a member: gone from the list at once.
+pub(crate) async fn remove_member(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    user_id: &str,
+) -> Result<(), ClientError> {
+    let (group, previous, name) = administered_member(conn, me, group_id, user_id).await?;
+    if group.is_default {
+        return Err(invalid(format!(
+            "everyone belongs to {}: nobody can be removed",
+            group.name
+        )));
+    }
+    let mutation = Mutation::RemoveMember {
+        previous,
+        request: MutationRequest {
+            mutation_id: new_id(),
+        },
+    };
+    queue(
+        conn,
+        &mutation,
+        &format!("remove {name} from {}", group.name),
+    )
+    .await
+}
+
+/// A group admin makes a member an admin, a moderator or a plain member;
+/// false when they already have that role.
+pub(crate) async fn set_member_role(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    user_id: &str,
+    role: GroupRole,
+) -> Result<bool, ClientError> {
+    let (group, previous, name) = administered_member(conn, me, group_id, user_id).await?;
+    if previous.role == role {
+        return Ok(false);
+    }
+    let summary = format!("make {name} {} of {}", role.as_str(), group.name);
+    let mutation = Mutation::SetRole {
+        previous,
+        request: SetRoleRequest {
+            mutation_id: new_id(),
+            role,
+        },
+    };
+    queue(conn, &mutation, &summary).await?;
+    Ok(true)
+}
+
+/// A group admin makes a group open, closed or secret; false when it already is.
+pub(crate) async fn set_group_privacy(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: &str,
+    privacy: Privacy,
+) -> Result<bool, ClientError> {
+    let group = group_facts(conn, me, Some(group_id)).await?;
+    if let Some(error) = not_created(&group) {
+        return Err(error);
+    }
+    if group.my_role.as_deref() != Some(GroupRole::Admin.as_str()) {
+        return Err(invalid(format!(
+            "only admins of {} change its privacy",
+            group.name
+        )));
+    }
+    if group.is_default {
+        return Err(invalid(format!(
+            "{} is the whole organisation's group: it stays open",
+            group.name
+        )));
+    }
+    let previous: Privacy = group
+        .privacy
+        .parse()
+        .map_err(|e| ClientError::CorruptCache(format!("privacy of {}: {e}", group.id)))?;
+    if previous == privacy {
+        return Ok(false);
+    }
+    let summary = format!("make {} {}", group.name, privacy.as_str());
+    let mutation = Mutation::SetPrivacy {
+        group_id: group.id,
+        previous,
+        request: UpdateGroupRequest {
+            mutation_id: new_id(),
+            privacy: Some(privacy),
+            ..UpdateGroupRequest::default()
+        },
+    };
+    queue(conn, &mutation, &summary).await?;
+    Ok(true)
+}
+
+/// Changes my title, department, location and about; false when nothing changed.
+pub(crate) async fn update_profile(
+    conn: &mut SqliteConnection,
+    me: &User,
+    edit: &ProfileEdit,
+) -> Result<bool, ClientError> {
+    let previous: Option<(String, String, String, String)> =
+        sqlx::query_as("SELECT title, department, location, about FROM users WHERE id = ?")
+            .bind(me.id.clone())
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((title, department, location, about)) = previous else {
+        return Err(invalid(
+            "your profile is not in the local cache yet: sync first",
+        ));
+    };
+    let previous = ProfileEdit {
+        title,
+        department,
+        location,
+        about,
+    };
+    let edit = ProfileEdit {
+        title: edit.title.trim().to_owned(),
+        department: edit.department.trim().to_owned(),
+        location: edit.location.trim().to_owned(),
+        about: edit.about.trim().to_owned(),
+    };
+    if edit == previous {
+        return Ok(false);
+    }
+    let mutation = Mutation::UpdateProfile {
+        user_id: me.id.clone(),
+        previous,
+        request: UpdateProfileRequest {
+            mutation_id: new_id(),
+            title: Some(edit.title),
+            department: Some(edit.department),
+            location: Some(edit.location),
+            about: Some(edit.about),
+            ..UpdateProfileRequest::default()
+        },
+    };
+    queue(conn, &mutation, "update your profile").await?;
+    Ok(true)
 }
 
 /// Applies a write of the kinds in `local_effects` and queues it.

@@ -1,6 +1,15 @@
 // Thin, throwing wrappers over the generated bindings: a failed command
 // rejects with a `CommandError` carrying the shell's typed `AppError`.
-import { commands, type AppError, type FeedCursor, type Privacy } from "./bindings";
+import {
+  commands,
+  type AppError,
+  type FeedCursor,
+  type GroupRole,
+  type NotificationLevel,
+  type Privacy,
+  type ProfileEdit,
+  type ReactionKind,
+} from "./bindings";
 
 export class CommandError extends Error {
   readonly appError: AppError;
@@ -40,6 +49,31 @@ export const api = {
   retryWrite: (mutationId: string) => unwrap(commands.retryWrite(mutationId)),
   discardWrite: (mutationId: string) => unwrap(commands.discardWrite(mutationId)),
   syncNow: () => unwrap(commands.syncNow()),
+  createReply: (commentId: string, body: string) => unwrap(commands.createReply(commentId, body)),
+  editItem: (id: string, body: string) => unwrap(commands.editItem(id, body)),
+  deleteItem: (id: string) => unwrap(commands.deleteItem(id)),
+  react: (id: string, kind: ReactionKind | null) => unwrap(commands.react(id, kind)),
+  reactors: (targetId: string) => unwrap(commands.reactors(targetId)),
+  /** Asks the server: rejects with an `offline` error when it cannot be reached. */
+  postHistory: (postId: string) => unwrap(commands.postHistory(postId)),
+  notifications: (unreadOnly: boolean, limit: number, before: FeedCursor | null = null) =>
+    unwrap(commands.notifications(unreadOnly, limit, before)),
+  markNotificationRead: (id: string) => unwrap(commands.markNotificationRead(id)),
+  markAllNotificationsRead: () => unwrap(commands.markAllNotificationsRead()),
+  people: (query: string | null, limit: number) => unwrap(commands.people(query, limit)),
+  profile: (handleOrId: string) => unwrap(commands.profile(handleOrId)),
+  updateProfile: (edit: ProfileEdit) => unwrap(commands.updateProfile(edit)),
+  members: (groupId: string) => unwrap(commands.members(groupId)),
+  joinRequests: () => unwrap(commands.joinRequests()),
+  answerJoinRequest: (groupId: string, userId: string, approve: boolean) =>
+    unwrap(commands.answerJoinRequest(groupId, userId, approve)),
+  removeMember: (groupId: string, userId: string) => unwrap(commands.removeMember(groupId, userId)),
+  setMemberRole: (groupId: string, userId: string, role: GroupRole) =>
+    unwrap(commands.setMemberRole(groupId, userId, role)),
+  setGroupPrivacy: (groupId: string, privacy: Privacy) => unwrap(commands.setGroupPrivacy(groupId, privacy)),
+  leaveGroup: (groupId: string) => unwrap(commands.leaveGroup(groupId)),
+  setNotificationLevel: (groupId: string, level: NotificationLevel) =>
+    unwrap(commands.setNotificationLevel(groupId, level)),
   /** Markdown as posts show it (safe HTML from the client core), for the composer's preview. */
   renderMarkdown: (text: string) => commands.renderMarkdown(text),
   /** Opens a link of a post in the system browser (http, https and mailto only). */

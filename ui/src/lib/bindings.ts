@@ -65,6 +65,44 @@ export const commands = {
 	 *  window never navigates. Only `http(s):` and `mailto:` links are opened.
 	 */
 	openLink: (url: string) => typedError<null, AppError>(__TAURI_INVOKE("open_link", { url })),
+	/**  Replies to a comment (a reply to a reply answers its top-level comment). */
+	createReply: (commentId: string, body: string) => typedError<CommentView, AppError>(__TAURI_INVOKE("create_reply", { commentId, body })),
+	/**  Changes the text of my post or comment (by id). */
+	editItem: (id: string, body: string) => typedError<null, AppError>(__TAURI_INVOKE("edit_item", { id, body })),
+	/**  Deletes a post or comment: mine, or any in a group I administer or moderate. */
+	deleteItem: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_item", { id })),
+	/**  Sets (a kind) or removes (null) my reaction to a post or comment. */
+	react: (id: string, kind: ReactionKind | null) => typedError<null, AppError>(__TAURI_INVOKE("react", { id, kind })),
+	/**  Who reacted to a post or comment, from the cache. */
+	reactors: (targetId: string) => typedError<Reactor[], AppError>(__TAURI_INVOKE("reactors", { targetId })),
+	/**  The earlier texts of an edited post, oldest first (asks the server). */
+	postHistory: (postId: string) => typedError<PostVersionView[], AppError>(__TAURI_INVOKE("post_history", { postId })),
+	/**  My notifications, newest first, with the number unread. */
+	notifications: (unreadOnly: boolean, limit: number, before: FeedCursor | null) => typedError<NotificationList, AppError>(__TAURI_INVOKE("notifications", { unreadOnly, limit, before })),
+	markNotificationRead: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_notification_read", { id })),
+	markAllNotificationsRead: () => typedError<null, AppError>(__TAURI_INVOKE("mark_all_notifications_read")),
+	/**  The people directory by name; `query` filters by every word as a prefix. */
+	people: (query: string | null, limit: number) => typedError<PersonSummary[], AppError>(__TAURI_INVOKE("people", { query, limit })),
+	/**  A person's profile by handle or id (`null` when the cache does not know them). */
+	profile: (handleOrId: string) => typedError<Profile | null, AppError>(__TAURI_INVOKE("profile", { handleOrId })),
+	/**  Changes my title, department, location and about. */
+	updateProfile: (edit: ProfileEdit) => typedError<null, AppError>(__TAURI_INVOKE("update_profile", { edit })),
+	/**  A group's members: admins, moderators, then members. */
+	members: (groupId: string) => typedError<MemberView[], AppError>(__TAURI_INVOKE("members", { groupId })),
+	/**  Requests to join the groups I administer or moderate, oldest first. */
+	joinRequests: () => typedError<JoinRequestView[], AppError>(__TAURI_INVOKE("join_requests")),
+	/**  A group admin or moderator approves or declines someone's request to join. */
+	answerJoinRequest: (groupId: string, userId: string, approve: boolean) => typedError<null, AppError>(__TAURI_INVOKE("answer_join_request", { groupId, userId, approve })),
+	/**  A group admin removes a member. */
+	removeMember: (groupId: string, userId: string) => typedError<null, AppError>(__TAURI_INVOKE("remove_member", { groupId, userId })),
+	/**  A group admin makes a member an admin, a moderator or a plain member. */
+	setMemberRole: (groupId: string, userId: string, role: GroupRole) => typedError<null, AppError>(__TAURI_INVOKE("set_member_role", { groupId, userId, role })),
+	/**  A group admin makes a group open, closed or secret. */
+	setGroupPrivacy: (groupId: string, privacy: Privacy) => typedError<null, AppError>(__TAURI_INVOKE("set_group_privacy", { groupId, privacy })),
+	/**  Leaves a group (not the default one). */
+	leaveGroup: (groupId: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_group", { groupId })),
+	/**  How much of a group's activity notifies me. */
+	setNotificationLevel: (groupId: string, level: NotificationLevel) => typedError<null, AppError>(__TAURI_INVOKE("set_notification_level", { groupId, level })),
 };
 
 /** Events */
@@ -269,10 +307,54 @@ export type GroupView = {
 	cover_id: string | null,
 };
 
+/**  Someone asking to join a group I administer or moderate. */
+export type JoinRequestView = {
+	group_id: string,
+	group_name: string,
+	user_id: string,
+	name: string,
+	handle: string,
+	title: string,
+	created_at: number,
+};
+
 export type LoginDefaults = {
 	/**  From `COMMONS_SERVER_URL`, when set. */
 	server_url: string | null,
 };
+
+/**  A member of a group, with their role. */
+export type MemberView = {
+	user_id: string,
+	name: string,
+	handle: string,
+	title: string,
+	role: GroupRole,
+	joined_at: number,
+	/**  Added or joined here, not yet confirmed by the server. */
+	pending: boolean,
+};
+
+/**  Why someone was notified. */
+export type NotificationKind = 
+/**  `@you` in a post or comment. */
+"mention" | 
+/**  A comment on a post you wrote. */
+"comment_on_post" | 
+/**  A reply to a comment you wrote. */
+"reply_to_comment" | 
+/**  A reaction to a post you wrote. */
+"reaction_to_post" | 
+/**  A new post in a group whose notification level lets it through. */
+"group_post" | 
+/**  Someone asks to join a group you administer. */
+"join_request" | 
+/**  Your request to join a group was approved. */
+"request_approved" | 
+/**  You were added to a group. */
+"added_to_group" | 
+/**  A post of a group was announced (levels `all` and `highlights`). */
+"announcement";
 
 /**  How much of a group's activity notifies a member. */
 export type NotificationLevel = 
@@ -280,6 +362,47 @@ export type NotificationLevel =
 "all" | 
 /**  Mentions and announcements only (the default, as in Workplace). */
 "highlights" | "off";
+
+/**  The notifications screen: newest first, and how many are unread in all. */
+export type NotificationList = {
+	notifications: NotificationView[],
+	unread_count: number,
+};
+
+/**  One of my notifications, described from the cache. */
+export type NotificationView = {
+	id: string,
+	kind: NotificationKind,
+	actor_id: string | null,
+	/**  `None` for system events (no actor); "Unknown user" when not cached. */
+	actor_name: string | null,
+	group_id: string | null,
+	group_name: string | null,
+	post_id: string | null,
+	comment_id: string | null,
+	/**
+	 *  The start of the comment (or else the post) it is about, on one line;
+	 *  empty when the cache does not have it or it was deleted.
+	 */
+	excerpt: string,
+	created_at: number,
+	read: boolean,
+	/**  Marked read here, not yet confirmed by the server. */
+	pending: boolean,
+};
+
+/**  A person in a list (directory, manager, reports). */
+export type PersonSummary = {
+	id: string,
+	name: string,
+	handle: string,
+	title: string,
+	department: string,
+	location: string,
+	deactivated: boolean,
+	/**  The profile picture (an attachment id; its thumbnail suits lists). */
+	avatar_id: string | null,
+};
 
 export type PollOptionView = {
 	text: string,
@@ -300,6 +423,18 @@ export type PollView = {
 	voters: number,
 };
 
+/**  An earlier text of an edited post (`Client::post_history`). */
+export type PostVersionView = {
+	/**  The Markdown as it was written. */
+	body: string,
+	/**  `body` as safe HTML, like [`FeedPost::body_html`]. */
+	body_html: string,
+	/**  When this version was written (the post's creation or an earlier edit). */
+	written_at: number,
+	/**  When the next version replaced it. */
+	replaced_at: number,
+};
+
 /**
  *  Who may see a group and its content.
  * 
@@ -310,6 +445,47 @@ export type PollView = {
  */
 export type Privacy = "open" | "closed" | "secret";
 
+/**  A person's profile page. */
+export type Profile = {
+	id: string,
+	name: string,
+	handle: string,
+	email: string,
+	title: string,
+	department: string,
+	location: string,
+	about: string,
+	/**  Organisation administrator. */
+	is_admin: boolean,
+	deactivated: boolean,
+	created_at: number,
+	/**  The profile picture (an attachment id). */
+	avatar_id: string | null,
+	manager: PersonSummary | null,
+	/**  The people whose manager this person is, by name. */
+	reports: PersonSummary[],
+	/**  The groups this profile knows the person is in, by name. */
+	groups: ProfileGroup[],
+};
+
+/**
+ *  The parts of my profile I edit myself (name, e-mail and manager are the
+ *  organisation's).
+ */
+export type ProfileEdit = {
+	title: string,
+	department: string,
+	location: string,
+	about: string,
+};
+
+export type ProfileGroup = {
+	group_id: string,
+	name: string,
+	privacy: Privacy,
+	role: GroupRole,
+};
+
 /**  How many people reacted to a post or comment with one kind. */
 export type ReactionCount = {
 	kind: ReactionKind,
@@ -318,6 +494,14 @@ export type ReactionCount = {
 
 /**  Workplace's seven reactions, so imported content keeps them. */
 export type ReactionKind = "like" | "love" | "care" | "haha" | "wow" | "sad" | "angry";
+
+/**  Someone who reacted to a post or comment, and how. */
+export type Reactor = {
+	user_id: string,
+	/**  "Unknown user" when the cache does not know them. */
+	name: string,
+	kind: ReactionKind,
+};
 
 /**  One result of [`crate::Client::search`]. */
 export type SearchHit = {

@@ -1,6 +1,7 @@
 // Turns failures into what a person reads: a headline and what to do next.
 import { CommandError } from "./api";
 import type { AppError } from "./bindings";
+import { t } from "./i18n.svelte";
 
 export interface Problem {
   title: string;
@@ -21,17 +22,14 @@ export function describeLoginError(error: unknown, serverUrl: string): Problem {
   const appError = appErrorOf(error);
   switch (appError?.kind) {
     case "invalid_credentials":
-      return {
-        title: "Wrong e-mail or password",
-        detail: "Check both and try again. Passwords are case-sensitive.",
-      };
+      return { title: t("error.wrongPassword"), detail: t("error.wrongPasswordDetail") };
     case "offline":
       return {
-        title: "Can't reach the server",
-        detail: `Nothing answered at ${serverUrl.trim() || "this address"}. Check the server address and your network connection.`,
+        title: t("error.unreachable"),
+        detail: t("error.unreachableDetail", { url: serverUrl.trim() || t("error.thisAddress") }),
       };
     case "invalid_input":
-      return { title: "Check the server address", detail: appError.message };
+      return { title: t("error.checkAddress"), detail: appError.message };
     default:
       return describeError(error);
   }
@@ -55,34 +53,26 @@ export function describeError(error: unknown): Problem {
   const appError = appErrorOf(error);
   if (appError === null) {
     const message = error instanceof Error ? error.message : String(error);
-    return { title: "Something went wrong", detail: message };
+    return { title: t("error.generic"), detail: message };
   }
   switch (appError.kind) {
     case "keychain":
-      return {
-        title: "Your system keychain is unavailable",
-        detail:
-          "Commons keeps your session only in the OS keychain (Secret Service), never in a file. " +
-          "Unlock or start your keyring, for example GNOME Keyring, then try again.",
-      };
+      return { title: t("error.keychain"), detail: t("error.keychainDetail") };
     case "offline":
-      return {
-        title: "You're offline",
-        detail: "Your writes are saved and will be sent when the connection is back.",
-      };
+      return { title: t("error.offline"), detail: t("error.offlineDetail") };
     case "session_expired":
     case "not_logged_in":
-      return { title: "Your session has ended", detail: "Please log in again." };
+      return { title: t("error.sessionEnded"), detail: t("error.sessionEndedDetail") };
     case "forbidden":
-      return { title: "Not allowed", detail: appError.message };
+      return { title: t("error.forbidden"), detail: appError.message };
     case "not_found":
-      return { title: "Not found", detail: appError.message };
+      return { title: t("error.notFound"), detail: appError.message };
     case "invalid_input":
-      return { title: "That can't be sent", detail: appError.message };
+      return { title: t("error.invalid"), detail: appError.message };
     case "local":
-      return { title: "This computer's copy of your data failed", detail: appError.message };
+      return { title: t("error.local"), detail: appError.message };
     default:
-      return { title: "Something went wrong", detail: appError.message };
+      return { title: t("error.generic"), detail: appError.message };
   }
 }
 

@@ -1,6 +1,7 @@
 // View logic of the home screen that does not need the DOM: sidebar sections,
 // where the composer posts to, avatars, the status indicator's words.
 import type { Connection, FeedCursor, FeedPost, GroupView } from "./bindings";
+import { t } from "./i18n.svelte";
 import { retryIn } from "./time";
 
 export interface SidebarSections {
@@ -90,15 +91,15 @@ export function withoutWrite(posts: FeedPost[], mutationId: string): FeedPost[] 
 export function connectionLabel(connection: Connection, retryAt: number | null = null, now = Date.now()): string {
   switch (connection.state) {
     case "online":
-      return "Online";
+      return t("status.online");
     case "syncing":
-      return "Syncing…";
+      return t("status.syncing");
     case "connecting":
-      return "Connecting…";
+      return t("status.connecting");
     case "signed_out":
-      return "Signed out";
+      return t("status.signedOut");
     case "offline":
-      if (retryAt === null || retryAt - now < 500) return "Offline";
-      return `Offline · retrying ${retryIn(retryAt - now)}`;
+      if (retryAt === null || retryAt - now < 500) return t("status.offline");
+      return t("status.offlineRetrying", { when: retryIn(retryAt - now) });
   }
 }

@@ -73,7 +73,9 @@ describe("memberCountLabel", () => {
 describe("membershipOffer", () => {
   it("offers joining an open group, and only a note for a closed one", () => {
     expect(membershipOffer(group({ privacy: "open" }))).toBe("join");
-    expect(membershipOffer(group({ privacy: "closed" }))).toBe("members_only");
+    expect(membershipOffer(group({ privacy: "closed" }))).toBe("request");
+    expect(membershipOffer(group({ privacy: "closed", requested: true }))).toBe("requested");
+    expect(membershipOffer(group({ privacy: "secret" }))).toBe("members_only");
   });
 
   it("offers nothing to members", () => {

@@ -1,6 +1,7 @@
 // View logic of groups that does not need the DOM: privacy words and icons,
 // what the group page offers me (join, members only, add member).
 import type { GroupView, Privacy, User } from "./bindings";
+import { plural, t } from "./i18n.svelte";
 
 export interface PrivacyInfo {
   value: Privacy;
@@ -14,21 +15,33 @@ export interface PrivacyInfo {
 export const PRIVACY_OPTIONS: readonly PrivacyInfo[] = [
   {
     value: "open",
-    label: "Open",
+    get label() {
+      return t("privacy.open");
+    },
     icon: "globe",
-    explanation: "Anyone in the organisation can find the group, see its posts and join.",
+    get explanation() {
+      return t("privacy.open.explanation");
+    },
   },
   {
     value: "closed",
-    label: "Closed",
+    get label() {
+      return t("privacy.closed");
+    },
     icon: "lock",
-    explanation: "Anyone can find the group and see who is in it; only members see its posts.",
+    get explanation() {
+      return t("privacy.closed.explanation");
+    },
   },
   {
     value: "secret",
-    label: "Secret",
+    get label() {
+      return t("privacy.secret");
+    },
     icon: "secret",
-    explanation: "Only members can find the group or see anything in it.",
+    get explanation() {
+      return t("privacy.secret.explanation");
+    },
   },
 ];
 
@@ -38,11 +51,11 @@ export function privacyInfo(privacy: Privacy): PrivacyInfo {
 
 /** "Open group", "Closed group", "Secret group". */
 export function privacyLabel(privacy: Privacy): string {
-  return `${privacyInfo(privacy).label} group`;
+  return t(`privacy.${privacy}.group`);
 }
 
 export function memberCountLabel(count: number): string {
-  return `${count} ${count === 1 ? "member" : "members"}`;
+  return plural("group.members", count);
 }
 
 /** What a group page offers someone who is not a member. */
@@ -51,7 +64,11 @@ export type MembershipOffer =
   | "member"
   /** An open group: "Join group". */
   | "join"
-  /** Closed: only an admin can add me (join requests are not there yet). */
+  /** Closed: ask to join; an admin approves. */
+  | "request"
+  /** Closed, and I asked: waiting for an admin. */
+  | "requested"
+  /** Secret: only an admin can add me. */
   | "members_only"
   /** Not created on the server (yet, or ever): no membership changes. */
   | "unavailable";
@@ -60,7 +77,9 @@ export function membershipOffer(group: GroupView): MembershipOffer {
   if (group.pending || group.failed !== null) return group.my_role !== null ? "member" : "unavailable";
   if (group.my_role !== null) return "member";
   // A secret group I can see is one I am in; treat a stray one like a closed group.
-  return group.privacy === "open" ? "join" : "members_only";
+  if (group.privacy === "open") return "join";
+  if (group.privacy === "closed") return group.requested ? "requested" : "request";
+  return "members_only";
 }
 
 /** Group admins (and organisation admins) may add members, once the group exists on the server. */
@@ -74,9 +93,9 @@ export const MAX_GROUP_NAME_CHARS = 100;
 /** Why the create-group form cannot be sent yet, or null when it can. */
 export function groupNameProblem(name: string): string | null {
   const trimmed = name.trim();
-  if (trimmed.length === 0) return "Give the group a name.";
+  if (trimmed.length === 0) return t("createGroup.nameMissing");
   if (Array.from(trimmed).length > MAX_GROUP_NAME_CHARS)
-    return `A group name has at most ${MAX_GROUP_NAME_CHARS} characters.`;
+    return t("createGroup.nameTooLong", { max: MAX_GROUP_NAME_CHARS });
   return null;
 }
 
@@ -86,6 +105,6 @@ export const MAX_GROUP_DESCRIPTION_CHARS = 2000;
 /** Why the optional description cannot be sent, or null when it can (empty is fine). */
 export function groupDescriptionProblem(description: string): string | null {
   if (Array.from(description.trim()).length > MAX_GROUP_DESCRIPTION_CHARS)
-    return `A description has at most ${MAX_GROUP_DESCRIPTION_CHARS} characters.`;
+    return t("createGroup.descriptionTooLong", { max: MAX_GROUP_DESCRIPTION_CHARS });
   return null;
 }

@@ -2,12 +2,20 @@
 // feed being shown. Everything comes from the shell (the client core's cache);
 // this only decides what to ask for and when.
 import { api } from "./api";
-import type { Account, Connection, FeedPost, GroupView, Privacy } from "./bindings";
+import type { Account, Connection, FeedPost, GroupRole, GroupView, Privacy, ReactionKind } from "./bindings";
 import { events } from "./bindings";
 import { describeError, endsSession, type Problem } from "./errors";
 import { nextPageCursor, withoutWrite } from "./feed";
 
 export const PAGE_SIZE = 30;
+
+/** What the main column shows besides a feed or a post. */
+export type Screen =
+  | { kind: "feed" }
+  | { kind: "people" }
+  | { kind: "person"; handleOrId: string }
+  | { kind: "members"; groupId: string }
+  | { kind: "settings" };
 
 export class Session {
   /** Until the first `account()` answer: neither the login form nor the feed. */
@@ -29,6 +37,9 @@ export class Session {
   hasOlder = $state(false);
   loadingFeed = $state(false);
   feedProblem = $state<Problem | null>(null);
+  screen = $state<Screen>({ kind: "feed" });
+  /** Bumped whenever the cache may have changed: screens that read it themselves re-read. */
+  revision = $state(0);
 
   /** Answers that arrive after the view changed are dropped. */
   #feedGeneration = 0;
@@ -77,6 +88,7 @@ export class Session {
   }
 
   async showGroup(groupId: string | null): Promise<void> {
+    this.screen = { kind: "feed" };
     this.viewedPostId = null;
     this.highlightId = null;
     this.viewedGroupId = groupId;
@@ -87,6 +99,7 @@ export class Session {
 
   /** Shows one post with its comments (from search); `highlightId` is the post or a comment of it. */
   async showPost(postId: string, groupId: string | null, highlightId: string): Promise<void> {
+    this.screen = { kind: "feed" };
     this.viewedGroupId = groupId;
     this.viewedPostId = postId;
     this.highlightId = highlightId;
@@ -98,6 +111,7 @@ export class Session {
   /** Re-reads groups and the visible feed (as many posts as are shown). */
   async refresh(): Promise<void> {
     if (!this.account) return;
+    this.revision++;
     await Promise.all([this.#loadGroups(), this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length))]);
   }
 
@@ -120,6 +134,62 @@ export class Session {
 
   async comment(postId: string, body: string): Promise<void> {
     await api.createComment(postId, body);
+    await this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length));
+  }
+
+  async reply(commentId: string, body: string): Promise<void> {
+    await api.createReply(commentId, body);
+    await this.#reloadShown();
+  }
+
+  async react(id: string, kind: ReactionKind | null): Promise<void> {
+    await api.react(id, kind);
+    await this.#reloadShown();
+  }
+
+  async edit(id: string, body: string): Promise<void> {
+    await api.editItem(id, body);
+    await this.#reloadShown();
+  }
+
+  async delete(id: string): Promise<void> {
+    await api.deleteItem(id);
+    await this.#reloadShown();
+  }
+
+  /** Approves or declines a request to join; the lists re-read the cache. */
+  async answerJoinRequest(groupId: string, userId: string, approve: boolean): Promise<void> {
+    await api.answerJoinRequest(groupId, userId, approve);
+    await this.refresh();
+  }
+
+  async removeMember(groupId: string, userId: string): Promise<void> {
+    await api.removeMember(groupId, userId);
+    await this.refresh();
+  }
+
+  async setMemberRole(groupId: string, userId: string, role: GroupRole): Promise<void> {
+    await api.setMemberRole(groupId, userId, role);
+    await this.refresh();
+  }
+
+  async setGroupPrivacy(groupId: string, privacy: Privacy): Promise<void> {
+    await api.setGroupPrivacy(groupId, privacy);
+    await this.refresh();
+  }
+
+  /** Leaves a group: its posts leave the feed, so Home is shown. */
+  async leaveGroup(groupId: string): Promise<void> {
+    await api.leaveGroup(groupId);
+    await this.#loadGroups();
+    await this.showGroup(null);
+  }
+
+  show(screen: Screen): void {
+    this.screen = screen;
+  }
+
+  async #reloadShown(): Promise<void> {
     await this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length));
   }
 

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { shortcutFor, SHORTCUTS } from "./shortcuts";
+import { t } from "./i18n.svelte";
+
+const key = (k: string, mods: Partial<KeyboardEvent> = {}) => ({
+  key: k,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  ...mods,
+});
+
+describe("shortcutFor", () => {
+  it("maps single keys when not typing", () => {
+    expect(shortcutFor(key("?"), false)).toBe("help");
+    expect(shortcutFor(key("n"), false)).toBe("notifications");
+    expect(shortcutFor(key("p"), false)).toBe("people");
+    expect(shortcutFor(key("h"), false)).toBe("home");
+    expect(shortcutFor(key("x"), false)).toBeNull();
+  });
+
+  it("leaves keys alone while typing or with a modifier", () => {
+    expect(shortcutFor(key("?"), true)).toBeNull();
+    expect(shortcutFor(key("n", { ctrlKey: true }), false)).toBeNull();
+  });
+
+  it("describes every shortcut in the help overlay", () => {
+    for (const shortcut of SHORTCUTS) expect(t(`shortcut.${shortcut.action}`)).not.toMatch(/^shortcut\./);
+  });
+});
