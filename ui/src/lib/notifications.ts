@@ -13,6 +13,7 @@ const KEYS: Record<NotificationView["kind"], MessageKey> = {
   join_request: "notification.joinRequest",
   request_approved: "notification.requestApproved",
   added_to_group: "notification.addedToGroup",
+  announcement: "notification.announcement",
 };
 
 export function notificationText(item: NotificationView, t: Translate): string {

@@ -19,6 +19,7 @@ function comment(id: string, parent: string | null = null, author = "ada"): Comm
     deleted: false,
     reactions: [],
     my_reaction: null,
+    attachments: [],
   };
 }
 

@@ -87,6 +87,7 @@ export const en = {
   "notification.joinRequest": "{actor} asks to join {group}",
   "notification.requestApproved": "You can now see {group}: your request was approved",
   "notification.addedToGroup": "{actor} added you to {group}",
+  "notification.announcement": "{actor} made an announcement in {group}",
   "notification.someone": "Someone",
   "notification.aGroup": "a group",
 

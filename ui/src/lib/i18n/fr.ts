@@ -88,6 +88,7 @@ export const fr: Record<MessageKey, string> = {
   "notification.joinRequest": "{actor} demande à rejoindre {group}",
   "notification.requestApproved": "Vous voyez maintenant {group} : votre demande a été acceptée",
   "notification.addedToGroup": "{actor} vous a ajouté à {group}",
+  "notification.announcement": "{actor} a publié une annonce dans {group}",
   "notification.someone": "Quelqu'un",
   "notification.aGroup": "un groupe",
 
