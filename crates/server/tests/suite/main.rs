@@ -17,6 +17,7 @@ on_both_databases!(
     a_repeated_mutation_applies_once,
     joining_a_group_backfills_its_history,
     the_join_backfill_is_capped_and_not_repeated_on_a_role_change,
+    a_demoted_moderator_forgets_pending_join_requests,
     errors_are_json_with_the_right_status,
     members_get_a_poke_when_a_group_they_are_in_changes,
     the_stream_takes_the_token_from_the_query_too,
