@@ -21,6 +21,7 @@ on_both_databases!(
     errors_are_json_with_the_right_status,
     members_get_a_poke_when_a_group_they_are_in_changes,
     the_stream_takes_the_token_from_the_query_too,
+    deactivation_closes_the_persons_streams_on_every_node,
     demo_and_admin_commands_work_through_the_binary,
     the_binary_serves_and_stops_on_sigterm,
     closed_groups_take_join_requests_until_approved,
