@@ -37,10 +37,11 @@ pub struct UploadQuery {
     path = "/api/v1/attachments",
     operation_id = "upload_attachment",
     tag = "attachments",
-    summary = "Upload a file to attach to a post",
+    summary = "Upload a file to attach to a post or comment, or an image for a picture or cover",
     description = "The body is the file itself, streamed. Its type is sniffed from the bytes \
-        (the declared type is ignored); images get a thumbnail. Until a post links it (its id in \
-        `CreatePostRequest.attachment_ids`), only the uploader may read it.",
+        (the declared type is ignored); images get a thumbnail. Until it is used (its id in \
+        `CreatePostRequest.attachment_ids` or `CreateCommentRequest.attachment_ids`, or chosen \
+        as a profile picture or group cover), only the uploader may read it.",
     params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
     responses(
