@@ -13,7 +13,10 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 
 pub use local::LocalStore;
-pub use media::{sniff, thumbnail, Thumbnail, THUMBNAIL_CONTENT_TYPE, THUMBNAIL_MAX_SIDE};
+pub use media::{
+    small_thumbnail, sniff, thumbnail, Thumbnail, SMALL_THUMBNAIL_MAX_SIDE, THUMBNAIL_CONTENT_TYPE,
+    THUMBNAIL_MAX_SIDE,
+};
 
 /// What [`AttachmentStore::put`] stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
