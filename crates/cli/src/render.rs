@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use commons_client::{
-    CommentView, FeedPost, GroupRole, GroupView, JoinRequestView, MemberView, Notification,
-    NotificationList, NotificationView, OutboxItem, OutboxState, PersonSummary, Profile,
-    ReactionCount, ReactionKind, SearchHit, SearchHitKind,
+    AccountEntry, AttachmentView, CommentView, FeedPost, GroupRole, GroupView, JoinRequestView,
+    MemberView, Notification, NotificationList, NotificationView, OutboxItem, OutboxState,
+    PersonSummary, Profile, ReactionCount, ReactionKind, SearchHit, SearchHitKind,
 };
 use commons_protocol::NotificationKind;
 
@@ -118,6 +118,42 @@ fn render_comment(out: &mut String, comment: &CommentView, indent: &str, now: i6
         let _ = writeln!(out, "{indent}  {line}");
     }
     let _ = writeln!(out, "{indent}  comment id: {}", comment.id);
+}
+
+pub fn accounts(accounts: &[AccountEntry]) -> String {
+    if accounts.is_empty() {
+        return "No accounts yet. Log in with `commons --account NAME login ...`.\n".to_owned();
+    }
+    let mut out = String::new();
+    for account in accounts {
+        let state = if account.logged_in {
+            "logged in"
+        } else {
+            "logged out"
+        };
+        let _ = writeln!(
+            out,
+            "{}: {} <{}> on {} · {state}",
+            account.name, account.user.name, account.user.email, account.server_url
+        );
+    }
+    out
+}
+
+pub fn attachments(attachments: &[AttachmentView]) -> String {
+    if attachments.is_empty() {
+        return "No attachments.\n".to_owned();
+    }
+    let mut out = String::new();
+    for a in attachments {
+        let local = if a.downloaded { " · downloaded" } else { "" };
+        let _ = writeln!(
+            out,
+            "{} ({}, {} bytes){local}\n  attachment id: {}",
+            a.name, a.content_type, a.size, a.id
+        );
+    }
+    out
 }
 
 pub fn groups(groups: &[GroupView]) -> String {

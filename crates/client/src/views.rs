@@ -210,6 +210,34 @@ pub enum LiveEvent {
     Error(String),
 }
 
+/// A file attached to a post (see [`crate::Client::attachments`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AttachmentView {
+    pub id: Id,
+    pub post_id: Id,
+    /// Hex SHA-256 of the content: a download is checked against it.
+    pub sha256: String,
+    pub name: String,
+    /// Sniffed by the server from the bytes; images have a thumbnail.
+    pub content_type: String,
+    pub size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    /// True when the full file is in the local cache.
+    pub downloaded: bool,
+}
+
+/// What [`crate::Client::load_older`] brought from the server.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OlderPosts {
+    /// Posts new to the cache (read the feed again to show them).
+    pub added: u32,
+    /// False once the server has no older page of this feed.
+    pub more: bool,
+}
+
 /// One result of [`crate::Client::search`].
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

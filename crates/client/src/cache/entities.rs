@@ -171,9 +171,9 @@ pub(crate) async fn upsert_post(
     .bind(post.deleted_at)
     .bind(post.pinned_at)
     .bind(origin.pending())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    super::store_post_attachments(conn, post).await
 }
 
 pub(crate) async fn upsert_comment(

@@ -50,5 +50,6 @@ pub async fn pull(
         state.sync,
     )
     .await?;
+    state.metrics.sync_page_served(response.changes.len());
     Ok(Json(response))
 }

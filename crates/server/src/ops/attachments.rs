@@ -26,7 +26,12 @@ fn attachment_not_found() -> OpError {
 /// Records an upload whose bytes are already in the store.
 pub async fn record(db: &Database, stored: &StoredAttachment) -> OpResult<()> {
     let mut conn = db.pool().acquire().await?;
-    db::attachments::insert(&mut conn, stored).await?;
+    record_in(&mut conn, stored).await
+}
+
+/// `record` inside the caller's transaction (an idempotent upload's).
+pub async fn record_in(conn: &mut AnyConnection, stored: &StoredAttachment) -> OpResult<()> {
+    db::attachments::insert(conn, stored).await?;
     Ok(())
 }
 
