@@ -49,10 +49,11 @@ struct UploadFingerprint<'a> {
     path = "/api/v1/attachments",
     operation_id = "upload_attachment",
     tag = "attachments",
-    summary = "Upload a file to attach to a post",
+    summary = "Upload a file to attach to a post or comment, or an image for a picture or cover",
     description = "The body is the file itself, streamed. Its type is sniffed from the bytes \
-        (the declared type is ignored); images get a thumbnail. Until a post links it (its id in \
-        `CreatePostRequest.attachment_ids`), only the uploader may read it.",
+        (the declared type is ignored); images get a thumbnail. Until it is used (its id in \
+        `CreatePostRequest.attachment_ids` or `CreateCommentRequest.attachment_ids`, or chosen \
+        as a profile picture or group cover), only the uploader may read it.",
     params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
     responses(
@@ -206,15 +207,34 @@ pub async fn download(
     .await
 }
 
-/// `GET /attachments/{id}/thumbnail`: a PNG at most 320 pixels on a side;
-/// 404 for files that are not decodable images.
+/// Which thumbnail.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ThumbnailQuery {
+    /// `small`: at most 64 pixels a side, for lists (avatars, covers in a
+    /// sidebar); absent: at most 320.
+    #[param(inline)]
+    size: Option<ThumbnailSize>,
+}
+
+#[derive(Clone, Copy, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ThumbnailSize {
+    Small,
+}
+
+/// `GET /attachments/{id}/thumbnail[?size=small]`: a PNG at most 320 (or 64)
+/// pixels on a side; 404 for files that are not decodable images.
 #[utoipa::path(
     get,
     path = "/api/v1/attachments/{id}/thumbnail",
     operation_id = "attachment_thumbnail",
     tag = "attachments",
-    summary = "An image attachment's thumbnail (PNG, at most 320 pixels a side)",
-    params(("id" = commons_protocol::openapi::Id, Path, description = "The attachment's id")),
+    summary = "An image attachment's thumbnail (PNG, at most 320 pixels a side, or 64 with size=small)",
+    params(
+        ("id" = commons_protocol::openapi::Id, Path, description = "The attachment's id"),
+        ThumbnailQuery,
+    ),
     responses(
         (status = 200, description = "The thumbnail", content_type = "image/png", body = Vec<u8>),
         (status = 404, description = "`not_found`: no such attachment, one the caller may not read, or not an image", body = commons_protocol::ErrorBody),
@@ -225,6 +245,7 @@ pub async fn thumbnail(
     State(state): State<AppState>,
     auth: AuthUser,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ThumbnailQuery>,
 ) -> Result<Response, ApiError> {
     let stored = ops::attachments::readable(&state.db, &auth.user, &id).await?;
     let Some(thumb) = &stored.thumb_sha256 else {
@@ -232,13 +253,35 @@ pub async fn thumbnail(
             "this attachment has no thumbnail".into(),
         ));
     };
-    serve(
-        &state,
-        thumb,
-        THUMBNAIL_CONTENT_TYPE,
-        &content_disposition("inline", "thumbnail.png"),
-    )
-    .await
+    let disposition = content_disposition("inline", "thumbnail.png");
+    if query.size != Some(ThumbnailSize::Small) {
+        return serve(&state, thumb, THUMBNAIL_CONTENT_TYPE, &disposition).await;
+    }
+    // Made from the stored thumbnail on request: small and cheap to scale.
+    let png = read_blob(state.blobs.as_ref(), thumb).await?;
+    let small = tokio::task::spawn_blocking(move || blobs::small_thumbnail(&png))
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| ApiError::Internal(format!("cannot scale down thumbnail {thumb}")))?;
+    let mut response = Body::from(small).into_response();
+    file_headers(response.headers_mut(), THUMBNAIL_CONTENT_TYPE, &disposition)?;
+    Ok(response)
+}
+
+/// A whole blob in memory (only for thumbnails, which are small).
+async fn read_blob(store: &dyn blobs::AttachmentStore, sha256: &str) -> Result<Vec<u8>, ApiError> {
+    let failed = |e: std::io::Error| ApiError::Internal(format!("reading a thumbnail: {e}"));
+    let mut stream = store
+        .open(sha256)
+        .await
+        .map_err(failed)?
+        .ok_or_else(|| ApiError::NotFound("attachment not found".into()))?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk.map_err(failed)?);
+    }
+    Ok(bytes)
 }
 
 async fn serve(
@@ -253,12 +296,21 @@ async fn serve(
         .await
         .map_err(|e| ApiError::Internal(format!("opening an attachment: {e}")))?
         .ok_or_else(|| ApiError::NotFound("attachment not found".into()))?;
+    let mut response = Body::from_stream(stream).into_response();
+    file_headers(response.headers_mut(), content_type, disposition)?;
+    Ok(response)
+}
+
+/// The headers of every file the API serves.
+fn file_headers(
+    headers: &mut HeaderMap,
+    content_type: &str,
+    disposition: &str,
+) -> Result<(), ApiError> {
     let header_value = |text: &str| {
         HeaderValue::from_str(text)
             .map_err(|_| ApiError::Internal(format!("bad header value {text:?}")))
     };
-    let mut response = Body::from_stream(stream).into_response();
-    let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, header_value(content_type)?);
     headers.insert(header::CONTENT_DISPOSITION, header_value(disposition)?);
     headers.insert(
@@ -270,7 +322,7 @@ async fn serve(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    Ok(response)
+    Ok(())
 }
 
 /// The first bytes of a blob, enough to sniff its type.

@@ -75,10 +75,10 @@ pub async fn connect(
         })?;
     let auth = authenticate(&state, token).await?;
     let upgrade = upgrade.map_err(|r| ApiError::BadRequest(r.body_text()))?;
-    Ok(upgrade.on_upgrade(move |socket| serve(socket, state, auth.user.id)))
+    Ok(upgrade.on_upgrade(move |socket| serve(socket, state, auth.user.id, auth.token)))
 }
 
-async fn serve(mut socket: WebSocket, state: AppState, user_id: String) {
+async fn serve(mut socket: WebSocket, state: AppState, user_id: String, token: String) {
     let tuning = state.stream;
     let _counted = state.metrics.stream_opened();
     // Subscribe before reading the head, so no commit falls in between.
@@ -115,6 +115,13 @@ async fn serve(mut socket: WebSocket, state: AppState, user_id: String) {
                 // commits, and pokes everyone after a reconnect): the client
                 // already pulls up to `last_sent`, so only a newer head is news.
                 if head > last_sent {
+                    // The change may be this session's end (deactivation pokes
+                    // everyone, on every node): then close instead.
+                    if !session_alive(&state, &token).await {
+                        let frame = CloseFrame { code: close_code::POLICY, reason: "the session has ended".into() };
+                        let _ = send(&mut socket, Message::Close(Some(frame)), &tuning).await;
+                        return;
+                    }
                     last_sent = head;
                     if send_poke(&mut socket, &state, last_sent).await.is_err() {
                         return;
@@ -137,6 +144,18 @@ async fn serve(mut socket: WebSocket, state: AppState, user_id: String) {
                 let _ = send(&mut socket, Message::Close(Some(frame)), &tuning).await;
                 return;
             }
+        }
+    }
+}
+
+/// Is the connection's session still valid? A failed check keeps it: the
+/// client's next pull is refused anyway if it is not.
+async fn session_alive(state: &AppState, token: &str) -> bool {
+    match ops::users::session_user(&state.db, token).await {
+        Ok(user) => user.is_some(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot check the session of a stream");
+            true
         }
     }
 }

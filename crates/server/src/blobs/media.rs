@@ -7,6 +7,8 @@ use image::{ImageFormat, ImageReader, Limits};
 
 /// Thumbnails fit in a square of this side, in pixels.
 pub const THUMBNAIL_MAX_SIDE: u32 = 320;
+/// Small thumbnails (lists: avatars, covers in a sidebar) fit in this square.
+pub const SMALL_THUMBNAIL_MAX_SIDE: u32 = 64;
 pub const THUMBNAIL_CONTENT_TYPE: &str = "image/png";
 
 /// Images larger than this on either side are not decoded (no thumbnail).
@@ -71,6 +73,23 @@ pub fn thumbnail(content_type: &str, bytes: &[u8]) -> Option<Thumbnail> {
         .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
         .ok()?;
     Some(Thumbnail { png, width, height })
+}
+
+/// A thumbnail (PNG, as [`thumbnail`] made it) scaled down to fit
+/// [`SMALL_THUMBNAIL_MAX_SIDE`]; `None` if it does not decode. Blocking.
+pub fn small_thumbnail(thumbnail_png: &[u8]) -> Option<Vec<u8>> {
+    let mut reader = ImageReader::with_format(Cursor::new(thumbnail_png), ImageFormat::Png);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(THUMBNAIL_MAX_SIDE);
+    limits.max_image_height = Some(THUMBNAIL_MAX_SIDE);
+    reader.limits(limits);
+    let image = reader.decode().ok()?;
+    let small = image.thumbnail(SMALL_THUMBNAIL_MAX_SIDE, SMALL_THUMBNAIL_MAX_SIDE);
+    let mut png = Vec::new();
+    small
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .ok()?;
+    Some(png)
 }
 
 #[cfg(test)]

@@ -15,7 +15,10 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 
 pub use local::LocalStore;
-pub use media::{sniff, thumbnail, Thumbnail, THUMBNAIL_CONTENT_TYPE, THUMBNAIL_MAX_SIDE};
+pub use media::{
+    small_thumbnail, sniff, thumbnail, Thumbnail, SMALL_THUMBNAIL_MAX_SIDE, THUMBNAIL_CONTENT_TYPE,
+    THUMBNAIL_MAX_SIDE,
+};
 pub use s3::{S3Config, S3Store};
 
 /// What [`AttachmentStore::put`] stored.

@@ -127,6 +127,8 @@ pub async fn head(conn: &mut AnyConnection) -> Result<i64, DbError> {
 /// - a group: everyone unless it is secret, then its members;
 /// - a membership: the member, and the group's members;
 /// - a join request: the requester, and the group's admins and moderators;
+///   and a row addressed to a demoted moderator (`entity_id`), whom
+///   `ops::sync` tells that the request is gone for them;
 /// - a purge of a group: its non-members whose cursor (`since`) is at or
 ///   past the group's first change, so only a client that may hold something
 ///   of the group hears of it (a first sync, or a client that last synced
@@ -158,7 +160,7 @@ pub async fn visible_page(
              (c.kind = 'user') \
              OR (c.kind = 'group' AND (g.privacy <> 'secret' OR {MEMBER})) \
              OR (c.kind = 'membership' AND (c.user_id = $3 OR {MEMBER})) \
-             OR (c.kind = 'join_request' AND (c.user_id = $3 OR EXISTS ( \
+             OR (c.kind = 'join_request' AND (c.user_id = $3 OR c.entity_id = $3 OR EXISTS ( \
                  SELECT 1 FROM memberships m WHERE m.group_id = c.group_id AND m.user_id = $3 \
                  AND m.role IN ('admin', 'moderator')))) \
              OR (c.kind = 'purge' AND NOT {MEMBER} AND $1 >= ( \

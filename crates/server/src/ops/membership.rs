@@ -214,6 +214,9 @@ pub async fn set_role(
         // they reach the new moderator's sync.
         requests::announce_pending(w, &group.id, &user_id).await?;
     }
+    if membership.role.moderates() && !role.moderates() {
+        requests::withdraw_from(w, &group.id, &user_id).await?;
+    }
     Ok(Membership { role, ..membership })
 }
 

@@ -170,6 +170,33 @@ pub(super) async fn announce_pending(
     Ok(())
 }
 
+/// A moderator demoted to member may no longer see the pending requests:
+/// one change row per request addressed to them (`entity_id` is their id,
+/// not the requester's), which their sync turns into a removal.
+pub(super) async fn withdraw_from(
+    w: &mut Write,
+    group_id: &str,
+    former_moderator_id: &str,
+) -> OpResult<()> {
+    let pending = db::groups::join_requests(w.conn(), group_id).await?;
+    let others = pending.iter().filter(|r| r.user_id != former_moderator_id);
+    let mut any = false;
+    for request in others {
+        w.append(NewChange {
+            kind: ChangeKind::JoinRequest,
+            entity_id: former_moderator_id,
+            group_id: Some(group_id),
+            user_id: Some(&request.user_id),
+        })
+        .await?;
+        any = true;
+    }
+    if any {
+        w.notify(Audience::users([former_moderator_id.to_string()]));
+    }
+    Ok(())
+}
+
 /// Logs a request made or settled and pokes who sees it: the requester and
 /// the group's admins and moderators.
 async fn append_change(w: &mut Write, group_id: &str, user_id: &str) -> OpResult<()> {

@@ -269,8 +269,20 @@ async fn resolve(
         loaded.insert(key, Change::GroupSettings { settings });
     }
 
+    let moderated = moderated_groups(conn, actor_id, &keys).await?;
     let mut changes = Vec::with_capacity(keys.len());
     for key in keys {
+        if let EntityKey::JoinRequest(group_id, user_id) = &key {
+            // Someone else's request reaches only moderators, but for the
+            // rows addressed to a demoted one: for them it is gone.
+            if user_id != actor_id && !moderated.contains(group_id) {
+                changes.push(Change::JoinRequestRemoved {
+                    group_id: group_id.clone(),
+                    user_id: user_id.clone(),
+                });
+                continue;
+            }
+        }
         if let Some(change) = loaded.remove(&key) {
             changes.push(change);
             continue;
@@ -301,6 +313,29 @@ async fn resolve(
         }
     }
     Ok(changes)
+}
+
+/// The groups of the page's join requests that the caller moderates now.
+async fn moderated_groups(
+    conn: &mut AnyConnection,
+    actor_id: &str,
+    keys: &[EntityKey],
+) -> OpResult<HashSet<String>> {
+    let groups: HashSet<&String> = keys
+        .iter()
+        .filter_map(|key| match key {
+            EntityKey::JoinRequest(group_id, user_id) if user_id != actor_id => Some(group_id),
+            _ => None,
+        })
+        .collect();
+    let mut moderated = HashSet::new();
+    for group_id in groups {
+        let membership = db::groups::membership(conn, group_id, actor_id).await?;
+        if membership.is_some_and(|m| m.role.moderates()) {
+            moderated.insert(group_id.clone());
+        }
+    }
+    Ok(moderated)
 }
 
 /// The caller may no longer read a group: purge it, then send the group

@@ -79,7 +79,11 @@ impl Api {
         args: &[&str],
         bytes: Option<Vec<u8>>,
     ) -> Vec<u8> {
-        let url = format!("{}{}", self.ctx.url, fill(template, args));
+        let (template, query) = match template.split_once('?') {
+            Some((path, query)) => (path, format!("?{query}")),
+            None => (template, String::new()),
+        };
+        let url = format!("{}{}{query}", self.ctx.url, fill(template, args));
         let mut request = self
             .ctx
             .http
@@ -458,6 +462,15 @@ pub async fn match_the_document(ctx: Ctx) {
         token,
         "GET",
         "/api/v1/attachments/{id}/thumbnail",
+        &the_attachment,
+        None,
+    )
+    .await;
+    api.call_bytes(
+        200,
+        token,
+        "GET",
+        "/api/v1/attachments/{id}/thumbnail?size=small",
         &the_attachment,
         None,
     )

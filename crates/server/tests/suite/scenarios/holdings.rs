@@ -1094,7 +1094,8 @@ impl<'a> Case<'a> {
         let me = &self.people[who].user.id;
         for (group_id, user_id) in &held.requests {
             if let Some(truth) = self.group(group_id)? {
-                if !truth.visible_to(who) || (user_id != me && !truth.is_member(who)) {
+                let moderates = truth.members.get(&who).is_some_and(|r| r.moderates());
+                if !truth.visible_to(who) || (user_id != me && !moderates) {
                     wrong.push(format!("the request of {user_id} to join {group_id}"));
                 }
             }

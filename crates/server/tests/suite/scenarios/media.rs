@@ -85,6 +85,21 @@ pub async fn people_set_replace_and_remove_their_picture(ctx: Ctx) {
     assert!(changes.iter().any(|c| matches!(c,
         Change::User { user } if user.id == ada.user.id && user.avatar_id == me.avatar_id)));
     assert_fetch(&grace, &first, 200).await;
+    // Lists take the small thumbnail.
+    let small = download(
+        &grace,
+        &format!("/attachments/{}/thumbnail?size=small", first.id),
+    )
+    .await;
+    assert_eq!(small.status, 200, "{}", small.text());
+    let small = image::load_from_memory(&small.bytes).expect("a PNG");
+    assert_eq!((small.width(), small.height()), (64, 48));
+    let odd = download(
+        &grace,
+        &format!("/attachments/{}/thumbnail?size=huge", first.id),
+    )
+    .await;
+    assert_eq!(odd.status, 400, "{}", odd.text());
     // A picture is no longer an upload waiting for a post.
     post_with(
         &ada,

@@ -303,3 +303,57 @@ pub async fn pokes_survive_a_lost_listening_connection(ctx: Ctx) {
     ada.write_post(&group, "after").await;
     assert_eq!(next_poke(&mut socket).await, ada.sync(None).await.cursor);
 }
+
+/// Waits until the server closes the stream: a close frame, or the end.
+/// Pokes that come first are skipped.
+async fn closed_by_the_server(socket: &mut Socket) -> Option<String> {
+    loop {
+        let message = tokio::time::timeout(NO_HANG, socket.next())
+            .await
+            .expect("the server closes the stream");
+        match message {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| f.reason.to_string()),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return None,
+        }
+    }
+}
+
+/// Deactivating someone closes their open streams at once, on every node
+/// (on PostgreSQL, a second node hears of it through the database); other
+/// people's streams stay open.
+pub async fn deactivation_closes_the_persons_streams_on_every_node(ctx: Ctx) {
+    let root = super::content_support::org_admin(&ctx, "root").await;
+    let grace = ctx.person("grace").await;
+    let bob = ctx.person("bob").await;
+    let mut nodes = vec![ctx.clone()];
+    if ctx.database_url.is_some() {
+        let other = ctx.start_node(Tuning::default()).await;
+        nodes.push(ctx.at(&other.url));
+    }
+    let mut graces = Vec::new();
+    for node in &nodes {
+        let session = node.login(&grace.user).await;
+        let mut socket = connect(&session).await.expect("grace connects");
+        next_poke(&mut socket).await;
+        graces.push(socket);
+    }
+    let mut bobs = connect(&bob).await.expect("bob connects");
+    next_poke(&mut bobs).await;
+
+    root.post(
+        &format!("/admin/users/{}/deactivate", grace.user.id),
+        &super::content_support::mutation(),
+    )
+    .await
+    .assert_status(200);
+    for socket in &mut graces {
+        let reason = closed_by_the_server(socket).await;
+        assert_eq!(reason.as_deref(), Some("the session has ended"));
+    }
+    // Bob heard of the change and stays connected.
+    next_poke(&mut bobs).await;
+    let group = bob.create_group("Still here", Privacy::Open).await;
+    next_poke(&mut bobs).await;
+    assert!(ids_in(&bob.sync(None).await.changes).contains(&group.id));
+}

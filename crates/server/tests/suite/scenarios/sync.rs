@@ -185,3 +185,46 @@ pub async fn the_join_backfill_is_capped_and_not_repeated_on_a_role_change(ctx: 
         assert!(!ids.contains(id), "{id} sent again in {ids:?}");
     }
 }
+
+/// A moderator demoted to member is told that the pending requests are gone
+/// for them; a member who never moderated hears nothing of them.
+pub async fn a_demoted_moderator_forgets_pending_join_requests(ctx: Ctx) {
+    let ada = ctx.person("ada").await;
+    let bob = ctx.person("bob").await;
+    let carol = ctx.person("carol").await;
+    let grace = ctx.person("grace").await;
+    let group = ada.create_group("Board", Privacy::Closed).await;
+    for who in [&bob, &carol] {
+        ada.add_member(&group.id, &who.user.email)
+            .await
+            .assert_status(200);
+    }
+    let set_role = |role: GroupRole| SetRoleRequest {
+        mutation_id: new_id(),
+        role,
+    };
+    let bob_role = format!("/groups/{}/members/{}/role", group.id, bob.user.id);
+    ada.post(&bob_role, &set_role(GroupRole::Moderator))
+        .await
+        .assert_status(200);
+    grace.join(&group.id).await.assert_status(200);
+    let request = format!("request {}/{}", group.id, grace.user.id);
+    let (changes, bob_cursor) = bob.sync_all(None, 1000).await;
+    assert!(
+        ids_in(&changes).contains(&request),
+        "the moderator holds it"
+    );
+    let carol_cursor = carol.sync_all(None, 1000).await.1;
+
+    ada.post(&bob_role, &set_role(GroupRole::Member))
+        .await
+        .assert_status(200);
+    let removed = format!("-request {}/{}", group.id, grace.user.id);
+    let ids = ids_in(&bob.sync_all(Some(&bob_cursor), 1000).await.0);
+    assert!(ids.contains(&removed), "{ids:?}");
+    assert!(!ids.contains(&request), "{ids:?}");
+    let ids = ids_in(&bob.sync_all(None, 1000).await.0);
+    assert!(!ids.contains(&request), "{ids:?}");
+    let ids = ids_in(&carol.sync_all(Some(&carol_cursor), 1000).await.0);
+    assert!(!ids.iter().any(|id| id.contains(&grace.user.id)), "{ids:?}");
+}
