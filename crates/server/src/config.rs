@@ -26,6 +26,18 @@ pub struct ServerConfig {
     /// request comes through a proxy that appends that header.
     pub trust_forwarded_for: bool,
     pub tuning: Tuning,
+    /// Where attachment files live: a local folder, or a bucket every node reaches.
+    pub attachment_store: AttachmentStoreConfig,
+}
+
+/// Where attachment files live.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum AttachmentStoreConfig {
+    /// `<data_dir>/attachments`: one node, or a folder shared by all nodes.
+    #[default]
+    Local,
+    /// S3-compatible object storage; uploads wait in `<data_dir>/attachments-spool`.
+    S3(crate::blobs::S3Config),
 }
 
 impl ServerConfig {
@@ -36,6 +48,7 @@ impl ServerConfig {
             listen,
             trust_forwarded_for: false,
             tuning: Tuning::default(),
+            attachment_store: AttachmentStoreConfig::Local,
         }
     }
 }

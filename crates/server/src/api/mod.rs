@@ -19,11 +19,14 @@ mod stream;
 mod sync;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderName;
 use axum::http::Request;
+use axum::middleware;
 use axum::routing::{get, patch, post, put};
-use axum::{Json, Router};
+use axum::Router;
 use commons_protocol::API_PREFIX;
 use tokio::sync::watch;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -33,6 +36,7 @@ pub use openapi::ApiDoc;
 use crate::config::StreamTuning;
 use crate::db::Database;
 use crate::hub::Hub;
+use crate::observe::{self, Metrics};
 use crate::ops::login_limit::LoginLimiter;
 
 /// Largest request body accepted; posts are far smaller (protocol limits).
@@ -51,6 +55,7 @@ pub struct AppState {
     /// Where attachment files are stored.
     pub blobs: std::sync::Arc<dyn crate::blobs::AttachmentStore>,
     pub attachments: crate::config::AttachmentLimits,
+    pub metrics: Metrics,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -129,31 +134,33 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/notifications/{id}/read", post(notifications::mark_read))
         .route("/openapi.json", get(openapi::openapi_json));
+    let request_id = HeaderName::from_static(observe::REQUEST_ID_HEADER);
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(observe::healthz))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics_text))
         .nest(API_PREFIX, api)
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::track_requests,
+        ))
         .layer(
             // Log the path only: the query may carry an access token.
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    let id = request
+                        .headers()
+                        .get(observe::REQUEST_ID_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Outside the trace layer, so the span sees the id; a proxy's id is kept.
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
-}
-
-#[utoipa::path(
-    get,
-    path = "/healthz",
-    operation_id = "healthz",
-    tag = "meta",
-    summary = "Liveness",
-    description = "Answers while the server runs. Outside `/api/v1`; no session needed.",
-    responses((status = 200, description = "`{\"status\":\"ok\"}`", body = Object))
-)]
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
 }

@@ -38,7 +38,9 @@ use super::{
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
     paths(
-        super::healthz,
+        crate::observe::http::healthz,
+        crate::observe::http::readyz,
+        crate::observe::http::metrics_text,
         openapi_json,
         attachments::upload,
         attachments::download,

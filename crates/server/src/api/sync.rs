@@ -44,5 +44,6 @@ pub async fn pull(
 ) -> Result<Json<SyncResponse>, ApiError> {
     let response =
         ops::sync::pull(&state.db, &auth.user, params.since.as_deref(), params.limit).await?;
+    state.metrics.sync_page_served(response.changes.len());
     Ok(Json(response))
 }

@@ -54,6 +54,8 @@ on_both_databases!(
     an_upload_with_a_mutation_id_is_recorded_once,
     permission_matrix_of_privacy_role_and_read_path,
     a_group_made_secret_is_purged_only_where_it_may_be_held,
+    operators_see_readiness_request_ids_and_metrics,
+    a_backup_of_a_running_server_restores_the_same_data,
 );
 
 /// Not database-specific: once, on SQLite.
@@ -80,6 +82,31 @@ mod stream_liveness {
     }
 }
 
+/// Configuration and moving between databases: once each.
+mod operations {
+    use crate::harness::{run, Backend};
+    use crate::scenarios;
+
+    /// From SQLite (the scenario's server) into a PostgreSQL database of its own.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_sqlite_server_moves_to_postgres_and_clients_keep_their_cursors() {
+        run(
+            Backend::Sqlite,
+            scenarios::an_sqlite_server_moves_to_postgres_and_clients_keep_their_cursors,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn config_check_prints_the_effective_settings_or_names_the_problem() {
+        run(
+            Backend::Sqlite,
+            scenarios::config_check_prints_the_effective_settings_or_names_the_problem,
+        )
+        .await;
+    }
+}
+
 /// Several nodes on one database: PostgreSQL only (SQLite serves one node).
 mod multinode {
     use crate::harness::{run, Backend};
@@ -90,6 +117,15 @@ mod multinode {
         run(
             Backend::Postgres,
             scenarios::two_server_processes_share_pokes_and_login_limits,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn attachments_in_object_storage_are_shared_by_every_node() {
+        run(
+            Backend::Postgres,
+            scenarios::attachments_in_object_storage_are_shared_by_every_node,
         )
         .await;
     }

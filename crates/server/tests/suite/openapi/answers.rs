@@ -95,7 +95,13 @@ impl Api {
             .headers()
             .get("content-type")
             .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        // The media type, without parameters such as `charset`.
+        let content_type = content_type
+            .split(';')
+            .next()
             .unwrap_or_default()
+            .trim()
             .to_owned();
         let body = reply.bytes().await.expect("body").to_vec();
         if content_type.starts_with("application/json") {
@@ -203,6 +209,7 @@ pub async fn match_the_document(ctx: Ctx) {
 
     // Meta and errors of every kind.
     api.call(200, None, "GET", "/healthz", &[], None).await;
+    api.call(200, None, "GET", "/readyz", &[], None).await;
     api.call(200, None, "GET", "/api/v1/openapi.json", &[], None)
         .await;
     let wrong = json!({ "email": "ada@example.org", "password": "not it" });
@@ -442,6 +449,10 @@ pub async fn match_the_document(ctx: Ctx) {
         )
         .await;
     assert_eq!(downloaded, picture);
+    let metrics = api
+        .call_bytes(200, token, "GET", "/metrics", &[], None)
+        .await;
+    assert!(String::from_utf8_lossy(&metrics).contains("commons_http_requests_total"));
     api.call_bytes(
         200,
         token,

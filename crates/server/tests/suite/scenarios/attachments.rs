@@ -11,7 +11,7 @@ use super::content_support::*;
 use crate::harness::{new_id, Ctx, Reply, Session};
 
 /// A small picture, made here so the test needs no fixture files.
-fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, seed])
     });
@@ -40,7 +40,7 @@ async fn upload_to(ctx: &Ctx, s: &Session, name: &str, bytes: Vec<u8>) -> Reply 
     .await
 }
 
-async fn upload(s: &Session, name: &str, bytes: Vec<u8>) -> Attachment {
+pub(crate) async fn upload(s: &Session, name: &str, bytes: Vec<u8>) -> Attachment {
     let reply = upload_to(&s.ctx, s, name, bytes).await;
     reply.assert_status(201);
     reply.json()
@@ -88,7 +88,7 @@ async fn download(s: &Session, path: &str) -> Download {
     }
 }
 
-async fn post_with(s: &Session, group: &Group, ids: &[&str]) -> Reply {
+pub(crate) async fn post_with(s: &Session, group: &Group, ids: &[&str]) -> Reply {
     let request = CreatePostRequest {
         attachment_ids: ids.iter().map(|id| id.to_string()).collect(),
         ..s.post_request(&group.id, "see attached")
@@ -98,6 +98,11 @@ async fn post_with(s: &Session, group: &Group, ids: &[&str]) -> Reply {
 
 /// Every file of the attachment store (temporary uploads included).
 fn stored_files(ctx: &Ctx) -> Vec<PathBuf> {
+    files_under(&ctx.data_dir.join("attachments"))
+}
+
+/// Every file under `dir`, sorted.
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -112,7 +117,7 @@ fn stored_files(ctx: &Ctx) -> Vec<PathBuf> {
         }
     }
     let mut found = Vec::new();
-    walk(&ctx.data_dir.join("attachments"), &mut found);
+    walk(dir, &mut found);
     found.sort();
     found
 }
