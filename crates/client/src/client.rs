@@ -9,6 +9,9 @@ use commons_protocol::{
 };
 use tokio::sync::Mutex;
 
+mod files;
+mod paging;
+
 use crate::api::Api;
 use crate::cache::{self, Cache, CACHE_FILE};
 use crate::keychain::{self, TokenKey};
@@ -301,34 +304,6 @@ impl Client {
         self.after_server_call(&account, result).await
     }
 
-    /// On a new login, stores the group list and the first page of the home
-    /// feed from the REST API, so `feed` shows the newest posts before the
-    /// first `sync` (which pulls the whole change log) has finished. Returns
-    /// the number of entities added: 0 when the cache was already filled.
-    pub async fn first_page(&self) -> Result<usize, ClientError> {
-        let _one_at_a_time = self.inner.sync_lock.lock().await;
-        let (account, token) = self.session().await?;
-        let session = self.server_session(&account, &token);
-        let result = pages::first_page(&self.inner.cache, &session, &account.user).await;
-        self.after_server_call(&account, result).await
-    }
-
-    /// When `feed` runs out of cached posts (the end of a scroll): fetches
-    /// older pages of the home feed (`None`) or of a group from the server
-    /// into the cache, where they stay; read `feed` again to show them.
-    /// Successive calls go further back; `more` is false at the end.
-    pub async fn load_older(
-        &self,
-        group_id: Option<&str>,
-        limit: i64,
-    ) -> Result<OlderPosts, ClientError> {
-        let (account, token) = self.session().await?;
-        let session = self.server_session(&account, &token);
-        let limit = limit.clamp(1, MAX_FEED_PAGE);
-        let result = pages::older(&self.inner.cache, &session, group_id, limit).await;
-        self.after_server_call(&account, result).await
-    }
-
     fn server_session<'a>(&'a self, account: &'a Account, token: &'a str) -> Session<'a> {
         Session {
             api: &self.inner.api,
@@ -498,77 +473,6 @@ impl Client {
         attachments::sweep(&self.inner.cache, &self.inner.profile_dir).await
     }
 
-    /// The files attached to a post, from the cache.
-    pub async fn attachments(&self, post_id: &str) -> Result<Vec<AttachmentView>, ClientError> {
-        let mut conn = self.inner.cache.read().await?;
-        cache::post_attachments(&mut conn, post_id).await
-    }
-
-    /// The local file of an attachment, downloaded from the server on first
-    /// use (and checked against its SHA-256), from the cache after. With
-    /// `thumbnail`, an image's thumbnail (the full file when it has none).
-    /// Downloading may evict the least recently viewed files to stay within
-    /// the limit (`set_attachment_cache_limit`).
-    pub async fn attachment_file(
-        &self,
-        attachment_id: &str,
-        thumbnail: bool,
-    ) -> Result<PathBuf, ClientError> {
-        let limit = self.attachment_cache_limit().await?;
-        let (account, token) = self.session().await?;
-        let session = self.server_session(&account, &token);
-        let result = attachments::file(
-            &self.inner.cache,
-            &session,
-            &self.inner.profile_dir,
-            attachment_id,
-            thumbnail,
-            limit,
-        )
-        .await;
-        self.after_server_call(&account, result).await
-    }
-
-    /// Bounds the cache of big groups: after each sync only the `keep`
-    /// newest posts of each group stay (pinned posts, and posts with unsent
-    /// or failed writes on them, stay too); older ones load again from the
-    /// server with `load_older`. `None` (the default) keeps everything.
-    pub async fn set_posts_per_group(&self, keep: Option<u32>) -> Result<(), ClientError> {
-        let mut tx = self.inner.cache.write().await?;
-        cache::set_posts_per_group(&mut tx, keep.map(i64::from)).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn evict_old_posts(&self) -> Result<(), ClientError> {
-        let keep = {
-            let mut conn = self.inner.cache.read().await?;
-            cache::posts_per_group(&mut conn).await?
-        };
-        if let Some(keep) = keep {
-            let mut tx = self.inner.cache.write().await?;
-            cache::evict_old_posts(&mut tx, keep).await?;
-            tx.commit().await?;
-        }
-        Ok(())
-    }
-
-    /// How many bytes of downloaded attachments this profile keeps at most.
-    pub async fn attachment_cache_limit(&self) -> Result<u64, ClientError> {
-        let mut conn = self.inner.cache.read().await?;
-        Ok(cache::attachment_cache_limit(&mut conn)
-            .await?
-            .unwrap_or(crate::DEFAULT_ATTACHMENT_CACHE_LIMIT))
-    }
-
-    /// Sets the limit; a lower one takes effect at the next download.
-    pub async fn set_attachment_cache_limit(&self, bytes: u64) -> Result<(), ClientError> {
-        let mut tx = self.inner.cache.write().await?;
-        cache::set_attachment_cache_limit(&mut tx, bytes).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Writes: applied to the cache at once (marked pending) and queued in the outbox in ONE transaction; sent by the next sync.
     /// `group_id` None = the default group.
     pub async fn post(&self, group_id: Option<&str>, body: &str) -> Result<FeedPost, ClientError> {
@@ -600,44 +504,6 @@ impl Client {
         cache::feed_post(&mut conn, &me.id, &id)
             .await?
             .ok_or_else(|| ClientError::CorruptCache(format!("post {id} vanished")))
-    }
-
-    /// A post with files attached (and perhaps a poll, see [`PostExtras`]),
-    /// written offline like any post: the files are copied beside the cache
-    /// and queued as uploads before the post, so the next push sends each
-    /// file once, then the post naming them.
-    pub async fn post_with_files(
-        &self,
-        group_id: Option<&str>,
-        body: &str,
-        files: &[PathBuf],
-        extras: &PostExtras,
-    ) -> Result<FeedPost, ClientError> {
-        let me = self.me().await?;
-        let mut local = Vec::new();
-        for file in files {
-            local.push(uploads::prepare(&self.inner.profile_dir, file).await?);
-        }
-        let mut tx = self.inner.cache.write().await?;
-        let post_id = writes::new_id();
-        let ids = uploads::enqueue(&mut tx, &post_id, &local).await?;
-        writes::post_with(
-            &mut tx,
-            &me,
-            group_id,
-            body,
-            post_id.clone(),
-            ids.clone(),
-            extras,
-        )
-        .await?;
-        uploads::show_locally(&mut tx, &post_id, &ids, &local).await?;
-        tx.commit().await?;
-        self.inner.local_write.notify_one();
-        let mut conn = self.inner.cache.read().await?;
-        cache::feed_post(&mut conn, &me.id, &post_id)
-            .await?
-            .ok_or_else(|| ClientError::CorruptCache(format!("post {post_id} vanished")))
     }
 
     pub async fn comment(&self, post_id: &str, body: &str) -> Result<CommentView, ClientError> {
