@@ -26,7 +26,7 @@ async fn pictures_covers_and_comment_files_reach_the_views() {
     let post = grace.feed(None, 1, None).await.unwrap().remove(0);
 
     let ada = RawApi::login(&server.url(), "ada@example.org").await;
-    let avatar = ada.upload("ada.png", &PNG).await;
+    let avatar = ada.upload("ada.png", PNG).await;
     assert!(avatar.width.is_some(), "the server decoded the picture");
     ada.write(
         reqwest::Method::PUT,
@@ -41,7 +41,7 @@ async fn pictures_covers_and_comment_files_reach_the_views() {
         json!({ "id": group_id, "name": "Analytical Engine", "description": "", "privacy": "open" }),
     )
     .await;
-    let cover = ada.upload("engine.png", &PNG).await;
+    let cover = ada.upload("engine.png", PNG).await;
     ada.write(
         reqwest::Method::PUT,
         &format!("/groups/{group_id}/cover"),
