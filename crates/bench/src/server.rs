@@ -9,7 +9,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::report::{percentile, Report};
-use crate::seed::{Rng, PASSWORD, WORDS};
+use crate::seed::PASSWORD;
+use crate::text::{Rng, Vocabulary};
 
 pub struct Target {
     pub base: String,
@@ -163,15 +164,15 @@ pub async fn run(
         .send()
         .await?;
     if probe.status().is_success() {
+        let vocabulary = Vocabulary::new();
         let mut rng = Rng::new(7);
         let mut latencies = Vec::new();
         for _ in 0..300 {
-            let word = WORDS[rng.below(WORDS.len())];
-            let second = WORDS[rng.below(WORDS.len())];
+            let query = vocabulary.query(&mut rng).replace(' ', "%20");
             let started = Instant::now();
             let answer: Value = target
                 .http
-                .get(target.url(&format!("/search?q={word}%20{second}&limit=20")))
+                .get(target.url(&format!("/search?q={query}&limit=20")))
                 .bearer_auth(&tokens[0])
                 .send()
                 .await?
