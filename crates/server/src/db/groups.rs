@@ -158,12 +158,11 @@ pub async fn member_count(conn: &mut AnyConnection, group_id: &str) -> Result<i6
 /// costs a hop between threads in the SQLite driver, and this runs inside
 /// each post's write transaction. (User ids are UUIDs: no commas.)
 pub async fn member_ids(conn: &mut AnyConnection, group_id: &str) -> Result<Vec<String>, DbError> {
-    let row = sqlx::query(
-        "SELECT string_agg(user_id, ',') AS ids FROM memberships WHERE group_id = $1",
-    )
-    .bind(group_id)
-    .fetch_one(conn)
-    .await?;
+    let row =
+        sqlx::query("SELECT string_agg(user_id, ',') AS ids FROM memberships WHERE group_id = $1")
+            .bind(group_id)
+            .fetch_one(conn)
+            .await?;
     let ids: Option<String> = row.try_get("ids")?;
     Ok(ids
         .map(|ids| ids.split(',').map(str::to_owned).collect())
