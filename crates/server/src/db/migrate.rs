@@ -42,6 +42,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_login_attempts.sql"),
         postgres: include_str!("../../migrations/postgres/0005_login_attempts.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../../migrations/sqlite/0008_feed_index.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_feed_index.sql"),
+    },
 ];
 
 /// Applies the migrations this database lacks. Runs in a write transaction,
