@@ -51,6 +51,13 @@ if [ "$want_test" = 1 ] && ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "
   cargo install tauri-driver --locked --version 2.1.0
 fi
 
+if [ "$want_test" = 1 ] && ! command -v s3s-fs >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/s3s-fs" ]; then
+  # A real S3 protocol server (files on disk) for the object-storage tests.
+  # 0.14.1: the last version that builds with Rust 1.95.
+  step "Installing s3s-fs (S3-compatible server for the attachment-store tests)"
+  cargo install s3s-fs --locked --version 0.14.1 --features binary
+fi
+
 step "Installing the UI's npm packages"
 if [ ! -d "$ROOT/ui/node_modules" ] || [ "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.package-lock.json" ]; then
   (cd "$ROOT/ui" && npm ci --no-audit --no-fund)

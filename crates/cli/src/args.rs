@@ -17,6 +17,22 @@ pub struct Cli {
     #[arg(long, global = true, env = "COMMONS_PROFILE", value_name = "DIR")]
     pub profile: Option<PathBuf>,
 
+    /// Use the account NAME: the profile directory NAME in the accounts
+    /// folder (several accounts, on several servers, side by side).
+    #[arg(
+        long,
+        global = true,
+        env = "COMMONS_ACCOUNT",
+        value_name = "NAME",
+        conflicts_with = "profile"
+    )]
+    pub account: Option<String>,
+
+    /// The accounts folder: one profile directory per account.
+    /// [default: the user data directory's `commons-accounts` folder]
+    #[arg(long, global = true, env = "COMMONS_ACCOUNTS_DIR", value_name = "DIR")]
+    pub accounts_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -32,8 +48,22 @@ pub enum Command {
         email: String,
     },
     /// End the session on the server and remove the token from the keychain.
-    /// The local cache and unsent changes stay.
-    Logout,
+    /// The local cache and unsent changes stay, unless --forget is given.
+    Logout {
+        /// Also delete the local cache (refused while changes are unsent).
+        #[arg(long)]
+        forget: bool,
+    },
+    /// Files attached to posts: list them, download one.
+    Attachment {
+        #[command(subcommand)]
+        action: AttachmentCommand,
+    },
+    /// List the accounts of the accounts folder (see --account).
+    Accounts {
+        #[arg(long)]
+        json: bool,
+    },
     /// Send unsent changes, then fetch what changed on the server.
     Sync,
     /// Show the home feed (or one group's), newest first, from the local cache.
@@ -57,6 +87,9 @@ pub enum Command {
     Post {
         #[arg(long, value_name = "GROUP_ID")]
         group: Option<String>,
+        /// Attach a file (repeat for several); uploaded with the post, also offline.
+        #[arg(long = "file", value_name = "PATH")]
+        files: Vec<PathBuf>,
         /// The text; several words are joined with spaces.
         #[arg(required = true, num_args = 1.., value_name = "TEXT")]
         text: Vec<String>,
@@ -172,6 +205,27 @@ pub enum OutboxCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum AttachmentCommand {
+    /// The files attached to a post.
+    List {
+        post_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download a file (checked against its SHA-256) into the local cache,
+    /// or take it from there, and print where it is (or copy it to --out).
+    Get {
+        attachment_id: String,
+        /// An image's thumbnail instead of the full file.
+        #[arg(long)]
+        thumbnail: bool,
+        /// Copy the file here.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum NotificationsCommand {
     /// Mark one notification read, or all of them with --all.
     Read {
@@ -258,7 +312,7 @@ mod tests {
     fn post_text_words_are_collected() {
         let cli = Cli::try_parse_from(["commons", "post", "hello", "world"]).unwrap();
         match cli.command {
-            Command::Post { text, group } => {
+            Command::Post { text, group, .. } => {
                 assert_eq!(text, ["hello", "world"]);
                 assert_eq!(group, None);
             }

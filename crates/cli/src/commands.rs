@@ -8,14 +8,22 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use commons_client::{Client, ClientError, Notification, Notifier, OutboxState};
 
-use crate::args::{Cli, Command, GroupCommand, NotificationsCommand, OutboxCommand};
+use crate::args::{
+    AttachmentCommand, Cli, Command, GroupCommand, NotificationsCommand, OutboxCommand,
+};
 use crate::render;
 
 /// How long a write waits to be delivered at once before it is left for `commons sync`.
 const IMMEDIATE_SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn run(cli: Cli) -> Result<()> {
-    let profile = profile_dir(cli.profile)?;
+    if let Command::Accounts { json } = cli.command {
+        return accounts(&accounts_dir(cli.accounts_dir)?, json).await;
+    }
+    let profile = match cli.account {
+        Some(name) => account_dir(&accounts_dir(cli.accounts_dir)?, &name)?,
+        None => profile_dir(cli.profile)?,
+    };
     let client = Client::open(&profile)
         .await
         .with_context(|| format!("cannot open the profile {}", profile.display()))?;
@@ -33,10 +41,77 @@ fn profile_dir(chosen: Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
+fn accounts_dir(chosen: Option<PathBuf>) -> Result<PathBuf> {
+    match chosen {
+        Some(dir) => Ok(dir),
+        None => dirs::data_dir()
+            .map(|dir| dir.join("commons-accounts"))
+            .ok_or_else(|| {
+                anyhow!("no user data directory is known here: pass --accounts-dir DIR")
+            }),
+    }
+}
+
+/// An account's profile directory; the name is one path component.
+fn account_dir(root: &std::path::Path, name: &str) -> Result<PathBuf> {
+    let plain = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\'])
+        && !name.starts_with('.');
+    if !plain {
+        bail!("not an account name: {name:?} (letters, digits, '-' and '_', no '/')");
+    }
+    Ok(root.join(name))
+}
+
+async fn attachment(client: &Client, action: AttachmentCommand) -> Result<()> {
+    match action {
+        AttachmentCommand::List { post_id, json } => {
+            let attachments = client.attachments(&post_id).await?;
+            if json {
+                print_json(&attachments)
+            } else {
+                print!("{}", render::attachments(&attachments));
+                Ok(())
+            }
+        }
+        AttachmentCommand::Get {
+            attachment_id,
+            thumbnail,
+            out,
+        } => {
+            let path = client.attachment_file(&attachment_id, thumbnail).await?;
+            match out {
+                Some(out) => {
+                    std::fs::copy(&path, &out)
+                        .with_context(|| format!("cannot write {}", out.display()))?;
+                    println!("{}", out.display());
+                }
+                None => println!("{}", path.display()),
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn accounts(root: &std::path::Path, json: bool) -> Result<()> {
+    let accounts = commons_client::list_accounts(root).await?;
+    if json {
+        print_json(&accounts)
+    } else {
+        print!("{}", render::accounts(&accounts));
+        Ok(())
+    }
+}
+
 async fn dispatch(client: &Client, command: Command) -> Result<()> {
     match command {
         Command::Login { server, email } => login(client, &server, &email).await,
-        Command::Logout => logout(client).await,
+        Command::Logout { forget } => logout(client, forget).await,
+        Command::Attachment { action } => attachment(client, action).await,
+        // Handled in `run`, without a profile.
+        Command::Accounts { .. } => Ok(()),
         Command::Sync => sync(client).await,
         Command::Feed { group, limit, json } => {
             let posts = client.feed(group.as_deref(), limit, None).await?;
@@ -71,10 +146,16 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
             Some(OutboxCommand::Retry { mutation_id }) => retry(client, &mutation_id).await,
             Some(OutboxCommand::Discard { mutation_id }) => discard(client, &mutation_id).await,
         },
-        Command::Post { group, text } => {
+        Command::Post { group, files, text } => {
             let text = text.join(" ");
             let write = Write::start(client).await?;
-            let post = client.post(group.as_deref(), &text).await?;
+            let post = if files.is_empty() {
+                client.post(group.as_deref(), &text).await?
+            } else {
+                client
+                    .post_with_files(group.as_deref(), &text, &files)
+                    .await?
+            };
             let what = format!("post {} in {}", post.id, post.group_name);
             write.deliver(client, &what).await
         }
@@ -337,8 +418,18 @@ fn read_password() -> Result<String> {
     Ok(password)
 }
 
-async fn logout(client: &Client) -> Result<()> {
+async fn logout(client: &Client, forget: bool) -> Result<()> {
     let account = client.stored_account().await?;
+    if forget {
+        client.logout_and_delete_cache().await?;
+        if let Some(account) = account {
+            println!(
+                "Logged out of {} and deleted the local cache.",
+                account.server_url
+            );
+        }
+        return Ok(());
+    }
     client.logout().await?;
     let unsent = client
         .outbox()

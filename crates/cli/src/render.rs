@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use commons_client::{
-    CommentView, FeedPost, GroupRole, GroupView, JoinRequestView, MemberView, Notification,
-    NotificationList, NotificationView, OutboxItem, OutboxState, PersonSummary, Profile,
-    ReactionCount, ReactionKind, SearchHit, SearchHitKind,
+    AccountEntry, AttachmentView, CommentView, FeedPost, GroupRole, GroupView, JoinRequestView,
+    MemberView, Notification, NotificationList, NotificationView, OutboxItem, OutboxState,
+    PersonSummary, Profile, ReactionCount, ReactionKind, SearchHit, SearchHitKind,
 };
 use commons_protocol::NotificationKind;
 
@@ -118,6 +118,42 @@ fn render_comment(out: &mut String, comment: &CommentView, indent: &str, now: i6
         let _ = writeln!(out, "{indent}  {line}");
     }
     let _ = writeln!(out, "{indent}  comment id: {}", comment.id);
+}
+
+pub fn accounts(accounts: &[AccountEntry]) -> String {
+    if accounts.is_empty() {
+        return "No accounts yet. Log in with `commons --account NAME login ...`.\n".to_owned();
+    }
+    let mut out = String::new();
+    for account in accounts {
+        let state = if account.logged_in {
+            "logged in"
+        } else {
+            "logged out"
+        };
+        let _ = writeln!(
+            out,
+            "{}: {} <{}> on {} · {state}",
+            account.name, account.user.name, account.user.email, account.server_url
+        );
+    }
+    out
+}
+
+pub fn attachments(attachments: &[AttachmentView]) -> String {
+    if attachments.is_empty() {
+        return "No attachments.\n".to_owned();
+    }
+    let mut out = String::new();
+    for a in attachments {
+        let local = if a.downloaded { " · downloaded" } else { "" };
+        let _ = writeln!(
+            out,
+            "{} ({}, {} bytes){local}\n  attachment id: {}",
+            a.name, a.content_type, a.size, a.id
+        );
+    }
+    out
 }
 
 pub fn groups(groups: &[GroupView]) -> String {
@@ -496,6 +532,7 @@ mod tests {
             deleted: false,
             reactions: Vec::new(),
             my_reaction: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -642,6 +679,7 @@ mod tests {
             department: "Navy".into(),
             location: "Arlington".into(),
             deactivated: false,
+            avatar_id: None,
         };
         let ada = PersonSummary {
             id: "u-a".into(),
@@ -651,6 +689,7 @@ mod tests {
             department: String::new(),
             location: String::new(),
             deactivated: false,
+            avatar_id: None,
         };
         assert_eq!(
             people(&[ada.clone(), grace.clone()]),
@@ -668,6 +707,7 @@ mod tests {
             is_admin: false,
             deactivated: false,
             created_at: 0,
+            avatar_id: None,
             manager: Some(ada),
             reports: Vec::new(),
             groups: vec![commons_client::ProfileGroup {

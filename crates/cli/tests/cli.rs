@@ -692,3 +692,244 @@ fn reactions_replies_edits_notifications_and_people() {
     expect_exit(&commons(&ada, &["logout"], ""), 0);
     expect_exit(&commons(&linus, &["logout"], ""), 0);
 }
+
+/// Runs `commons --accounts-dir ROOT --account NAME ARGS...` (no --profile).
+fn commons_account(root: &Path, name: Option<&str>, args: &[&str], stdin: &str) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_commons"));
+    command.arg("--accounts-dir").arg(root);
+    if let Some(name) = name {
+        command.args(["--account", name]);
+    }
+    let mut child = command
+        .args(args)
+        .env_remove("COMMONS_PROFILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn accounts_on_two_servers_side_by_side_and_logout_forget() {
+    let dirs = tempfile::tempdir().unwrap();
+    let (data_a, data_b) = (dirs.path().join("a"), dirs.path().join("b"));
+    std::fs::create_dir(&data_a).unwrap();
+    std::fs::create_dir(&data_b).unwrap();
+    let server_a = TestServer::demo(&data_a);
+    let server_b = TestServer::demo(&data_b);
+    let root = dirs.path().join("accounts");
+    let password = format!("{PASSWORD}\n");
+
+    let out = commons_account(&root, None, &["accounts"], "");
+    expect_exit(&out, 0);
+    assert!(stdout(&out).contains("No accounts yet"));
+
+    for (name, server, email) in [
+        ("work", &server_a, "ada@example.org"),
+        ("club", &server_b, "grace@example.org"),
+    ] {
+        let login = ["login", "--server", &server.url(), "--email", email];
+        expect_exit(&commons_account(&root, Some(name), &login, &password), 0);
+        expect_exit(&commons_account(&root, Some(name), &["sync"], ""), 0);
+    }
+    let list = json(&commons_account(&root, None, &["accounts", "--json"], ""));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["name"], "club");
+    assert_eq!(list[0]["server_url"], server_b.url());
+    assert_eq!(list[0]["user"]["email"], "grace@example.org");
+    assert_eq!(list[1]["name"], "work");
+    assert_eq!(list[1]["server_url"], server_a.url());
+    assert!(list.iter().all(|a| a["logged_in"] == true));
+
+    // A plain logout keeps the cache; --forget deletes it.
+    expect_exit(&commons_account(&root, Some("work"), &["logout"], ""), 0);
+    let out = commons_account(&root, Some("work"), &["feed"], "");
+    expect_exit(&out, 0);
+    assert!(stdout(&out).contains("Welcome to Commons"));
+    let out = commons_account(&root, Some("club"), &["logout", "--forget"], "");
+    expect_exit(&out, 0);
+    assert!(stdout(&out).contains("deleted the local cache"));
+    assert!(!root.join("club").exists());
+    let out = commons_account(&root, None, &["accounts"], "");
+    expect_exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "work: Ada Lovelace <ada@example.org> on {} · logged out\n",
+            server_a.url()
+        )
+    );
+
+    let out = commons_account(&root, Some("../escape"), &["feed"], "");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("not an account name"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_are_listed_and_downloaded() {
+    let data = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let http = reqwest::Client::new();
+    let base = format!("{}/api/v1", server.url());
+    let login: serde_json::Value = http
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({"email": "ada@example.org", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap();
+    let content = b"minutes of the meeting\n".repeat(3);
+    let uploaded: serde_json::Value = http
+        .post(format!("{base}/attachments?name=minutes.txt"))
+        .bearer_auth(token)
+        .body(content.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let attachment_id = uploaded["id"].as_str().unwrap().to_owned();
+    let groups: serde_json::Value = http
+        .get(format!("{base}/groups"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let everyone = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"]["is_default"] == true)
+        .unwrap()["group"]["id"]
+        .clone();
+    let post_id = uuid::Uuid::now_v7().to_string();
+    let created = http
+        .post(format!("{base}/posts"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({
+            "mutation_id": uuid::Uuid::now_v7().to_string(), "id": post_id, "group_id": everyone,
+            "body": "Minutes attached", "attachment_ids": [attachment_id],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success());
+
+    let profile = home.path().join("grace");
+    let run = |args: Vec<String>| {
+        let profile = profile.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            commons(&profile, &args, &format!("{PASSWORD}\n"))
+        })
+    };
+    let url = server.url();
+    let out = run(vec![
+        "login".into(),
+        "--server".into(),
+        url,
+        "--email".into(),
+        "grace@example.org".into(),
+    ])
+    .await
+    .unwrap();
+    expect_exit(&out, 0);
+    expect_exit(&run(vec!["sync".into()]).await.unwrap(), 0);
+    let list = json(
+        &run(vec![
+            "attachment".into(),
+            "list".into(),
+            post_id.clone(),
+            "--json".into(),
+        ])
+        .await
+        .unwrap(),
+    );
+    assert_eq!(list[0]["name"], "minutes.txt");
+    assert_eq!(list[0]["downloaded"], false);
+    let copy = home.path().join("minutes.txt");
+    let out = run(vec![
+        "attachment".into(),
+        "get".into(),
+        attachment_id.clone(),
+        "--out".into(),
+        copy.display().to_string(),
+    ])
+    .await
+    .unwrap();
+    expect_exit(&out, 0);
+    assert_eq!(std::fs::read(&copy).unwrap(), content);
+    let out = run(vec!["attachment".into(), "get".into(), attachment_id])
+        .await
+        .unwrap();
+    expect_exit(&out, 0);
+    let cached = std::path::PathBuf::from(stdout(&out).trim());
+    assert!(cached.starts_with(profile.join("attachments")));
+    assert_eq!(std::fs::read(&cached).unwrap(), content);
+    let out = run(vec!["attachment".into(), "list".into(), post_id])
+        .await
+        .unwrap();
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("minutes.txt (application/octet-stream, 69 bytes)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("downloaded"));
+
+    // A post with a file, from the CLI: the file is uploaded, then the post.
+    let notes = home.path().join("notes.txt");
+    std::fs::write(&notes, b"notes from the CLI").unwrap();
+    let out = run(vec![
+        "post".into(),
+        "--file".into(),
+        notes.display().to_string(),
+        "With".into(),
+        "notes".into(),
+    ])
+    .await
+    .unwrap();
+    expect_exit(&out, 0);
+    let feed = json(&run(vec!["feed".into(), "--json".into()]).await.unwrap());
+    let mine = feed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["body"] == "With notes")
+        .expect("the post")
+        .clone();
+    assert_eq!(mine["pending"], false);
+    let mine_id = mine["id"].as_str().unwrap().to_owned();
+    let files = json(
+        &run(vec![
+            "attachment".into(),
+            "list".into(),
+            mine_id,
+            "--json".into(),
+        ])
+        .await
+        .unwrap(),
+    );
+    assert_eq!(files[0]["name"], "notes.txt");
+}

@@ -79,6 +79,59 @@ impl Api {
         decode(server_url, response, true).await
     }
 
+    /// An authenticated read: `GET {path}?{query}`.
+    pub(crate) async fn get<R: DeserializeOwned>(
+        &self,
+        server_url: &str,
+        token: &str,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<R, ClientError> {
+        let builder = self
+            .http
+            .get(endpoint(server_url, path))
+            .bearer_auth(token)
+            .query(query);
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, true).await
+    }
+
+    /// An authenticated download: the body of `GET {path}` as bytes.
+    pub(crate) async fn get_bytes(
+        &self,
+        server_url: &str,
+        token: &str,
+        path: &str,
+    ) -> Result<Vec<u8>, ClientError> {
+        let builder = self.http.get(endpoint(server_url, path)).bearer_auth(token);
+        let response = send(server_url, builder).await?;
+        let response = check_status(server_url, response, true).await?;
+        let bytes = response.bytes().await.map_err(|e| {
+            tracing::debug!(error = %e, "download broke off");
+            ClientError::Offline(server_url.to_owned())
+        })?;
+        Ok(bytes.to_vec())
+    }
+
+    /// `POST /attachments?name=&mutation_id=` with the file as the body.
+    pub(crate) async fn upload(
+        &self,
+        server_url: &str,
+        token: &str,
+        name: &str,
+        mutation_id: &str,
+        bytes: Vec<u8>,
+    ) -> Result<commons_protocol::Attachment, ClientError> {
+        let builder = self
+            .http
+            .post(endpoint(server_url, "/attachments"))
+            .bearer_auth(token)
+            .query(&[("name", name), ("mutation_id", mutation_id)])
+            .body(bytes);
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, true).await
+    }
+
     /// An authenticated write: `POST {path}` with a JSON body.
     pub(crate) async fn post<B: Serialize, R: DeserializeOwned>(
         &self,

@@ -12,9 +12,10 @@ use crate::cache::{self, Cache, CACHE_FILE};
 use crate::keychain::{self, TokenKey};
 use crate::outbox::{self, Session};
 use crate::{
-    outbox_actions, sync, writes, Account, ClientError, CommentView, FeedCursor, FeedPost,
-    GroupView, JoinRequestView, MemberView, NotificationList, OutboxItem, PersonSummary, Profile,
-    PushReport, SearchHit, SyncReport,
+    attachments, outbox_actions, pages, sync, uploads, writes, Account, AttachmentView,
+    ClientError, CommentView, FeedCursor, FeedPost, GroupView, JoinRequestView, MemberView,
+    NotificationList, OlderPosts, OutboxItem, PersonSummary, Profile, PushReport, SearchHit,
+    SyncReport,
 };
 
 /// Largest feed page.
@@ -131,20 +132,38 @@ impl Client {
             server_url: server_url.clone(),
             user: answer.user,
         };
+        // The session this profile held for the same account, to end below.
+        let previous_token = match self.stored_account().await? {
+            Some(previous) if same_account(&previous, &account) => {
+                self.token_for(&previous).await?
+            }
+            _ => None,
+        };
         let result = self.adopt_session(&account, &answer.token).await;
         if result.is_err() {
             // Do not leave a live session behind that nobody holds the token of.
             let _ = self.inner.api.logout(&server_url, &answer.token).await;
         }
+        if let (Ok(()), Some(previous)) = (&result, previous_token) {
+            if previous != answer.token {
+                self.revoke(&account, &previous).await;
+            }
+        }
         result.map(|()| account)
+    }
+
+    /// Ends a session on the server; offline or already ended is fine.
+    async fn revoke(&self, account: &Account, token: &str) {
+        match self.inner.api.logout(&account.server_url, token).await {
+            Ok(()) | Err(ClientError::SessionExpired) => {}
+            Err(e) => tracing::info!(error = %e, "server session not revoked"),
+        }
     }
 
     async fn adopt_session(&self, account: &Account, token: &str) -> Result<(), ClientError> {
         let mut tx = self.inner.cache.write().await?;
         let previous = cache::stored_account(&mut tx).await?;
-        let switching = previous
-            .as_ref()
-            .is_some_and(|p| p.server_url != account.server_url || p.user.id != account.user.id);
+        let switching = previous.as_ref().is_some_and(|p| !same_account(p, account));
         if switching {
             let unsent = outbox::pending_count(&mut tx).await?;
             if unsent > 0 {
@@ -161,6 +180,10 @@ impl Client {
         cache::set_account(&mut tx, account).await?;
         tx.commit().await?;
         *self.inner.token.lock().await = Some((key, token.to_owned()));
+        if switching {
+            // The previous account's downloaded files.
+            attachments::sweep(&self.inner.cache, &self.inner.profile_dir).await?;
+        }
         Ok(())
     }
 
@@ -170,12 +193,32 @@ impl Client {
             return Err(ClientError::NotLoggedIn);
         };
         if let Some(token) = self.token_for(&account).await? {
-            match self.inner.api.logout(&account.server_url, &token).await {
-                Ok(()) | Err(ClientError::SessionExpired) => {}
-                Err(e) => tracing::info!(error = %e, "server session not revoked"),
-            }
+            self.revoke(&account, &token).await;
         }
         self.forget_token(&account).await
+    }
+
+    /// Logs out (as `logout`), then deletes this profile's cache: the
+    /// database, its write-ahead log and downloaded files. Refused with
+    /// `InvalidInput`, before anything is done, while unsent writes wait in
+    /// the outbox (sync, or discard them, first). The client is closed after.
+    pub async fn logout_and_delete_cache(&self) -> Result<(), ClientError> {
+        let unsent = {
+            let mut conn = self.inner.cache.read().await?;
+            outbox::items(&mut conn).await?.len()
+        };
+        if unsent > 0 {
+            return Err(ClientError::InvalidInput(format!(
+                "this profile holds {unsent} unsent or failed change(s); sync them (or discard \
+                 the failed ones) before deleting the cache"
+            )));
+        }
+        match self.logout().await {
+            Ok(()) | Err(ClientError::NotLoggedIn) => {}
+            Err(e) => return Err(e),
+        }
+        self.inner.cache.close().await;
+        crate::accounts::delete_cache_files(&self.inner.profile_dir)
     }
 
     async fn forget_token(&self, account: &Account) -> Result<(), ClientError> {
@@ -227,11 +270,7 @@ impl Client {
     pub async fn push(&self) -> Result<PushReport, ClientError> {
         let _one_at_a_time = self.inner.sync_lock.lock().await;
         let (account, token) = self.session().await?;
-        let session = Session {
-            api: &self.inner.api,
-            server_url: &account.server_url,
-            token: &token,
-        };
+        let session = self.server_session(&account, &token);
         let result = outbox::push(&self.inner.cache, &session).await;
         self.after_server_call(&account, result).await
     }
@@ -240,14 +279,14 @@ impl Client {
     pub async fn sync(&self) -> Result<SyncReport, ClientError> {
         let _one_at_a_time = self.inner.sync_lock.lock().await;
         let (account, token) = self.session().await?;
-        let session = Session {
-            api: &self.inner.api,
-            server_url: &account.server_url,
-            token: &token,
-        };
+        let session = self.server_session(&account, &token);
         let result = async {
             let pushed = outbox::push(&self.inner.cache, &session).await?;
+            pages::first_page(&self.inner.cache, &session, &account.user).await?;
             let pulled = sync::pull(&self.inner.cache, &session, &account.user).await?;
+            self.evict_old_posts().await?;
+            // Files of attachments purged, deleted, evicted or forgotten by the pull.
+            attachments::sweep(&self.inner.cache, &self.inner.profile_dir).await?;
             Ok(SyncReport {
                 pushed: pushed.pushed,
                 failed: pushed.failed,
@@ -257,6 +296,43 @@ impl Client {
         }
         .await;
         self.after_server_call(&account, result).await
+    }
+
+    /// On a new login, stores the group list and the first page of the home
+    /// feed from the REST API, so `feed` shows the newest posts before the
+    /// first `sync` (which pulls the whole change log) has finished. Returns
+    /// the number of entities added: 0 when the cache was already filled.
+    pub async fn first_page(&self) -> Result<usize, ClientError> {
+        let _one_at_a_time = self.inner.sync_lock.lock().await;
+        let (account, token) = self.session().await?;
+        let session = self.server_session(&account, &token);
+        let result = pages::first_page(&self.inner.cache, &session, &account.user).await;
+        self.after_server_call(&account, result).await
+    }
+
+    /// When `feed` runs out of cached posts (the end of a scroll): fetches
+    /// older pages of the home feed (`None`) or of a group from the server
+    /// into the cache, where they stay; read `feed` again to show them.
+    /// Successive calls go further back; `more` is false at the end.
+    pub async fn load_older(
+        &self,
+        group_id: Option<&str>,
+        limit: i64,
+    ) -> Result<OlderPosts, ClientError> {
+        let (account, token) = self.session().await?;
+        let session = self.server_session(&account, &token);
+        let limit = limit.clamp(1, MAX_FEED_PAGE);
+        let result = pages::older(&self.inner.cache, &session, group_id, limit).await;
+        self.after_server_call(&account, result).await
+    }
+
+    fn server_session<'a>(&'a self, account: &'a Account, token: &'a str) -> Session<'a> {
+        Session {
+            api: &self.inner.api,
+            server_url: &account.server_url,
+            token,
+            profile_dir: &self.inner.profile_dir,
+        }
     }
 
     /// The user whose cache this is; reads need no token.
@@ -387,6 +463,77 @@ impl Client {
         let mut tx = self.inner.cache.write().await?;
         outbox_actions::discard(&mut tx, mutation_id).await?;
         tx.commit().await?;
+        attachments::sweep(&self.inner.cache, &self.inner.profile_dir).await
+    }
+
+    /// The files attached to a post, from the cache.
+    pub async fn attachments(&self, post_id: &str) -> Result<Vec<AttachmentView>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::post_attachments(&mut conn, post_id).await
+    }
+
+    /// The local file of an attachment, downloaded from the server on first
+    /// use (and checked against its SHA-256), from the cache after. With
+    /// `thumbnail`, an image's thumbnail (the full file when it has none).
+    /// Downloading may evict the least recently viewed files to stay within
+    /// the limit (`set_attachment_cache_limit`).
+    pub async fn attachment_file(
+        &self,
+        attachment_id: &str,
+        thumbnail: bool,
+    ) -> Result<PathBuf, ClientError> {
+        let limit = self.attachment_cache_limit().await?;
+        let (account, token) = self.session().await?;
+        let session = self.server_session(&account, &token);
+        let result = attachments::file(
+            &self.inner.cache,
+            &session,
+            &self.inner.profile_dir,
+            attachment_id,
+            thumbnail,
+            limit,
+        )
+        .await;
+        self.after_server_call(&account, result).await
+    }
+
+    /// Bounds the cache of big groups: after each sync only the `keep`
+    /// newest posts of each group stay (pinned posts, and posts with unsent
+    /// or failed writes on them, stay too); older ones load again from the
+    /// server with `load_older`. `None` (the default) keeps everything.
+    pub async fn set_posts_per_group(&self, keep: Option<u32>) -> Result<(), ClientError> {
+        let mut tx = self.inner.cache.write().await?;
+        cache::set_posts_per_group(&mut tx, keep.map(i64::from)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn evict_old_posts(&self) -> Result<(), ClientError> {
+        let keep = {
+            let mut conn = self.inner.cache.read().await?;
+            cache::posts_per_group(&mut conn).await?
+        };
+        if let Some(keep) = keep {
+            let mut tx = self.inner.cache.write().await?;
+            cache::evict_old_posts(&mut tx, keep).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// How many bytes of downloaded attachments this profile keeps at most.
+    pub async fn attachment_cache_limit(&self) -> Result<u64, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        Ok(cache::attachment_cache_limit(&mut conn)
+            .await?
+            .unwrap_or(crate::DEFAULT_ATTACHMENT_CACHE_LIMIT))
+    }
+
+    /// Sets the limit; a lower one takes effect at the next download.
+    pub async fn set_attachment_cache_limit(&self, bytes: u64) -> Result<(), ClientError> {
+        let mut tx = self.inner.cache.write().await?;
+        cache::set_attachment_cache_limit(&mut tx, bytes).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -402,6 +549,34 @@ impl Client {
         cache::feed_post(&mut conn, &me.id, &id)
             .await?
             .ok_or_else(|| ClientError::CorruptCache(format!("post {id} vanished")))
+    }
+
+    /// A post with files attached, written offline like any post: the files
+    /// are copied beside the cache and queued as uploads before the post, so
+    /// the next push sends each file once, then the post naming them.
+    pub async fn post_with_files(
+        &self,
+        group_id: Option<&str>,
+        body: &str,
+        files: &[PathBuf],
+    ) -> Result<FeedPost, ClientError> {
+        let me = self.me().await?;
+        let mut local = Vec::new();
+        for file in files {
+            local.push(uploads::prepare(&self.inner.profile_dir, file).await?);
+        }
+        let mut tx = self.inner.cache.write().await?;
+        let post_id = writes::new_id();
+        let ids = uploads::enqueue(&mut tx, &post_id, &local).await?;
+        writes::post_with_attachments(&mut tx, &me, group_id, body, post_id.clone(), ids.clone())
+            .await?;
+        uploads::show_locally(&mut tx, &post_id, &ids, &local).await?;
+        tx.commit().await?;
+        self.inner.local_write.notify_one();
+        let mut conn = self.inner.cache.read().await?;
+        cache::feed_post(&mut conn, &me.id, &post_id)
+            .await?
+            .ok_or_else(|| ClientError::CorruptCache(format!("post {post_id} vanished")))
     }
 
     pub async fn comment(&self, post_id: &str, body: &str) -> Result<CommentView, ClientError> {
@@ -583,6 +758,10 @@ impl Client {
             tracing::warn!(error = %e, "could not delete the ended session's token");
         }
     }
+}
+
+fn same_account(a: &Account, b: &Account) -> bool {
+    a.server_url == b.server_url && a.user.id == b.user.id
 }
 
 fn describe(account: &Account) -> String {

@@ -8,7 +8,9 @@
 //!   the session token, the WebSocket that says when to sync.
 //! - [`Client`]: the API the CLI and the desktop app call.
 
+mod accounts;
 mod api;
+mod attachments;
 mod cache;
 mod client;
 mod error;
@@ -18,10 +20,14 @@ mod local_effects;
 mod notifications;
 mod outbox;
 mod outbox_actions;
+mod pages;
 mod sync;
+mod uploads;
 mod views;
 mod writes;
 
+pub use accounts::{list_accounts, AccountEntry};
+pub use attachments::{ATTACHMENTS_DIR, DEFAULT_ATTACHMENT_CACHE_LIMIT};
 pub use cache::CACHE_FILE;
 pub use client::{normalize_server_url, Client, MAX_FEED_PAGE, MAX_LIST_PAGE, MAX_SEARCH_RESULTS};
 pub use error::ClientError;

@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::Connector;
 
 use crate::api::endpoint;
-use crate::{Client, ClientError, LiveEvent};
+use crate::{Client, ClientError, LiveEvent, SyncReport};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often to ping an idle connection, and how long silence may last before
@@ -100,6 +100,16 @@ impl Client {
         };
         backoff.reset();
         on_event(LiveEvent::Online);
+        // A new login shows the first page before the first pull, which may be long.
+        match self.first_page().await {
+            Ok(0) => {}
+            Ok(added) => on_event(LiveEvent::Synced(SyncReport {
+                pulled: added,
+                ..SyncReport::default()
+            })),
+            Err(e @ (ClientError::Offline(_) | ClientError::SessionExpired)) => return Err(e),
+            Err(e) => on_event(LiveEvent::Error(e.to_string())),
+        }
 
         let mut last_heard = Instant::now();
         let mut ping = tokio::time::interval(PING_EVERY);

@@ -133,7 +133,8 @@ pub(crate) async fn apply(
         | Mutation::Comment { .. }
         | Mutation::CreateGroup { .. }
         | Mutation::JoinGroup { .. }
-        | Mutation::AddMember { .. } => {}
+        | Mutation::AddMember { .. }
+        | Mutation::Upload(_) => {}
     }
     Ok(())
 }
@@ -221,7 +222,8 @@ pub(crate) async fn confirm(
         | Mutation::Post { .. }
         | Mutation::Comment { .. }
         | Mutation::CreateGroup { .. }
-        | Mutation::AddMember { .. } => {}
+        | Mutation::AddMember { .. }
+        | Mutation::Upload(_) => {}
     }
     // A confirmed deletion keeps no text, whatever the answer said.
     if let Mutation::Delete { item, id, .. } = mutation {
@@ -318,7 +320,8 @@ pub(crate) async fn revert(
         | Mutation::Comment { .. }
         | Mutation::CreateGroup { .. }
         | Mutation::JoinGroup { .. }
-        | Mutation::AddMember { .. } => {}
+        | Mutation::AddMember { .. }
+        | Mutation::Upload(_) => {}
     }
     Ok(())
 }

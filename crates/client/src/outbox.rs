@@ -154,6 +154,9 @@ pub(crate) enum Mutation {
         previous: Option<NotificationLevel>,
         request: GroupSettingsRequest,
     },
+    /// `POST /attachments?mutation_id=`: a file attached to a post written
+    /// here, queued before the post (see `uploads.rs`).
+    Upload(crate::uploads::QueuedUpload),
 }
 
 impl Mutation {
@@ -184,6 +187,7 @@ impl Mutation {
             Mutation::ReadNotification { .. } => "read_notification",
             Mutation::ReadAllNotifications { .. } => "read_all_notifications",
             Mutation::GroupSettings { .. } => "group_settings",
+            Mutation::Upload(_) => "upload",
         }
     }
 
@@ -202,6 +206,7 @@ impl Mutation {
             | Mutation::ReadAllNotifications { request, .. } => &request.mutation_id,
             Mutation::React { request, .. } => &request.mutation_id,
             Mutation::GroupSettings { request, .. } => &request.mutation_id,
+            Mutation::Upload(upload) => &upload.mutation_id,
         }
     }
 
@@ -234,7 +239,8 @@ impl Mutation {
             }
             Mutation::CreateGroup { .. }
             | Mutation::ReadNotification { .. }
-            | Mutation::ReadAllNotifications { .. } => None,
+            | Mutation::ReadAllNotifications { .. }
+            | Mutation::Upload(_) => None,
         }
     }
 
@@ -256,6 +262,7 @@ impl Mutation {
                 notification_id, ..
             } => notification_id,
             Mutation::ReadAllNotifications { user_id, .. } => user_id,
+            Mutation::Upload(upload) => &upload.post_id,
         }
     }
 }
@@ -349,6 +356,8 @@ pub(crate) struct Session<'a> {
     pub api: &'a Api,
     pub server_url: &'a str,
     pub token: &'a str,
+    /// Where queued uploads keep their files (`attachments/` beside the cache).
+    pub profile_dir: &'a std::path::Path,
 }
 
 /// Sends the outbox in order until it is empty or something stops it (see the module docs).
@@ -381,6 +390,7 @@ pub(crate) async fn push(cache: &Cache, session: &Session<'_>) -> Result<PushRep
 
 /// The server's answer to a write.
 enum Answer {
+    Attachment(commons_protocol::Attachment),
     Post(Post),
     Comment(Comment),
     Group(Group),
@@ -395,8 +405,12 @@ async fn send(session: &Session<'_>, mutation: &Mutation) -> Result<Answer, Clie
         api,
         server_url,
         token,
+        ..
     } = session;
     Ok(match mutation {
+        Mutation::Upload(upload) => {
+            Answer::Attachment(crate::uploads::send(session, upload).await?)
+        }
         Mutation::Post { request } => {
             Answer::Post(api.post(server_url, token, "/posts", request).await?)
         }
@@ -594,17 +608,27 @@ async fn blocked_by_failed_parent(
             post_id,
             "its post was not accepted by the server",
         ),
-        Mutation::Post { request } => (
-            "SELECT failed FROM groups WHERE id = ? AND failed IS NOT NULL",
-            &request.group_id,
-            "its group was not created on the server",
-        ),
+        Mutation::Post { request } => {
+            // A refused upload marked the post failed: do not send it without its file.
+            if !request.attachment_ids.is_empty() {
+                let failed =
+                    cache::fetch_optional_string(&mut conn, POST_FAILED, &request.id).await?;
+                if let Some(reason) = failed {
+                    return Ok(Some(reason));
+                }
+            }
+            (
+                "SELECT failed FROM groups WHERE id = ? AND failed IS NOT NULL",
+                &request.group_id,
+                "its group was not created on the server",
+            )
+        }
         Mutation::JoinGroup { group_id, .. } | Mutation::AddMember { group_id, .. } => (
             "SELECT failed FROM groups WHERE id = ? AND failed IS NOT NULL",
             group_id,
             "the group was not created on the server",
         ),
-        Mutation::CreateGroup { .. } => return Ok(None),
+        Mutation::CreateGroup { .. } | Mutation::Upload(_) => return Ok(None),
     };
     let parent_failure = cache::fetch_optional_string(&mut conn, sql, parent_id).await?;
     Ok(parent_failure.map(|reason| format!("{what} ({reason})")))
@@ -624,6 +648,11 @@ async fn count_attempt(cache: &Cache, mutation_id: &str) -> Result<(), ClientErr
 async fn confirm(cache: &Cache, mutation: &Mutation, answer: Answer) -> Result<(), ClientError> {
     let mut tx = cache.write().await?;
     match answer {
+        Answer::Attachment(attachment) => {
+            if let Mutation::Upload(upload) = mutation {
+                crate::uploads::confirm(&mut tx, upload, &attachment).await?;
+            }
+        }
         Answer::Post(post) => cache::upsert_post(&mut tx, &post, Origin::Server).await?,
         Answer::Comment(comment) => {
             cache::upsert_comment(&mut tx, &comment, Origin::Server).await?
@@ -663,6 +692,10 @@ pub(crate) async fn fail(
         .execute(&mut *tx)
         .await?;
     match mutation {
+        Mutation::Upload(upload) => {
+            let reason = format!("a file attached to it was not accepted ({reason})");
+            cache::mark_entity_failed(&mut tx, EntityTable::Posts, &upload.post_id, &reason).await?
+        }
         Mutation::Post { request } => {
             cache::mark_entity_failed(&mut tx, EntityTable::Posts, &request.id, reason).await?
         }

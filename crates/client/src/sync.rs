@@ -7,6 +7,13 @@
 //! applying is an upsert). An incoming entity clears the pending mark of the
 //! same id: the server has it, whatever the outbox still says.
 //!
+//! A first pull also confirms what the first page (`pages.rs`) stored before
+//! it, and removes what it did not deliver when it finishes.
+//!
+//! A cursor the server refuses (its log was reset) makes the pull start over:
+//! the synced rows are forgotten, unsent writes and their rows stay, and the
+//! log is pulled from the beginning as on a first sync.
+//!
 //! When this account joins a group, the server puts the group's earlier
 //! history right before the membership change in the page. Those items,
 //! written before I joined, are new to the cache but old news: they raise no
@@ -14,7 +21,7 @@
 
 use std::collections::HashMap;
 
-use commons_protocol::{Change, Millis, User, DEFAULT_SYNC_LIMIT};
+use commons_protocol::{Change, ErrorCode, Millis, User, DEFAULT_SYNC_LIMIT};
 
 use crate::cache::{self, Cache};
 use crate::outbox::Session;
@@ -33,6 +40,7 @@ pub(crate) async fn pull(
     me: &User,
 ) -> Result<Pulled, ClientError> {
     let mut pulled = Pulled::default();
+    let mut started_over = false;
     loop {
         let (since, incremental) = {
             let mut conn = cache.read().await?;
@@ -49,7 +57,25 @@ pub(crate) async fn pull(
                 since.as_ref(),
                 DEFAULT_SYNC_LIMIT,
             )
-            .await?;
+            .await;
+        let page = match page {
+            Err(ClientError::Server {
+                status: 400,
+                code: ErrorCode::BadRequest,
+                ..
+            }) if since.is_some() && !started_over => {
+                // The server does not know our cursor: its log was reset (a
+                // restored backup, a new database). Start over from scratch.
+                tracing::warn!("the server refused the sync cursor; starting the cache over");
+                started_over = true;
+                let mut tx = cache.write().await?;
+                cache::reset_for_resync(&mut tx).await?;
+                tx.commit().await?;
+                cache.checkpoint().await?;
+                continue;
+            }
+            page => page?,
+        };
         if page.has_more && since.as_ref() == Some(&page.cursor) {
             return Err(ClientError::UnexpectedResponse(
                 "the server said more changes wait but did not move the cursor".to_owned(),
@@ -69,6 +95,9 @@ pub(crate) async fn pull(
                 }
             }
             cache::apply_change(&mut tx, change).await?;
+            if let Change::Purge { group_id } = change {
+                cache::forget_feed_pages(&mut tx, group_id).await?;
+            }
             if let Change::User { user } = change {
                 if user.id == me.id {
                     // My own profile changed (name, handle): keep the account current.
@@ -80,8 +109,13 @@ pub(crate) async fn pull(
                 }
             }
         }
+        if !incremental {
+            cache::confirm_provisional(&mut tx, &page.changes).await?;
+        }
         cache::set_sync_cursor(&mut tx, &page.cursor).await?;
-        if !page.has_more {
+        if !page.has_more && !incremental {
+            // What the first page showed early and the log did not deliver is gone.
+            cache::drop_unconfirmed(&mut tx).await?;
             cache::set_first_sync_done(&mut tx).await?;
         }
         tx.commit().await?;

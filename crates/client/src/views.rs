@@ -1,7 +1,9 @@
 //! What the client core hands to its callers (CLI, desktop UI). All of it is
 //! plain data that serialises to JSON as-is.
 
-use commons_protocol::{GroupRole, Id, Millis, NotificationLevel, Privacy, ReactionKind, User};
+use commons_protocol::{
+    Attachment, GroupRole, Id, Millis, NotificationLevel, Privacy, ReactionKind, User,
+};
 use serde::{Deserialize, Serialize};
 
 /// The account a profile is logged in to.
@@ -103,6 +105,8 @@ pub struct CommentView {
     pub deleted: bool,
     pub reactions: Vec<ReactionCount>,
     pub my_reaction: Option<ReactionKind>,
+    /// Files attached to it (metadata; the bytes come from the server by id).
+    pub attachments: Vec<Attachment>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -127,6 +131,8 @@ pub struct GroupView {
     pub requested: bool,
     /// How much of the group's activity notifies me (my own setting).
     pub notification_level: NotificationLevel,
+    /// The cover image (an attachment id), if the group has one.
+    pub cover_id: Option<Id>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -204,6 +210,34 @@ pub enum LiveEvent {
     Error(String),
 }
 
+/// A file attached to a post (see [`crate::Client::attachments`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AttachmentView {
+    pub id: Id,
+    pub post_id: Id,
+    /// Hex SHA-256 of the content: a download is checked against it.
+    pub sha256: String,
+    pub name: String,
+    /// Sniffed by the server from the bytes; images have a thumbnail.
+    pub content_type: String,
+    pub size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    /// True when the full file is in the local cache.
+    pub downloaded: bool,
+}
+
+/// What [`crate::Client::load_older`] brought from the server.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OlderPosts {
+    /// Posts new to the cache (read the feed again to show them).
+    pub added: u32,
+    /// False once the server has no older page of this feed.
+    pub more: bool,
+}
+
 /// One result of [`crate::Client::search`].
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -278,6 +312,8 @@ pub struct PersonSummary {
     pub department: String,
     pub location: String,
     pub deactivated: bool,
+    /// The profile picture (an attachment id; its thumbnail suits lists).
+    pub avatar_id: Option<Id>,
 }
 
 /// A person's profile page.
@@ -296,6 +332,8 @@ pub struct Profile {
     pub is_admin: bool,
     pub deactivated: bool,
     pub created_at: Millis,
+    /// The profile picture (an attachment id).
+    pub avatar_id: Option<Id>,
     pub manager: Option<PersonSummary>,
     /// The people whose manager this person is, by name.
     pub reports: Vec<PersonSummary>,

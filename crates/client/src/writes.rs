@@ -19,7 +19,7 @@ use crate::notifications::excerpt;
 use crate::outbox::{self, Item, Mutation, PreviousText, ReactionTarget};
 use crate::ClientError;
 
-fn new_id() -> Id {
+pub(crate) fn new_id() -> Id {
     uuid::Uuid::now_v7().to_string()
 }
 
@@ -94,6 +94,19 @@ pub(crate) async fn post(
     group_id: Option<&str>,
     body: &str,
 ) -> Result<Id, ClientError> {
+    post_with_attachments(conn, me, group_id, body, new_id(), Vec::new()).await
+}
+
+/// A post with the id `id` naming the attachments `attachment_ids` (the
+/// local ids of queued uploads, replaced by the server's as they are sent).
+pub(crate) async fn post_with_attachments(
+    conn: &mut SqliteConnection,
+    me: &User,
+    group_id: Option<&str>,
+    body: &str,
+    id: Id,
+    attachment_ids: Vec<Id>,
+) -> Result<Id, ClientError> {
     let body = checked_text(body, "post", MAX_POST_BYTES)?;
     let group = group_facts(conn, me, group_id).await?;
     if let Some(error) = not_created(&group) {
@@ -106,7 +119,7 @@ pub(crate) async fn post(
         )));
     }
     let post = Post {
-        id: new_id(),
+        id,
         group_id: group.id.clone(),
         author_id: me.id.clone(),
         body,
@@ -120,7 +133,7 @@ pub(crate) async fn post(
         id: post.id.clone(),
         group_id: post.group_id,
         body: post.body,
-        attachment_ids: Vec::new(),
+        attachment_ids,
     };
     outbox::enqueue(conn, &Mutation::Post { request }, &summary).await?;
     Ok(post.id)
@@ -229,6 +242,7 @@ async fn write_comment(
         id: comment.id.clone(),
         body: comment.body,
         parent_id,
+        attachment_ids: Vec::new(),
     };
     let mutation = Mutation::Comment {
         post_id: comment.post_id,
@@ -270,6 +284,7 @@ pub(crate) async fn create_group(
         is_default: false,
         created_by: me.id.clone(),
         created_at: now,
+        cover_id: None,
     };
     cache::upsert_group(conn, &group, Origin::Local).await?;
     let membership = Membership {

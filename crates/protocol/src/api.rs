@@ -92,6 +92,20 @@ pub struct CreateCommentRequest {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub parent_id: Option<Id>,
+    /// The caller's own uploads, not yet attached to anything, to attach.
+    #[serde(default)]
+    pub attachment_ids: Vec<Id>,
+}
+
+/// `PUT /api/v1/me/avatar` and `PUT /api/v1/groups/{id}/cover`: use an image
+/// the caller uploaded (and attached to nothing yet); it replaces the earlier one.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetImageRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
+    pub mutation_id: Id,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
+    pub attachment_id: Id,
 }
 
 /// A write that needs nothing but its mutation id: `DELETE /api/v1/posts/{id}`,

@@ -14,6 +14,7 @@ pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = 25 * 1024 * 1024;
 /// (`GET /api/v1/attachments/{id}/thumbnail`).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Attachment {
     #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
     pub id: Id,

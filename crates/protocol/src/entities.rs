@@ -129,6 +129,11 @@ pub struct User {
     /// A deactivated account cannot log in; its content stays.
     #[serde(default)]
     pub deactivated: bool,
+    /// The profile picture: an image attachment any signed-in person may
+    /// fetch (`GET /api/v1/attachments/{id}/thumbnail` for lists).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
+    pub avatar_id: Option<Id>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -146,6 +151,10 @@ pub struct Group {
     pub created_by: Id,
     #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
+    /// The cover image: an image attachment whoever sees the group may fetch.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
+    pub cover_id: Option<Id>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -220,6 +229,9 @@ pub struct Comment {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Millis>))]
     pub deleted_at: Option<Millis>,
+    /// Files attached to the comment, in upload order; none on a tombstone.
+    #[serde(default)]
+    pub attachments: Vec<crate::Attachment>,
 }
 
 /// The lowercase handles mentioned as `@handle` in a text (Markdown), in order, without duplicates.

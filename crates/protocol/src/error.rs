@@ -26,6 +26,9 @@ pub enum ErrorCode {
     RateLimited,
     /// 500: the server failed; details are in its log, not in the answer.
     Internal,
+    /// 503: this node cannot serve now (its database does not answer, or its
+    /// schema is behind); another node may. Retry later.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -39,6 +42,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
         }
     }
 }

@@ -26,6 +26,18 @@ pub struct ServerConfig {
     /// request comes through a proxy that appends that header.
     pub trust_forwarded_for: bool,
     pub tuning: Tuning,
+    /// Where attachment files live: a local folder, or a bucket every node reaches.
+    pub attachment_store: AttachmentStoreConfig,
+}
+
+/// Where attachment files live.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum AttachmentStoreConfig {
+    /// `<data_dir>/attachments`: one node, or a folder shared by all nodes.
+    #[default]
+    Local,
+    /// S3-compatible object storage; uploads wait in `<data_dir>/attachments-spool`.
+    S3(crate::blobs::S3Config),
 }
 
 impl ServerConfig {
@@ -36,6 +48,7 @@ impl ServerConfig {
             listen,
             trust_forwarded_for: false,
             tuning: Tuning::default(),
+            attachment_store: AttachmentStoreConfig::Local,
         }
     }
 }
@@ -46,6 +59,43 @@ pub struct Tuning {
     pub stream: StreamTuning,
     pub login: LoginLimits,
     pub attachments: AttachmentLimits,
+    pub writes: WriteLimits,
+    pub sync: SyncTuning,
+}
+
+/// What sync sends.
+#[derive(Clone, Copy, Debug)]
+pub struct SyncTuning {
+    /// When someone joins a group, their sync carries the newest this many
+    /// posts of it (with comments and reactions, and the pinned posts); the
+    /// group page endpoint serves older ones.
+    pub join_backfill_posts: i64,
+}
+
+impl Default for SyncTuning {
+    fn default() -> Self {
+        SyncTuning {
+            join_backfill_posts: 100,
+        }
+    }
+}
+
+/// Writes (any authenticated request other than GET/HEAD) one person may
+/// make per window, on all nodes together, before answering 429. Generous:
+/// people and the desktop app never come near it; it stops runaway scripts.
+#[derive(Clone, Copy, Debug)]
+pub struct WriteLimits {
+    pub per_user: i64,
+    pub window: Duration,
+}
+
+impl Default for WriteLimits {
+    fn default() -> Self {
+        WriteLimits {
+            per_user: 3000,
+            window: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Uploads.

@@ -236,6 +236,7 @@ async fn comment(w: &mut Write, author: &User, post_id: &str, body: &str) -> Res
         id: Uuid::now_v7().to_string(),
         body: body.into(),
         parent_id: None,
+        attachment_ids: Vec::new(),
     };
     ops::posts::create_comment(w, author, post_id, &request).await?;
     Ok(())

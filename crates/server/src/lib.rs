@@ -7,13 +7,17 @@
 //! through PostgreSQL when several nodes share one database.
 
 pub mod api;
+pub mod backup;
 pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod hub;
+pub mod observe;
 pub mod ops;
 mod secrets;
+pub mod settings;
+pub mod transfer;
 
 use std::net::SocketAddr;
 
@@ -22,7 +26,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    AttachmentLimits, DatabaseConfig, LoginLimits, ServerConfig, StreamTuning, Tuning,
+    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, ServerConfig,
+    StreamTuning, SyncTuning, Tuning, WriteLimits,
 };
 use db::{Backend, Database, DbError};
 use hub::Hub;
@@ -38,6 +43,8 @@ pub enum StartError {
     },
     #[error("cannot listen for pokes on PostgreSQL: {0}")]
     Pokes(sqlx::Error),
+    #[error("attachment store: {0}")]
+    Attachments(blobs::StoreError),
 }
 
 /// A server accepting connections; see [`RunningServer::shutdown`].
@@ -77,11 +84,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         shutdown: shutdown_seen.clone(),
         stream: config.tuning.stream,
         logins: ops::login_limit::LoginLimiter::new(config.tuning.login),
+        writes: ops::write_limit::WriteLimiter::new(config.tuning.writes),
+        sync: config.tuning.sync,
         trust_forwarded_for: config.trust_forwarded_for,
-        blobs: std::sync::Arc::new(blobs::LocalStore::new(
-            config.database.data_dir.join("attachments"),
-        )),
+        blobs: attachment_store(&config)?,
         attachments: config.tuning.attachments,
+        metrics: observe::Metrics::default(),
     };
     let mut stop = shutdown_seen;
     let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -96,6 +104,21 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         shutdown,
         task,
         relay,
+    })
+}
+
+fn attachment_store(
+    config: &ServerConfig,
+) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
+    let data_dir = &config.database.data_dir;
+    Ok(match &config.attachment_store {
+        AttachmentStoreConfig::Local => {
+            std::sync::Arc::new(blobs::LocalStore::new(data_dir.join("attachments")))
+        }
+        AttachmentStoreConfig::S3(s3) => std::sync::Arc::new(
+            blobs::S3Store::new(s3, &data_dir.join("attachments-spool"))
+                .map_err(StartError::Attachments)?,
+        ),
     })
 }
 

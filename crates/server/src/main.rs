@@ -1,4 +1,4 @@
-//! `commons-server`: serve, create accounts, or fill a demo organisation.
+//! `commons-server`: serve, administer, back up and restore.
 
 use std::io::{BufRead, IsTerminal, Write as _};
 use std::net::SocketAddr;
@@ -8,13 +8,26 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use commons_server::ops::users::NewUser;
-use commons_server::{db::Database, demo, ops, DatabaseConfig, ServerConfig};
+use commons_server::settings::{LogFormat, Resolved, Settings};
+use commons_server::{backup, db::Database, demo, ops, DatabaseConfig, ServerConfig};
 use tokio::signal::unix::{signal, SignalKind};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "commons-server", version, about = "The Commons server")]
+#[command(
+    name = "commons-server",
+    version,
+    about = "The Commons server",
+    after_help = "Every setting can come from a commons.toml (--config), from a COMMONS_... \
+        environment variable or from a flag; see docs/operations.md."
+)]
 struct Cli {
+    /// The configuration file (commons.toml).
+    #[arg(long, global = true, env = "COMMONS_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log lines as human-readable text or as one JSON object per line (`log.format`).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
     #[command(subcommand)]
     command: Command,
 }
@@ -25,12 +38,12 @@ enum Command {
     Serve {
         #[command(flatten)]
         database: DatabaseArgs,
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, env = "COMMONS_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        /// Address to listen on (`listen`, 127.0.0.1:8080 by default); port 0 picks a free port.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
         /// Take client addresses (for login rate limits) from the last
         /// X-Forwarded-For entry. Only behind a proxy that appends it to every request.
-        #[arg(long, env = "COMMONS_TRUST_FORWARDED_FOR")]
+        #[arg(long)]
         trust_forwarded_for: bool,
     },
     /// Administration tasks.
@@ -40,6 +53,47 @@ enum Command {
     },
     /// Fill an empty server with a demo organisation and print its logins.
     Demo {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Write a consistent archive of an embedded-SQLite server (database and
+    /// attachments, with checksums) while it runs.
+    Backup {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The archive to write (`.tar.gz`).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Unpack a backup into an empty or new data directory, checking every file.
+    Restore {
+        /// Directory to restore into; must be missing or empty.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The archive written by `backup`.
+        archive: PathBuf,
+    },
+    /// Copy an embedded-SQLite server into an empty PostgreSQL database
+    /// (stop the server first); clients keep syncing from their cursors.
+    MigrateDb {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The PostgreSQL database to fill (postgres://...); must be empty.
+        #[arg(long)]
+        to: String,
+    },
+    /// The configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Check the configuration (file, environment, flags) and print the
+    /// effective settings, secrets masked. Exits non-zero on any problem.
+    Check {
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -77,30 +131,79 @@ enum AdminCommand {
 
 #[derive(Args)]
 struct DatabaseArgs {
-    /// Directory for the server's data (created if missing); holds commons.db.
-    #[arg(long, env = "COMMONS_DATA_DIR")]
-    data_dir: PathBuf,
-    /// postgres://... to use PostgreSQL instead of the embedded SQLite.
-    #[arg(long, env = "COMMONS_DATABASE_URL")]
+    /// Directory for the server's data, created if missing (`data_dir`).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// postgres://... to use PostgreSQL instead of the embedded SQLite (`database_url`).
+    #[arg(long)]
     database: Option<String>,
 }
 
-impl DatabaseArgs {
-    fn config(self) -> DatabaseConfig {
-        DatabaseConfig::new(self.data_dir, self.database)
+impl Command {
+    /// The flags that override settings of the file and the environment.
+    fn override_settings(&self, settings: &mut Settings) {
+        let database = match self {
+            Command::Serve { database, .. }
+            | Command::Demo { database }
+            | Command::Backup { database, .. }
+            | Command::MigrateDb { database, .. }
+            | Command::Config {
+                command: ConfigCommand::Check { database },
+            }
+            | Command::Admin {
+                command:
+                    AdminCommand::CreateUser { database, .. }
+                    | AdminCommand::Deactivate { database, .. }
+                    | AdminCommand::Reactivate { database, .. },
+            } => Some(database),
+            Command::Restore { data_dir, .. } => {
+                settings.data_dir = Some(data_dir.clone());
+                None
+            }
+        };
+        if let Some(database) = database {
+            if let Some(dir) = &database.data_dir {
+                settings.data_dir = Some(dir.clone());
+            }
+            if let Some(url) = &database.database {
+                settings.database_url = Some(url.clone());
+            }
+        }
+        if let Command::Serve {
+            listen,
+            trust_forwarded_for,
+            ..
+        } = self
+        {
+            if let Some(listen) = listen {
+                settings.listen = Some(*listen);
+            }
+            if *trust_forwarded_for {
+                settings.trust_forwarded_for = Some(true);
+            }
+        }
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Logs go to stderr; stdout carries only what scripts read.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    let resolved = Settings::load(cli.config.as_deref(), |name| std::env::var(name).ok()).and_then(
+        |mut settings| {
+            cli.command.override_settings(&mut settings);
+            if let Some(format) = cli.log_format {
+                settings.log.format = Some(format);
+            }
+            settings.resolve()
+        },
+    );
+    let settings = match resolved {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("commons-server: configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logs(&settings);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -108,7 +211,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command)) {
+    match runtime.block_on(run(cli.command, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("commons-server: error: {e:#}");
@@ -117,35 +220,89 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> anyhow::Result<()> {
+/// Logs go to stderr; stdout carries only what scripts read. Every line of a
+/// request carries its id (the `request` span). `RUST_LOG`, when set, wins
+/// over `log.level`.
+fn init_logs(settings: &Resolved) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log_level));
+    let logs = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter);
+    match settings.log_format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
+}
+
+async fn run(command: Command, settings: Resolved) -> anyhow::Result<()> {
+    let database = settings.database.clone();
     match command {
-        Command::Serve {
-            database,
-            listen,
-            trust_forwarded_for,
-        } => {
+        Command::Serve { .. } => {
             let config = ServerConfig {
-                trust_forwarded_for,
-                ..ServerConfig::new(database.config(), listen)
+                trust_forwarded_for: settings.trust_forwarded_for,
+                tuning: settings.tuning,
+                attachment_store: settings.attachment_store.clone(),
+                ..ServerConfig::new(database, settings.listen)
             };
             serve(config).await
         }
         Command::Admin {
-            command:
-                AdminCommand::CreateUser {
-                    database,
-                    email,
-                    name,
-                    admin,
-                },
-        } => create_user(database.config(), email, name, admin).await,
+            command: AdminCommand::CreateUser {
+                email, name, admin, ..
+            },
+        } => create_user(database, email, name, admin).await,
         Command::Admin {
-            command: AdminCommand::Deactivate { database, email },
-        } => set_active(database.config(), email, false).await,
+            command: AdminCommand::Deactivate { email, .. },
+        } => set_active(database, email, false).await,
         Command::Admin {
-            command: AdminCommand::Reactivate { database, email },
-        } => set_active(database.config(), email, true).await,
-        Command::Demo { database } => fill_demo(database.config()).await,
+            command: AdminCommand::Reactivate { email, .. },
+        } => set_active(database, email, true).await,
+        Command::Demo { .. } => fill_demo(database).await,
+        Command::Backup { out, .. } => {
+            let summary = backup::backup(&database, &out).await?;
+            println!(
+                "backup written to {}: {}",
+                out.display(),
+                describe(&summary)
+            );
+            for sha in &summary.missing_attachments {
+                eprintln!("warning: attachment {sha} was deleted while the backup ran");
+            }
+            Ok(())
+        }
+        Command::Restore { data_dir, archive } => {
+            let summary = backup::restore(&archive, &data_dir).await?;
+            println!(
+                "restored {} into {}: {}",
+                archive.display(),
+                data_dir.display(),
+                describe(&summary)
+            );
+            Ok(())
+        }
+        Command::MigrateDb { to, .. } => {
+            let copied = commons_server::transfer::sqlite_to_postgres(&database, &to).await?;
+            let total: i64 = copied.iter().map(|(_, rows)| rows).sum();
+            for (table, rows) in &copied {
+                println!("{table:<20} {rows:>10} rows");
+            }
+            println!(
+                "copied {total} rows into PostgreSQL. Start the server with --database {} and \
+                 the same --data-dir (attachments stay in {}).",
+                commons_server::settings::mask_password(&to),
+                database.data_dir.join("attachments").display()
+            );
+            Ok(())
+        }
+        Command::Config { .. } => {
+            print!("{}", settings.to_toml());
+            Ok(())
+        }
     }
 }
 
@@ -168,6 +325,16 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         .shutdown()
         .await
         .context("server stopped with an error")
+}
+
+fn describe(summary: &backup::Summary) -> String {
+    format!(
+        "database schema {} ({} bytes), {} attachment files ({} bytes)",
+        summary.schema_version,
+        summary.database_bytes,
+        summary.attachment_files,
+        summary.attachment_bytes
+    )
 }
 
 async fn create_user(

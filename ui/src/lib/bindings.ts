@@ -86,6 +86,26 @@ export type AppError = {
 	message: string,
 };
 
+/**
+ *  An uploaded file. `content_type` is what the server sniffed from the
+ *  bytes (never what the client declared); `width` and `height` are set for
+ *  images the server could decode, which also have a thumbnail
+ *  (`GET /api/v1/attachments/{id}/thumbnail`).
+ */
+export type Attachment = {
+	id: string,
+	/**  Hex SHA-256 of the content. */
+	sha256: string,
+	/**  The file name the uploader gave. */
+	name: string,
+	content_type: string,
+	size: number,
+	width?: number | null,
+	height?: number | null,
+	uploader_id: string,
+	created_at: number,
+};
+
 /**  The cache changed (a sync pulled or pushed something): re-query what is shown. */
 export type CacheChanged = {
 	pulled: number,
@@ -116,6 +136,8 @@ export type CommentView = {
 	deleted: boolean,
 	reactions: ReactionCount[],
 	my_reaction: ReactionKind | null,
+	/**  Files attached to it (metadata; the bytes come from the server by id). */
+	attachments: Attachment[],
 };
 
 /**  What the UI shows in its status indicator. */
@@ -235,6 +257,8 @@ export type GroupView = {
 	requested: boolean,
 	/**  How much of the group's activity notifies me (my own setting). */
 	notification_level: NotificationLevel,
+	/**  The cover image (an attachment id), if the group has one. */
+	cover_id: string | null,
 };
 
 export type LoginDefaults = {
@@ -320,6 +344,11 @@ export type User = {
 	about?: string,
 	/**  A deactivated account cannot log in; its content stays. */
 	deactivated?: boolean,
+	/**
+	 *  The profile picture: an image attachment any signed-in person may
+	 *  fetch (`GET /api/v1/attachments/{id}/thumbnail` for lists).
+	 */
+	avatar_id?: string | null,
 };
 
 /* Tauri Specta runtime */

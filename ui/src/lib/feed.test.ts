@@ -26,6 +26,7 @@ function group(name: string, extra: Partial<GroupView> = {}): GroupView {
     mutation_id: null,
     requested: false,
     notification_level: "highlights",
+    cover_id: null,
     ...extra,
   };
 }

@@ -25,6 +25,7 @@ function group(extra: Partial<GroupView> = {}): GroupView {
     mutation_id: null,
     requested: false,
     notification_level: "highlights",
+    cover_id: null,
     ...extra,
   };
 }

@@ -64,13 +64,14 @@ pub(crate) async fn upsert_user(
 ) -> Result<(), ClientError> {
     sqlx::query(
         "INSERT INTO users (id, email, name, handle, is_admin, created_at, title, department,
-                            location, manager_id, about, deactivated)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            location, manager_id, about, deactivated, avatar_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name,
              handle = excluded.handle, is_admin = excluded.is_admin, created_at = excluded.created_at,
              title = excluded.title, department = excluded.department,
              location = excluded.location, manager_id = excluded.manager_id,
-             about = excluded.about, deactivated = excluded.deactivated",
+             about = excluded.about, deactivated = excluded.deactivated,
+             avatar_id = excluded.avatar_id",
     )
     .bind(user.id.clone())
     .bind(user.email.clone())
@@ -84,6 +85,7 @@ pub(crate) async fn upsert_user(
     .bind(user.manager_id.clone().filter(|id| !id.is_empty()))
     .bind(user.about.clone())
     .bind(user.deactivated)
+    .bind(user.avatar_id.clone())
     .execute(conn)
     .await?;
     Ok(())
@@ -95,12 +97,13 @@ pub(crate) async fn upsert_group(
     origin: Origin,
 ) -> Result<(), ClientError> {
     sqlx::query(
-        "INSERT INTO groups (id, name, description, privacy, is_default, created_by, created_at, pending, failed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)
+        "INSERT INTO groups (id, name, description, privacy, is_default, created_by, created_at, pending, failed,
+                             cover_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
              privacy = excluded.privacy, is_default = excluded.is_default,
              created_by = excluded.created_by, created_at = excluded.created_at,
-             pending = excluded.pending, failed = NULL",
+             pending = excluded.pending, failed = NULL, cover_id = excluded.cover_id",
     )
     .bind(group.id.clone())
     .bind(group.name.clone())
@@ -110,6 +113,7 @@ pub(crate) async fn upsert_group(
     .bind(group.created_by.clone())
     .bind(group.created_at)
     .bind(origin.pending())
+    .bind(group.cover_id.clone())
     .execute(conn)
     .await?;
     Ok(())
@@ -167,9 +171,9 @@ pub(crate) async fn upsert_post(
     .bind(post.deleted_at)
     .bind(post.pinned_at)
     .bind(origin.pending())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    super::store_post_attachments(conn, post).await
 }
 
 pub(crate) async fn upsert_comment(
@@ -179,13 +183,13 @@ pub(crate) async fn upsert_comment(
 ) -> Result<(), ClientError> {
     sqlx::query(
         "INSERT INTO comments (id, post_id, group_id, author_id, body, created_at, parent_id,
-                               edited_at, deleted_at, pending, failed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                               edited_at, deleted_at, pending, failed, attachments)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
          ON CONFLICT (id) DO UPDATE SET post_id = excluded.post_id, group_id = excluded.group_id,
              author_id = excluded.author_id, body = excluded.body,
              created_at = excluded.created_at, parent_id = excluded.parent_id,
              edited_at = excluded.edited_at, deleted_at = excluded.deleted_at,
-             pending = excluded.pending, failed = NULL",
+             pending = excluded.pending, failed = NULL, attachments = excluded.attachments",
     )
     .bind(comment.id.clone())
     .bind(comment.post_id.clone())
@@ -197,6 +201,10 @@ pub(crate) async fn upsert_comment(
     .bind(comment.edited_at)
     .bind(comment.deleted_at)
     .bind(origin.pending())
+    .bind(
+        serde_json::to_string(&comment.attachments)
+            .map_err(|e| ClientError::CorruptCache(format!("comment attachments: {e}")))?,
+    )
     .execute(conn)
     .await?;
     Ok(())

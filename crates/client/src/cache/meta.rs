@@ -11,6 +11,8 @@ const USER: &str = "user";
 const CURSOR: &str = "cursor";
 const FIRST_SYNC_DONE: &str = "first_sync_done";
 const PROFILE_ID: &str = "profile_id";
+const ATTACHMENT_CACHE_LIMIT: &str = "attachment_cache_limit";
+const POSTS_PER_GROUP: &str = "posts_per_group";
 
 async fn get(conn: &mut SqliteConnection, key: &str) -> Result<Option<String>, ClientError> {
     super::fetch_optional_string(conn, "SELECT value FROM meta WHERE key = ?", key).await
@@ -106,9 +108,73 @@ pub(crate) async fn reset_for_new_account(conn: &mut SqliteConnection) -> Result
         "DELETE FROM users",
         "DELETE FROM notified",
         "DELETE FROM outbox",
-        "DELETE FROM meta WHERE key <> 'profile_id'",
+        "DELETE FROM meta WHERE key NOT IN ('profile_id', 'attachment_cache_limit', 'posts_per_group')",
     ] {
         sqlx::query(sql).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Forgets what was synced from a server whose log was reset, keeping the
+/// unsent writes: the outbox and the rows it shows (pending or failed), and
+/// the notification history (nothing is raised twice).
+pub(crate) async fn reset_for_resync(conn: &mut SqliteConnection) -> Result<(), ClientError> {
+    for sql in [
+        "DELETE FROM reactions",
+        "DELETE FROM join_requests WHERE pending = 0",
+        "DELETE FROM notifications",
+        "DELETE FROM group_settings",
+        "DELETE FROM comments WHERE pending = 0",
+        "DELETE FROM posts WHERE pending = 0",
+        "DELETE FROM memberships WHERE pending = 0",
+        "DELETE FROM groups WHERE pending = 0",
+        "DELETE FROM users",
+        "DELETE FROM provisional",
+        "DELETE FROM feed_pages",
+        "DELETE FROM meta WHERE key IN ('cursor', 'first_sync_done')",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Size limit of the downloaded attachment files, if one was set.
+pub(crate) async fn attachment_cache_limit(
+    conn: &mut SqliteConnection,
+) -> Result<Option<u64>, ClientError> {
+    Ok(get(conn, ATTACHMENT_CACHE_LIMIT)
+        .await?
+        .and_then(|v| v.parse().ok()))
+}
+
+pub(crate) async fn set_attachment_cache_limit(
+    conn: &mut SqliteConnection,
+    bytes: u64,
+) -> Result<(), ClientError> {
+    set(conn, ATTACHMENT_CACHE_LIMIT, &bytes.to_string()).await
+}
+
+/// How many posts of each group the cache keeps, if bounded.
+pub(crate) async fn posts_per_group(
+    conn: &mut SqliteConnection,
+) -> Result<Option<i64>, ClientError> {
+    Ok(get(conn, POSTS_PER_GROUP)
+        .await?
+        .and_then(|v| v.parse().ok()))
+}
+
+pub(crate) async fn set_posts_per_group(
+    conn: &mut SqliteConnection,
+    keep: Option<i64>,
+) -> Result<(), ClientError> {
+    match keep {
+        Some(keep) => set(conn, POSTS_PER_GROUP, &keep.to_string()).await,
+        None => {
+            sqlx::query("DELETE FROM meta WHERE key = ?")
+                .bind(POSTS_PER_GROUP)
+                .execute(conn)
+                .await?;
+            Ok(())
+        }
+    }
 }

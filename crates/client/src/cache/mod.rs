@@ -5,14 +5,18 @@
 //! writes; every write goes through [`Cache::write`], a `BEGIN IMMEDIATE`
 //! transaction, so two writers never deadlock upgrading a read lock.
 
+mod attachments;
 mod entities;
 mod meta;
+mod pages;
 mod read;
 mod search;
 mod social;
 
+pub(crate) use attachments::*;
 pub(crate) use entities::*;
 pub(crate) use meta::*;
+pub(crate) use pages::*;
 pub(crate) use read::*;
 pub(crate) use search::*;
 pub(crate) use social::*;

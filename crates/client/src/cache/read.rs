@@ -38,7 +38,7 @@ macro_rules! post_columns {
 macro_rules! comment_columns {
     () => {
         "c.id, c.post_id, c.author_id, COALESCE(u.name, 'Unknown user') AS author_name,
-         c.body, c.created_at, c.parent_id, c.edited_at, c.deleted_at,
+         c.body, c.created_at, c.parent_id, c.edited_at, c.deleted_at, c.attachments,
          (c.pending AND c.failed IS NULL)
              OR EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = c.id
                         AND o.kind IN ('edit_comment', 'delete_comment') AND o.state = 'pending')
@@ -83,6 +83,8 @@ struct CommentRow {
     parent_id: Option<String>,
     edited_at: Option<i64>,
     deleted_at: Option<i64>,
+    /// JSON, see migration 0006.
+    attachments: String,
     pending: bool,
     failed: Option<String>,
     mutation_id: Option<String>,
@@ -102,6 +104,7 @@ struct GroupRow {
     mutation_id: Option<String>,
     requested: bool,
     notification_level: Option<String>,
+    cover_id: Option<String>,
 }
 
 /// Posts of the groups `me` belongs to (or of one group), newest first,
@@ -283,7 +286,7 @@ async fn with_comments(
     let mut reactions = reactions(conn, me, &ids_json).await?;
     let mut by_post: HashMap<String, Vec<CommentView>> = HashMap::new();
     for c in comments {
-        let view = comment_view(c, &mut reactions);
+        let view = comment_view(c, &mut reactions)?;
         by_post.entry(view.post_id.clone()).or_default().push(view);
     }
     Ok(rows
@@ -327,9 +330,11 @@ fn without_bare_tombstones(comments: Vec<CommentView>) -> Vec<CommentView> {
         .collect()
 }
 
-fn comment_view(c: CommentRow, reactions: &mut Reactions) -> CommentView {
+fn comment_view(c: CommentRow, reactions: &mut Reactions) -> Result<CommentView, ClientError> {
     let (reaction_counts, my_reaction) = reactions.take(&c.id);
-    CommentView {
+    let attachments = serde_json::from_str(&c.attachments)
+        .map_err(|e| ClientError::CorruptCache(format!("attachments of comment {}: {e}", c.id)))?;
+    Ok(CommentView {
         pending: c.pending,
         id: c.id,
         post_id: c.post_id,
@@ -345,7 +350,8 @@ fn comment_view(c: CommentRow, reactions: &mut Reactions) -> CommentView {
         deleted: c.deleted_at.is_some(),
         reactions: reaction_counts,
         my_reaction,
-    }
+        attachments,
+    })
 }
 
 /// One comment, if the cache has it.
@@ -365,7 +371,7 @@ pub(crate) async fn comment(
     let ids_json = serde_json::to_string(&[&row.post_id])
         .map_err(|e| ClientError::CorruptCache(format!("post id: {e}")))?;
     let mut reactions = reactions(conn, me, &ids_json).await?;
-    Ok(Some(comment_view(row, &mut reactions)))
+    Ok(Some(comment_view(row, &mut reactions)?))
 }
 
 /// Groups this account can see: mine first (the default group leading), then by name.
@@ -382,7 +388,7 @@ pub(crate) async fn groups(
                  WHERE o.entity_id = g.id AND o.kind = 'create_group') AS mutation_id,
                 EXISTS (SELECT 1 FROM join_requests r
                         WHERE r.group_id = g.id AND r.user_id = ?1) AS requested,
-                s.notification_level
+                s.notification_level, g.cover_id
          FROM groups g
          LEFT JOIN memberships my ON my.group_id = g.id AND my.user_id = ?1
          LEFT JOIN group_settings s ON s.group_id = g.id AND s.user_id = ?1
@@ -425,5 +431,6 @@ fn group_view(r: GroupRow) -> Result<GroupView, ClientError> {
         mutation_id: r.mutation_id,
         requested: r.requested,
         notification_level,
+        cover_id: r.cover_id,
     })
 }

@@ -120,6 +120,7 @@ struct PersonRow {
     department: String,
     location: String,
     deactivated: bool,
+    avatar_id: Option<String>,
 }
 
 impl From<PersonRow> for PersonSummary {
@@ -132,6 +133,7 @@ impl From<PersonRow> for PersonSummary {
             department: r.department,
             location: r.location,
             deactivated: r.deactivated,
+            avatar_id: r.avatar_id,
         }
     }
 }
@@ -150,7 +152,7 @@ pub(crate) async fn people(
             None if query.is_some_and(|q| !q.trim().is_empty()) => Vec::new(),
             None => {
                 sqlx::query_as(
-                    "SELECT id, name, handle, title, department, location, deactivated
+                    "SELECT id, name, handle, title, department, location, deactivated, avatar_id
                  FROM users WHERE deactivated = 0
                  ORDER BY name COLLATE NOCASE, id
                  LIMIT ?",
@@ -160,7 +162,8 @@ pub(crate) async fn people(
                 .await?
             }
             Some(expression) => sqlx::query_as(
-                "SELECT u.id, u.name, u.handle, u.title, u.department, u.location, u.deactivated
+                "SELECT u.id, u.name, u.handle, u.title, u.department, u.location, u.deactivated,
+                        u.avatar_id
                  FROM search_index
                  JOIN search_keys k ON k.key = search_index.rowid AND k.kind = 'person'
                  JOIN users u ON u.id = k.id
@@ -190,6 +193,7 @@ struct ProfileRow {
     deactivated: bool,
     created_at: i64,
     manager_id: Option<String>,
+    avatar_id: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -208,7 +212,7 @@ pub(crate) async fn profile(
     let wanted = handle_or_id.trim().trim_start_matches('@');
     let row: Option<ProfileRow> = sqlx::query_as(
         "SELECT id, name, handle, email, title, department, location, about, is_admin,
-                deactivated, created_at, manager_id
+                deactivated, created_at, manager_id, avatar_id
          FROM users WHERE handle = ?1 COLLATE NOCASE OR id = ?1
          ORDER BY id = ?1 DESC LIMIT 1",
     )
@@ -221,7 +225,7 @@ pub(crate) async fn profile(
     let manager: Option<PersonRow> = match &row.manager_id {
         Some(manager_id) => {
             sqlx::query_as(
-                "SELECT id, name, handle, title, department, location, deactivated
+                "SELECT id, name, handle, title, department, location, deactivated, avatar_id
                  FROM users WHERE id = ?",
             )
             .bind(manager_id.clone())
@@ -231,7 +235,7 @@ pub(crate) async fn profile(
         None => None,
     };
     let reports: Vec<PersonRow> = sqlx::query_as(
-        "SELECT id, name, handle, title, department, location, deactivated
+        "SELECT id, name, handle, title, department, location, deactivated, avatar_id
          FROM users WHERE manager_id = ? AND deactivated = 0
          ORDER BY name COLLATE NOCASE, id",
     )
@@ -278,6 +282,7 @@ pub(crate) async fn profile(
         is_admin: row.is_admin,
         deactivated: row.deactivated,
         created_at: row.created_at,
+        avatar_id: row.avatar_id,
         manager: manager.map(PersonSummary::from),
         reports: reports.into_iter().map(PersonSummary::from).collect(),
         groups,

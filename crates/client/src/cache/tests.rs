@@ -5,6 +5,7 @@ use commons_protocol::{Change, Comment, Group, GroupRole, Membership, Post, Priv
 use super::*;
 use crate::{notifications, outbox, writes, OutboxState};
 
+mod eviction;
 mod outbox_actions;
 mod purge;
 mod search;
@@ -31,6 +32,7 @@ pub(super) fn group(id: &str, name: &str, privacy: Privacy, is_default: bool) ->
         is_default,
         created_by: "ada".into(),
         created_at: 1,
+        cover_id: None,
     }
 }
 

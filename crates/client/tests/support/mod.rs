@@ -167,6 +167,23 @@ impl RawApi {
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
     }
 
+    /// Uploads a file (`POST /attachments?name=`); returns its `Attachment`.
+    pub async fn upload(&self, name: &str, bytes: &[u8]) -> serde_json::Value {
+        let response = self
+            .http
+            .post(format!("{}/attachments", self.base))
+            .query(&[("name", name)])
+            .bearer_auth(&self.token)
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .expect("upload request");
+        let status = response.status();
+        let text = response.text().await.expect("upload answer");
+        assert!(status.is_success(), "upload: {status} {text}");
+        serde_json::from_str(&text).expect("upload json")
+    }
+
     /// `GET {path}` under `/api/v1`, as JSON.
     pub async fn get(&self, path: &str) -> serde_json::Value {
         self.http
@@ -180,5 +197,22 @@ impl RawApi {
             .json()
             .await
             .expect("get json")
+    }
+
+    /// `POST /attachments`: uploads `bytes` as `name`; answers the `Attachment`.
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> commons_protocol::Attachment {
+        self.http
+            .post(format!("{}/attachments", self.base))
+            .query(&[("name", name)])
+            .bearer_auth(&self.token)
+            .body(bytes)
+            .send()
+            .await
+            .expect("upload request")
+            .error_for_status()
+            .expect("upload accepted")
+            .json()
+            .await
+            .expect("upload json")
     }
 }

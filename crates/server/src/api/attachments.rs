@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::auth::AuthUser;
 use super::error::ApiError;
 use super::extract::ApiQuery;
+use super::mutation::idempotent;
 use super::AppState;
 use crate::blobs::{self, StoreError, THUMBNAIL_CONTENT_TYPE};
 use crate::db::attachments::StoredAttachment;
@@ -28,6 +29,17 @@ const MAX_NAME_CHARS: usize = 255;
 pub struct UploadQuery {
     /// The file's name (else the `X-Filename` header).
     name: Option<String>,
+    /// Makes the upload idempotent, as the `mutation_id` of other writes: a
+    /// replay (same file and name) answers the first upload's attachment and
+    /// records nothing new; the same id for another file is refused (409).
+    mutation_id: Option<String>,
+}
+
+/// What an idempotent upload's replay must repeat.
+#[derive(serde::Serialize)]
+struct UploadFingerprint<'a> {
+    sha256: &'a str,
+    name: &'a str,
 }
 
 /// `POST /attachments?name=...` (or `X-Filename: ...`): the body is the
@@ -55,7 +67,7 @@ pub async fn upload(
     ApiQuery(query): ApiQuery<UploadQuery>,
     headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, Json<Attachment>), ApiError> {
+) -> Result<Response, ApiError> {
     let declared = query.name.or_else(|| {
         headers
             .get("x-filename")
@@ -124,16 +136,37 @@ pub async fn upload(
             }
         }
     }
-    ops::attachments::record(
-        &state.db,
-        &StoredAttachment {
-            attachment: attachment.clone(),
-            thumb_sha256,
-            post_id: None,
+    let stored = StoredAttachment {
+        attachment: attachment.clone(),
+        thumb_sha256,
+        post_id: None,
+        comment_id: None,
+        avatar_of: None,
+        cover_of: None,
+    };
+    let Some(mutation_id) = query.mutation_id else {
+        ops::attachments::record(&state.db, &stored).await?;
+        return Ok((StatusCode::CREATED, Json(attachment)).into_response());
+    };
+    // The bytes are stored by their hash, so storing them again above was a no-op.
+    let fingerprint = UploadFingerprint {
+        sha256: &attachment.sha256,
+        name: &attachment.name,
+    };
+    idempotent(
+        &state,
+        &auth.user,
+        &mutation_id,
+        "upload_attachment",
+        &fingerprint,
+        StatusCode::CREATED,
+        async |write| {
+            ops::attachments::record_in(write.conn(), &stored)
+                .await
+                .map(|()| attachment.clone())
         },
     )
-    .await?;
-    Ok((StatusCode::CREATED, Json(attachment)))
+    .await
 }
 
 /// `GET /attachments/{id}`: the file.

@@ -11,7 +11,10 @@ use super::extract::{ApiJson, ClientAddr};
 use super::AppState;
 use crate::ops;
 
-/// The caller, authenticated by `Authorization: Bearer TOKEN`; rejects with 401.
+/// The caller, authenticated by `Authorization: Bearer TOKEN`; rejects with
+/// 401. A request that may write (any method but GET, HEAD, OPTIONS) also
+/// counts against the caller's write limit here, once for every route, and
+/// is refused with 429 over it.
 pub struct AuthUser {
     pub user: User,
     pub token: String,
@@ -24,7 +27,11 @@ impl FromRequestParts<AppState> for AuthUser {
         let token = bearer_token(&parts.headers).ok_or_else(|| {
             ApiError::Unauthorized("log in first: send Authorization: Bearer TOKEN".into())
         })?;
-        authenticate(state, token).await
+        let auth = authenticate(state, token).await?;
+        if !parts.method.is_safe() {
+            state.writes.admit(&state.db, &auth.user.id).await?;
+        }
+        Ok(auth)
     }
 }
 

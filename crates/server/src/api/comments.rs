@@ -15,6 +15,7 @@ use super::extract::ApiJson;
 use super::mutation::idempotent;
 use super::posts::{remove_reaction, set_reaction};
 use super::AppState;
+use crate::db::attachments::Owner;
 use crate::ops;
 use crate::ops::reactions::Target;
 
@@ -82,16 +83,22 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let user = &auth.user;
     let endpoint = format!("delete_comment {comment_id}");
-    idempotent(
+    let mut blobs = Vec::new();
+    let response = idempotent(
         &state,
         user,
         &request.mutation_id,
         &endpoint,
         &request,
         StatusCode::OK,
-        async |write| ops::comments::delete_comment(write, user, &comment_id).await,
+        async |write| {
+            blobs = ops::attachments::blobs_of(write.conn(), Owner::Comment(&comment_id)).await?;
+            ops::comments::delete_comment(write, user, &comment_id).await
+        },
     )
-    .await
+    .await?;
+    ops::attachments::forget_blobs(&state.db, state.blobs.as_ref(), &blobs).await;
+    Ok(response)
 }
 
 /// `PUT /comments/{id}/reaction`

@@ -32,6 +32,9 @@ pub enum ApiError {
     /// Details go to the log, never to the client.
     #[error("{0}")]
     Internal(String),
+    /// This node cannot serve now; the message says why (no secrets in it).
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -46,6 +49,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::Internal(_) => ErrorCode::Internal,
+            ApiError::Unavailable(_) => ErrorCode::Unavailable,
         }
     }
 }
@@ -90,7 +94,9 @@ impl From<OpError> for ApiError {
             OpError::Forbidden(m) => ApiError::Forbidden(m),
             OpError::NotFound(m) => ApiError::NotFound(m),
             OpError::Conflict(m) => ApiError::Conflict(m),
-            e @ OpError::RateLimited { retry_after_secs } => ApiError::RateLimited {
+            e @ OpError::RateLimited {
+                retry_after_secs, ..
+            } => ApiError::RateLimited {
                 message: e.to_string(),
                 retry_after_secs,
             },

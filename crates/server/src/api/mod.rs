@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod feed;
 mod groups;
+mod images;
 mod membership;
 mod mutation;
 mod notifications;
@@ -19,11 +20,14 @@ mod stream;
 mod sync;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderName;
 use axum::http::Request;
-use axum::routing::{get, patch, post, put};
-use axum::{Json, Router};
+use axum::middleware;
+use axum::routing::{delete, get, patch, post, put};
+use axum::Router;
 use commons_protocol::API_PREFIX;
 use tokio::sync::watch;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -33,7 +37,9 @@ pub use openapi::ApiDoc;
 use crate::config::StreamTuning;
 use crate::db::Database;
 use crate::hub::Hub;
+use crate::observe::{self, Metrics};
 use crate::ops::login_limit::LoginLimiter;
+use crate::ops::write_limit::WriteLimiter;
 
 /// Largest request body accepted; posts are far smaller (protocol limits).
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
@@ -46,11 +52,15 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     pub stream: StreamTuning,
     pub logins: LoginLimiter,
+    /// Counts each person's writes (see [`auth::AuthUser`]).
+    pub writes: WriteLimiter,
+    pub sync: crate::config::SyncTuning,
     /// See [`crate::ServerConfig::trust_forwarded_for`].
     pub trust_forwarded_for: bool,
     /// Where attachment files are stored.
     pub blobs: std::sync::Arc<dyn crate::blobs::AttachmentStore>,
     pub attachments: crate::config::AttachmentLimits,
+    pub metrics: Metrics,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -58,12 +68,20 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me).patch(people::update_me))
+        .route(
+            "/me/avatar",
+            put(images::set_my_avatar).delete(images::remove_my_avatar),
+        )
         .route("/users", get(people::directory))
         .route("/users/{id}", get(people::get))
         .route("/users/by-handle/{handle}", get(people::by_handle))
         .route("/admin/users/{id}/deactivate", post(people::deactivate))
         .route("/admin/users/{id}/reactivate", post(people::reactivate))
         .route("/admin/users/{id}/role", post(people::set_role))
+        .route(
+            "/admin/users/{id}/avatar",
+            delete(images::remove_user_avatar),
+        )
         .route("/search", get(search::search))
         .route("/sync", get(sync::pull))
         .route("/stream", get(stream::connect))
@@ -73,6 +91,10 @@ pub fn router(state: AppState) -> Router {
         .route("/groups/{id}/members", post(groups::add_member))
         .route("/groups/{id}", patch(groups::update))
         .route("/groups/{id}/settings", put(groups::settings))
+        .route(
+            "/groups/{id}/cover",
+            put(images::set_cover).delete(images::remove_cover),
+        )
         .route("/groups/{id}/members", get(membership::members))
         .route("/groups/{id}/leave", post(membership::leave))
         .route(
@@ -129,31 +151,33 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/notifications/{id}/read", post(notifications::mark_read))
         .route("/openapi.json", get(openapi::openapi_json));
+    let request_id = HeaderName::from_static(observe::REQUEST_ID_HEADER);
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(observe::healthz))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics_text))
         .nest(API_PREFIX, api)
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::track_requests,
+        ))
         .layer(
             // Log the path only: the query may carry an access token.
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    let id = request
+                        .headers()
+                        .get(observe::REQUEST_ID_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Outside the trace layer, so the span sees the id; a proxy's id is kept.
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
-}
-
-#[utoipa::path(
-    get,
-    path = "/healthz",
-    operation_id = "healthz",
-    tag = "meta",
-    summary = "Liveness",
-    description = "Answers while the server runs. Outside `/api/v1`; no session needed.",
-    responses((status = 200, description = "`{\"status\":\"ok\"}`", body = Object))
-)]
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
 }

@@ -33,7 +33,10 @@ where
 {
     let mut mutation =
         match Mutation::begin(&state.db, actor, mutation_id, endpoint, request).await? {
-            Begun::Replay(response) => return Ok(response),
+            Begun::Replay(response) => {
+                state.metrics.mutation_replayed();
+                return Ok(response);
+            }
             Begun::Fresh(mutation) => mutation,
         };
     let result = apply(mutation.write()).await.map_err(ApiError::from)?;

@@ -8,7 +8,8 @@
 //! every operation that needs a session; 400 to every operation that takes a
 //! path id, a query or a body (bad JSON, a malformed id); 413 to those with a
 //! body; 409 to every idempotent write (a `mutation_id` reused for another
-//! request); 500 to every operation that reads input or a session (all but
+//! request); 429 to every authenticated write (the per-person write limit);
+//! 500 to every operation that reads input or a session (all but
 //! this document and `/healthz`).
 //!
 //! A route added to [`super::router`] must be listed in [`ApiDoc`] too: the
@@ -26,8 +27,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    attachments, auth, comments, feed, groups, membership, notifications, people, posts, search,
-    stream, sync,
+    attachments, auth, comments, feed, groups, images, membership, notifications, people, posts,
+    search, stream, sync,
 };
 
 #[derive(OpenApi)]
@@ -38,7 +39,9 @@ use super::{
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
     paths(
-        super::healthz,
+        crate::observe::http::healthz,
+        crate::observe::http::readyz,
+        crate::observe::http::metrics_text,
         openapi_json,
         attachments::upload,
         attachments::download,
@@ -53,6 +56,11 @@ use super::{
         people::deactivate,
         people::reactivate,
         people::set_role,
+        images::set_my_avatar,
+        images::remove_my_avatar,
+        images::remove_user_avatar,
+        images::set_cover,
+        images::remove_cover,
         search::search,
         sync::pull,
         stream::connect,
@@ -142,6 +150,7 @@ const UNAUTHORIZED: &str = "Unauthorized";
 const MUTATION_CONFLICT: &str = "MutationConflict";
 const PAYLOAD_TOO_LARGE: &str = "PayloadTooLarge";
 const INTERNAL: &str = "Internal";
+const WRITE_RATE_LIMITED: &str = "WriteRateLimited";
 
 /// Adds what every endpoint shares; see the module documentation.
 struct Conventions;
@@ -189,6 +198,11 @@ impl Modify for Conventions {
             ),
             (PAYLOAD_TOO_LARGE, too_large.as_str()),
             (
+                WRITE_RATE_LIMITED,
+                "`rate_limited`: too many writes by this person in a short time; \
+                 `Retry-After` says in how many seconds to try again",
+            ),
+            (
                 INTERNAL,
                 "`internal`: the server failed; the details are in its log",
             ),
@@ -210,6 +224,9 @@ impl Modify for Conventions {
         for item in doc.paths.paths.values_mut() {
             for operation in operations_mut(item) {
                 add_shared_responses(operation, &idempotent);
+            }
+            for operation in writes_mut(item) {
+                add_write_limit(operation);
             }
         }
     }
@@ -306,6 +323,33 @@ fn has_property(schema: &RefOr<Schema>, name: &str) -> bool {
         RefOr::T(Schema::Object(object)) => object.properties.contains_key(name),
         _ => false,
     }
+}
+
+/// Every authenticated write counts against the caller's write limit
+/// (`AuthUser`), so each may answer 429.
+fn add_write_limit(operation: &mut Operation) {
+    let secured = operation
+        .security
+        .as_ref()
+        .is_some_and(|requirements| !requirements.is_empty());
+    if secured {
+        operation
+            .responses
+            .responses
+            .entry("429".to_string())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(WRITE_RATE_LIMITED)));
+    }
+}
+
+fn writes_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
 }
 
 fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {

@@ -16,6 +16,7 @@ use super::error::ApiError;
 use super::extract::ApiJson;
 use super::mutation::idempotent;
 use super::AppState;
+use crate::db::attachments::Owner;
 use crate::ops;
 use crate::ops::reactions::Target;
 
@@ -148,8 +149,8 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let user = &auth.user;
     let endpoint = format!("delete_post {post_id}");
-    // A post's attachments never change, so reading them first is safe.
-    let blobs = ops::attachments::blobs_of_post(&state.db, &post_id).await?;
+    // Read in the deleting transaction: a comment may bring files until then.
+    let mut blobs = Vec::new();
     let response = idempotent(
         &state,
         user,
@@ -157,7 +158,10 @@ pub async fn delete(
         &endpoint,
         &request,
         StatusCode::OK,
-        async |write| ops::posts::delete_post(write, user, &post_id).await,
+        async |write| {
+            blobs = ops::attachments::blobs_of(write.conn(), Owner::Post(&post_id)).await?;
+            ops::posts::delete_post(write, user, &post_id).await
+        },
     )
     .await?;
     ops::attachments::forget_blobs(&state.db, state.blobs.as_ref(), &blobs).await;

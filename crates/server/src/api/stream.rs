@@ -80,6 +80,7 @@ pub async fn connect(
 
 async fn serve(mut socket: WebSocket, state: AppState, user_id: String) {
     let tuning = state.stream;
+    let _counted = state.metrics.stream_opened();
     // Subscribe before reading the head, so no commit falls in between.
     let mut pokes = state.hub.subscribe(user_id);
     let mut shutdown = state.shutdown.clone();
@@ -89,7 +90,7 @@ async fn serve(mut socket: WebSocket, state: AppState, user_id: String) {
     let Some(mut last_sent) = current_head(&state).await else {
         return;
     };
-    if send_poke(&mut socket, last_sent, &tuning).await.is_err() {
+    if send_poke(&mut socket, &state, last_sent).await.is_err() {
         return;
     }
     loop {
@@ -115,7 +116,7 @@ async fn serve(mut socket: WebSocket, state: AppState, user_id: String) {
                 // already pulls up to `last_sent`, so only a newer head is news.
                 if head > last_sent {
                     last_sent = head;
-                    if send_poke(&mut socket, last_sent, &tuning).await.is_err() {
+                    if send_poke(&mut socket, &state, last_sent).await.is_err() {
                         return;
                     }
                 }
@@ -150,12 +151,13 @@ async fn current_head(state: &AppState) -> Option<i64> {
     }
 }
 
-async fn send_poke(socket: &mut WebSocket, head: i64, tuning: &StreamTuning) -> Result<(), Gone> {
+async fn send_poke(socket: &mut WebSocket, state: &AppState, head: i64) -> Result<(), Gone> {
+    state.metrics.poke_sent();
     let poke = StreamMessage::Poke {
         cursor: Cursor::from_seq(head),
     };
     let text = serde_json::to_string(&poke).map_err(|_| Gone)?;
-    send(socket, Message::Text(text.into()), tuning).await
+    send(socket, Message::Text(text.into()), &state.stream).await
 }
 
 /// The connection is closed or should be.

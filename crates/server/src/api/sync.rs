@@ -29,7 +29,7 @@ pub struct SyncParams {
     summary = "Changes after a cursor",
     description = "The changes of the change log the caller may see after `since` (from the \
         beginning without it), oldest first, and the cursor to send next time. When \
-        `has_more` is true, pull again at once. Joining a group backfills its history.",
+        `has_more` is true, pull again at once. Joining a group backfills its recent history (the newest posts; older ones through the group page).",
     params(SyncParams),
     responses(
         (status = 200, description = "A page of changes and the next cursor", body = SyncResponse),
@@ -42,7 +42,14 @@ pub async fn pull(
     auth: AuthUser,
     ApiQuery(params): ApiQuery<SyncParams>,
 ) -> Result<Json<SyncResponse>, ApiError> {
-    let response =
-        ops::sync::pull(&state.db, &auth.user, params.since.as_deref(), params.limit).await?;
+    let response = ops::sync::pull(
+        &state.db,
+        &auth.user,
+        params.since.as_deref(),
+        params.limit,
+        state.sync,
+    )
+    .await?;
+    state.metrics.sync_page_served(response.changes.len());
     Ok(Json(response))
 }

@@ -1,10 +1,12 @@
 //! Attachment files: a content-addressed blob store behind [`AttachmentStore`]
-//! (today a local folder, [`LocalStore`]; S3 could follow), plus content
+//! (a local folder, [`LocalStore`], or S3-compatible object storage shared
+//! by several nodes, [`S3Store`]), plus content
 //! sniffing and thumbnails. Rows describing attachments live in the database
 //! (`db::attachments`); the store knows only hashes and bytes.
 
 mod local;
 mod media;
+mod s3;
 
 use std::io;
 
@@ -14,6 +16,7 @@ use futures_util::stream::BoxStream;
 
 pub use local::LocalStore;
 pub use media::{sniff, thumbnail, Thumbnail, THUMBNAIL_CONTENT_TYPE, THUMBNAIL_MAX_SIDE};
+pub use s3::{S3Config, S3Store};
 
 /// What [`AttachmentStore::put`] stored.
 #[derive(Clone, Debug, PartialEq, Eq)]

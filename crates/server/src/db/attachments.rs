@@ -1,5 +1,9 @@
-//! Attachment rows: what was uploaded, by whom, and the post it belongs to.
-//! The bytes are in the attachment store (`crate::blobs`), named by hash.
+//! Attachment rows: what was uploaded, by whom, and what uses it (a post, a
+//! comment, a person's picture or a group's cover; nothing yet right after
+//! the upload). The bytes are in the attachment store (`crate::blobs`),
+//! named by hash.
+
+use std::collections::HashMap;
 
 use commons_protocol::Attachment;
 use sqlx::any::AnyRow;
@@ -8,7 +12,14 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::{get_opt_i64, placeholders, DbError, IN_LIST_CHUNK};
 
 const COLUMNS: &str = "a.id, a.sha256, a.name, a.content_type, a.size, a.width, a.height, \
-    a.uploader_id, a.created_at, a.thumb_sha256, a.post_id";
+    a.uploader_id, a.created_at, a.thumb_sha256, a.post_id, a.comment_id, \
+    (SELECT u.id FROM users u WHERE u.avatar_id = a.id) AS avatar_of, \
+    (SELECT g.id FROM groups g WHERE g.cover_id = a.id) AS cover_of";
+
+/// An upload is free to be used while nothing uses it (this, in SQL).
+const UNUSED: &str = "post_id IS NULL AND comment_id IS NULL \
+    AND NOT EXISTS (SELECT 1 FROM users u WHERE u.avatar_id = attachments.id) \
+    AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.cover_id = attachments.id)";
 
 /// An attachment with what only the server needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +27,35 @@ pub struct StoredAttachment {
     pub attachment: Attachment,
     pub thumb_sha256: Option<String>,
     pub post_id: Option<String>,
+    pub comment_id: Option<String>,
+    /// The person whose profile picture this is.
+    pub avatar_of: Option<String>,
+    /// The group whose cover image this is.
+    pub cover_of: Option<String>,
+}
+
+impl StoredAttachment {
+    /// Nothing uses it yet: its uploader alone sees it and may use it.
+    pub fn is_unused(&self) -> bool {
+        self.post_id.is_none()
+            && self.comment_id.is_none()
+            && self.avatar_of.is_none()
+            && self.cover_of.is_none()
+    }
+
+    /// The blobs it uses: its content and its thumbnail.
+    pub fn blobs(&self) -> Vec<String> {
+        let mut blobs = vec![self.attachment.sha256.clone()];
+        blobs.extend(self.thumb_sha256.clone());
+        blobs
+    }
+}
+
+/// What an attachment is attached to.
+#[derive(Clone, Copy, Debug)]
+pub enum Owner<'a> {
+    Post(&'a str),
+    Comment(&'a str),
 }
 
 fn from_row(row: &AnyRow) -> Result<StoredAttachment, DbError> {
@@ -33,6 +73,9 @@ fn from_row(row: &AnyRow) -> Result<StoredAttachment, DbError> {
         },
         thumb_sha256: row.try_get("thumb_sha256")?,
         post_id: row.try_get("post_id")?,
+        comment_id: row.try_get("comment_id")?,
+        avatar_of: row.try_get("avatar_of")?,
+        cover_of: row.try_get("cover_of")?,
     })
 }
 
@@ -76,17 +119,19 @@ pub async fn load(
     super::load_by_ids(conn, &query, "a.id", ids, from_row).await
 }
 
-/// The attachments of these posts, as `(post_id, attachment)`, each post's
-/// in upload order. One query per chunk of posts.
-pub async fn of_posts(
+/// The attachments of these posts or comments (`column` is `post_id` or
+/// `comment_id`), as `(owner id, attachment)`, each owner's in upload order.
+/// One query per chunk of owners.
+async fn of_owners(
     conn: &mut AnyConnection,
-    post_ids: &[String],
+    column: &str,
+    owner_ids: &[String],
 ) -> Result<Vec<(String, Attachment)>, DbError> {
     let mut found = Vec::new();
-    for chunk in post_ids.chunks(IN_LIST_CHUNK) {
+    for chunk in owner_ids.chunks(IN_LIST_CHUNK) {
         let sql = format!(
-            "SELECT {COLUMNS} FROM attachments a WHERE a.post_id IN ({}) \
-             ORDER BY a.created_at, a.id",
+            "SELECT a.{column} AS owner_id, {COLUMNS} FROM attachments a \
+             WHERE a.{column} IN ({}) ORDER BY a.created_at, a.id",
             placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -94,32 +139,56 @@ pub async fn of_posts(
             query = query.bind(id);
         }
         for row in query.fetch_all(&mut *conn).await? {
-            let stored = from_row(&row)?;
-            if let Some(post_id) = stored.post_id {
-                found.push((post_id, stored.attachment));
-            }
+            found.push((row.try_get("owner_id")?, from_row(&row)?.attachment));
         }
     }
     Ok(found)
 }
 
-/// Links one unlinked attachment to a post; false if it was linked meanwhile.
-pub async fn link(conn: &mut AnyConnection, id: &str, post_id: &str) -> Result<bool, DbError> {
-    let done = sqlx::query("UPDATE attachments SET post_id = $1 WHERE id = $2 AND post_id IS NULL")
-        .bind(post_id)
+/// Attaches one unused attachment to a post or comment; false if something
+/// used it meanwhile.
+pub async fn link(conn: &mut AnyConnection, id: &str, owner: Owner<'_>) -> Result<bool, DbError> {
+    let (column, owner_id) = match owner {
+        Owner::Post(post_id) => ("post_id", post_id),
+        Owner::Comment(comment_id) => ("comment_id", comment_id),
+    };
+    let sql = format!("UPDATE attachments SET {column} = $1 WHERE id = $2 AND {UNUSED}");
+    let done = sqlx::query(AssertSqlSafe(sql))
+        .bind(owner_id)
         .bind(id)
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// The blobs (contents and thumbnails) the post's attachments use.
-pub async fn blobs_of_post(
-    conn: &mut AnyConnection,
-    post_id: &str,
-) -> Result<Vec<String>, DbError> {
-    let rows = sqlx::query("SELECT sha256, thumb_sha256 FROM attachments WHERE post_id = $1")
-        .bind(post_id)
+/// Deletes one attachment row; its blobs are the caller's to forget.
+pub async fn delete(conn: &mut AnyConnection, id: &str) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM attachments WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The attachments of a post and of its comments, or of one comment.
+const OF_POST: &str =
+    "post_id = $1 OR comment_id IN (SELECT k.id FROM comments k WHERE k.post_id = $1)";
+const OF_COMMENT: &str = "comment_id = $1";
+
+fn scope(owner: Owner<'_>) -> (&'static str, &str) {
+    match owner {
+        Owner::Post(id) => (OF_POST, id),
+        Owner::Comment(id) => (OF_COMMENT, id),
+    }
+}
+
+/// The blobs (contents and thumbnails) the attachments of a post (its
+/// comments' included) or of a comment use.
+pub async fn blobs_of(conn: &mut AnyConnection, owner: Owner<'_>) -> Result<Vec<String>, DbError> {
+    let (condition, id) = scope(owner);
+    let sql = format!("SELECT sha256, thumb_sha256 FROM attachments WHERE {condition}");
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(id)
         .fetch_all(conn)
         .await?;
     let mut blobs = Vec::new();
@@ -134,10 +203,12 @@ pub async fn blobs_of_post(
     Ok(blobs)
 }
 
-/// Deletes the rows of a post's attachments.
-pub async fn delete_of_post(conn: &mut AnyConnection, post_id: &str) -> Result<(), DbError> {
-    sqlx::query("DELETE FROM attachments WHERE post_id = $1")
-        .bind(post_id)
+/// Deletes the attachment rows of a post (its comments' included) or of a comment.
+pub async fn delete_of(conn: &mut AnyConnection, owner: Owner<'_>) -> Result<(), DbError> {
+    let (condition, id) = scope(owner);
+    let sql = format!("DELETE FROM attachments WHERE {condition}");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(id)
         .execute(conn)
         .await?;
     Ok(())
@@ -163,13 +234,33 @@ pub async fn attach(
         return Ok(());
     }
     let ids: Vec<String> = posts.iter().map(|p| p.id.clone()).collect();
-    let mut by_post: std::collections::HashMap<String, Vec<Attachment>> =
-        std::collections::HashMap::new();
-    for (post_id, attachment) in of_posts(conn, &ids).await? {
-        by_post.entry(post_id).or_default().push(attachment);
-    }
+    let mut by_post = by_owner(of_owners(conn, "post_id", &ids).await?);
     for post in posts {
         post.attachments = by_post.remove(&post.id).unwrap_or_default();
     }
     Ok(())
+}
+
+/// Fills in each comment's `attachments`: one query per chunk of comments.
+pub async fn attach_to_comments(
+    conn: &mut AnyConnection,
+    comments: &mut [commons_protocol::Comment],
+) -> Result<(), DbError> {
+    if comments.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = comments.iter().map(|c| c.id.clone()).collect();
+    let mut by_comment = by_owner(of_owners(conn, "comment_id", &ids).await?);
+    for comment in comments {
+        comment.attachments = by_comment.remove(&comment.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+fn by_owner(found: Vec<(String, Attachment)>) -> HashMap<String, Vec<Attachment>> {
+    let mut by_owner: HashMap<String, Vec<Attachment>> = HashMap::new();
+    for (owner_id, attachment) in found {
+        by_owner.entry(owner_id).or_default().push(attachment);
+    }
+    by_owner
 }

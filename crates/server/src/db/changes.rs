@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{get_parsed, now_millis, placeholders, DbError, IN_LIST_CHUNK};
+use super::{get_parsed, now_millis, DbError};
 
 /// What a change-log row points at, and so who may see it (see [`visible_page`]).
 macro_rules! change_kinds {
@@ -129,7 +129,9 @@ pub async fn head(conn: &mut AnyConnection) -> Result<i64, DbError> {
 ///   before the group existed, would learn only the id of a secret group);
 /// - a notification or a group setting: its owner only, and a notification
 ///   only while the owner may still read its group;
-/// - content (posts, comments, reactions): the group's members.
+/// - content (posts, comments, reactions): the group's members; except, for
+///   a membership that began after `since` (not on a first sync), what came
+///   before it, which `ops::sync` backfills, capped.
 pub async fn visible_page(
     conn: &mut AnyConnection,
     user_id: &str,
@@ -139,6 +141,11 @@ pub async fn visible_page(
 ) -> Result<Vec<ChangeRow>, DbError> {
     const MEMBER: &str =
         "EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = c.group_id AND m.user_id = $3)";
+    // Content from before a membership that began after `since` comes
+    // through the capped join backfill instead (`recent_history`).
+    const MEMBER_BEFORE_OR_SINCE_JOINING: &str = "EXISTS (SELECT 1 FROM memberships m \
+        WHERE m.group_id = c.group_id AND m.user_id = $3 AND ($1 = 0 \
+        OR m.joined_seq IS NULL OR m.joined_seq <= $1 OR c.seq > m.joined_seq))";
     let sql = format!(
         "SELECT {COLUMNS} FROM changes c LEFT JOIN groups g ON g.id = c.group_id \
          WHERE c.seq > $1 AND c.seq <= $2 AND ( \
@@ -152,7 +159,7 @@ pub async fn visible_page(
                  SELECT MIN(f.seq) FROM changes f WHERE f.group_id = c.group_id)) \
              OR (c.kind = 'notification' AND c.user_id = $3 AND (c.group_id IS NULL OR {MEMBER})) \
              OR (c.kind = 'group_settings' AND c.user_id = $3) \
-             OR (c.kind IN ('post', 'comment', 'reaction') AND {MEMBER})) \
+             OR (c.kind IN ('post', 'comment', 'reaction') AND {MEMBER_BEFORE_OR_SINCE_JOINING})) \
          ORDER BY c.seq LIMIT $4"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
@@ -165,32 +172,36 @@ pub async fn visible_page(
     rows.iter().map(from_row).collect()
 }
 
-/// The content changes of the given groups up to and including `upto`,
-/// oldest first: what a new member could not see before its cursor. Group
-/// and membership changes are included (the member list); per-person kinds
-/// (join requests, notifications, settings, purges) are not.
-pub async fn group_history(
+/// What a new member of `group_id` could not see before its membership
+/// began at `upto`: the group's recent history, oldest first. That is the
+/// group and membership changes (the member list), and the post, comment
+/// and reaction changes of the newest `posts` posts that are not deleted and
+/// of the pinned ones (the top of the group page). Older posts are read
+/// through the group page endpoint. Per-person kinds (join requests,
+/// notifications, settings, purges) are not included.
+pub async fn recent_history(
     conn: &mut AnyConnection,
-    group_ids: &[String],
+    group_id: &str,
     upto: i64,
+    posts: i64,
 ) -> Result<Vec<ChangeRow>, DbError> {
-    let mut found = Vec::new();
-    for chunk in group_ids.chunks(IN_LIST_CHUNK) {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM changes c JOIN groups g ON g.id = c.group_id \
-             WHERE c.seq <= $1 AND c.group_id IN ({}) \
-               AND c.kind IN ('group', 'membership', 'post', 'comment', 'reaction') \
-             ORDER BY c.seq",
-            placeholders(2, chunk.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(upto);
-        for id in chunk {
-            query = query.bind(id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.push(from_row(&row)?);
-        }
-    }
-    found.sort_by_key(|c| c.seq);
-    Ok(found)
+    const RECENT: &str = "SELECT p.id FROM posts p WHERE p.group_id = $1 AND ( \
+             p.pinned_at IS NOT NULL OR p.id IN ( \
+                 SELECT q.id FROM posts q WHERE q.group_id = $1 AND q.deleted_at IS NULL \
+                 ORDER BY q.seq DESC LIMIT $3))";
+    let sql = format!(
+        "SELECT {COLUMNS} FROM changes c WHERE c.group_id = $1 AND c.seq <= $2 AND ( \
+             c.kind IN ('group', 'membership') \
+             OR (c.kind IN ('post', 'reaction') AND c.entity_id IN ({RECENT})) \
+             OR (c.kind IN ('comment', 'reaction') AND c.entity_id IN ( \
+                 SELECT k.id FROM comments k WHERE k.post_id IN ({RECENT})))) \
+         ORDER BY c.seq"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(group_id)
+        .bind(upto)
+        .bind(posts)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
 }

@@ -5,10 +5,10 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::social::join_request_from_row;
-use super::{get_flag, get_parsed, DbError};
+use super::{get_flag, get_parsed, placeholders, DbError, IN_LIST_CHUNK};
 
 const COLUMNS: &str =
-    "g.id, g.name, g.description, g.privacy, g.is_default, g.created_by, g.created_at";
+    "g.id, g.name, g.description, g.privacy, g.is_default, g.created_by, g.created_at, g.cover_id";
 const MEMBERSHIP_COLUMNS: &str = "m.group_id, m.user_id, m.role, m.joined_at";
 
 fn from_row(row: &AnyRow) -> Result<Group, DbError> {
@@ -20,6 +20,7 @@ fn from_row(row: &AnyRow) -> Result<Group, DbError> {
         is_default: get_flag(row, "is_default")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
+        cover_id: row.try_get("cover_id")?,
     })
 }
 
@@ -66,6 +67,48 @@ pub async fn insert_membership(conn: &mut AnyConnection, m: &Membership) -> Resu
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Records the seq of the change that began a membership.
+pub async fn set_joined_seq(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    user_id: &str,
+    seq: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE memberships SET joined_seq = $1 WHERE group_id = $2 AND user_id = $3")
+        .bind(seq)
+        .bind(group_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The groups among `group_ids` in which `user_id`'s membership began after
+/// `since`, each with the seq of that beginning.
+pub async fn joined_after(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    group_ids: &[String],
+    since: i64,
+) -> Result<Vec<(String, i64)>, DbError> {
+    let mut found = Vec::new();
+    for chunk in group_ids.chunks(IN_LIST_CHUNK) {
+        let sql = format!(
+            "SELECT group_id, joined_seq FROM memberships \
+             WHERE user_id = $1 AND joined_seq > $2 AND group_id IN ({})",
+            placeholders(3, chunk.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(user_id).bind(since);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push((row.try_get("group_id")?, row.try_get("joined_seq")?));
+        }
+    }
+    Ok(found)
 }
 
 pub async fn exists(conn: &mut AnyConnection, group_id: &str) -> Result<bool, DbError> {
@@ -198,6 +241,20 @@ pub async fn update(conn: &mut AnyConnection, group: &Group) -> Result<(), DbErr
         .bind(&group.description)
         .bind(group.privacy.as_str())
         .bind(&group.id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets or clears a group's cover image.
+pub async fn set_cover(
+    conn: &mut AnyConnection,
+    group_id: &str,
+    cover_id: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE groups SET cover_id = $1 WHERE id = $2")
+        .bind(cover_id)
+        .bind(group_id)
         .execute(conn)
         .await?;
     Ok(())

@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0005_login_attempts.sql"),
     },
     Migration {
+        version: 7,
+        sqlite: include_str!("../../migrations/sqlite/0007_media_and_limits.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_media_and_limits.sql"),
+    },
+    Migration {
         version: 8,
         sqlite: include_str!("../../migrations/sqlite/0008_feed_index.sql"),
         postgres: include_str!("../../migrations/postgres/0008_feed_index.sql"),
@@ -59,14 +64,9 @@ pub(super) async fn run(db: &Database) -> Result<(), DbError> {
     )
     .execute(write.conn())
     .await?;
-    let applied = sqlx::query("SELECT version FROM schema_migrations")
-        .fetch_all(write.conn())
-        .await?
-        .iter()
-        .map(|row| row.try_get::<i64, _>("version"))
-        .collect::<Result<HashSet<i64>, _>>()?;
+    let applied = applied_versions(write.conn()).await?;
     let newest = applied.iter().copied().max().unwrap_or(0);
-    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    let known = newest_known();
     if newest > known {
         return Err(DbError::SchemaTooNew {
             found: newest,
@@ -88,4 +88,31 @@ pub(super) async fn run(db: &Database) -> Result<(), DbError> {
     }
     write.commit().await?;
     Ok(())
+}
+
+async fn applied_versions(conn: &mut sqlx::AnyConnection) -> Result<HashSet<i64>, DbError> {
+    Ok(sqlx::query("SELECT version FROM schema_migrations")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<i64, _>("version"))
+        .collect::<Result<HashSet<i64>, _>>()?)
+}
+
+/// The versions this binary knows that the database has not applied (empty
+/// when the schema is up to date). Answers `/readyz` on every node, including
+/// nodes that did not run the migrations themselves.
+pub async fn pending(db: &Database) -> Result<Vec<i64>, DbError> {
+    let mut conn = db.pool().acquire().await?;
+    let applied = applied_versions(&mut conn).await?;
+    Ok(MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !applied.contains(v))
+        .collect())
+}
+
+/// The newest schema version this binary knows.
+pub fn newest_known() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
 }

@@ -12,7 +12,7 @@ pub mod attachments;
 pub mod changes;
 pub mod groups;
 pub mod login_attempts;
-mod migrate;
+pub mod migrate;
 pub mod mutations;
 pub mod posts;
 pub mod reactions;

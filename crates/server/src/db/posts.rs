@@ -37,6 +37,7 @@ fn comment_from_row(row: &AnyRow) -> Result<Comment, DbError> {
         parent_id: row.try_get("parent_id")?,
         edited_at: get_opt_i64(row, "edited_at")?,
         deleted_at: get_opt_i64(row, "deleted_at")?,
+        attachments: Vec::new(),
     })
 }
 
@@ -119,9 +120,14 @@ pub async fn comments_of_post(
         format!("SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.post_id = $1 ORDER BY c.seq");
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(post_id)
-        .fetch_all(conn)
+        .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(comment_from_row).collect()
+    let mut comments = rows
+        .iter()
+        .map(comment_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    super::attachments::attach_to_comments(conn, &mut comments).await?;
+    Ok(comments)
 }
 
 pub async fn load_posts(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<Post>, DbError> {
@@ -136,16 +142,23 @@ pub async fn load_comments(
     ids: &[String],
 ) -> Result<Vec<Comment>, DbError> {
     let query = format!("SELECT {COMMENT_COLUMNS} FROM comments c WHERE");
-    super::load_by_ids(conn, &query, "c.id", ids, comment_from_row).await
+    let mut comments =
+        super::load_by_ids(&mut *conn, &query, "c.id", ids, comment_from_row).await?;
+    super::attachments::attach_to_comments(conn, &mut comments).await?;
+    Ok(comments)
 }
 
 pub async fn find_comment(conn: &mut AnyConnection, id: &str) -> Result<Option<Comment>, DbError> {
     let sql = format!("SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.id = $1");
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(id)
-        .fetch_optional(conn)
+        .fetch_optional(&mut *conn)
         .await?;
-    row.as_ref().map(comment_from_row).transpose()
+    let Some(mut comment) = row.as_ref().map(comment_from_row).transpose()? else {
+        return Ok(None);
+    };
+    super::attachments::attach_to_comments(conn, std::slice::from_mut(&mut comment)).await?;
+    Ok(Some(comment))
 }
 
 /// Replaces a post's text, keeping the old one as a version.
@@ -379,6 +392,7 @@ pub async fn comments_of_posts(
             found.push(comment_from_row(&row)?);
         }
     }
+    super::attachments::attach_to_comments(conn, &mut found).await?;
     Ok(found)
 }
 

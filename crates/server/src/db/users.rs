@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::{get_flag, get_opt_i64, DbError};
 
 const COLUMNS: &str = "u.id, u.email, u.name, u.handle, u.is_admin, u.created_at, \
-    u.title, u.department, u.location, u.manager_id, u.about, u.deactivated_at";
+    u.title, u.department, u.location, u.manager_id, u.about, u.deactivated_at, u.avatar_id";
 
 fn from_row(row: &AnyRow) -> Result<User, DbError> {
     Ok(User {
@@ -23,6 +23,7 @@ fn from_row(row: &AnyRow) -> Result<User, DbError> {
         manager_id: row.try_get("manager_id")?,
         about: row.try_get("about")?,
         deactivated: get_opt_i64(row, "deactivated_at")?.is_some(),
+        avatar_id: row.try_get("avatar_id")?,
     })
 }
 
@@ -50,6 +51,20 @@ pub async fn insert(
     .bind(&user.about)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Sets or clears a person's profile picture.
+pub async fn set_avatar(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    avatar_id: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET avatar_id = $1 WHERE id = $2")
+        .bind(avatar_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

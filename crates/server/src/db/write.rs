@@ -77,6 +77,11 @@ impl Write {
         Ok(seq)
     }
 
+    /// The seq of the last change appended in this transaction.
+    pub fn last_seq(&self) -> Option<i64> {
+        self.last_seq
+    }
+
     /// Adds people who should be poked once this transaction commits.
     pub fn notify(&mut self, audience: Audience) {
         self.audience.merge(audience);

@@ -1,7 +1,9 @@
-//! Attachments: who may see them and how they join a post. An upload is the
-//! uploader's alone until linked to a post; then whoever may read the post
-//! may read it, with the post's rules (`posts::readable_post`). Everyone
-//! else hears "attachment not found", as for an id that never existed.
+//! Attachments: who may see them and how they are used. An upload is the
+//! uploader's alone until used; then it follows what uses it: a post's or a
+//! comment's attachments whoever may read the post (`posts::readable_post`),
+//! a profile picture every signed-in person, a group's cover whoever may see
+//! the group (`groups::visible`). Everyone else hears "attachment not
+//! found", as for an id that never existed.
 
 use std::collections::HashSet;
 
@@ -11,7 +13,7 @@ use sqlx::AnyConnection;
 use super::posts::readable_post;
 use super::{validate, OpError, OpResult};
 use crate::blobs::AttachmentStore;
-use crate::db::attachments::StoredAttachment;
+use crate::db::attachments::{Owner, StoredAttachment};
 use crate::db::{self, Database};
 
 /// Most attachments one post carries.
@@ -24,7 +26,12 @@ fn attachment_not_found() -> OpError {
 /// Records an upload whose bytes are already in the store.
 pub async fn record(db: &Database, stored: &StoredAttachment) -> OpResult<()> {
     let mut conn = db.pool().acquire().await?;
-    db::attachments::insert(&mut conn, stored).await?;
+    record_in(&mut conn, stored).await
+}
+
+/// `record` inside the caller's transaction (an idempotent upload's).
+pub async fn record_in(conn: &mut AnyConnection, stored: &StoredAttachment) -> OpResult<()> {
+    db::attachments::insert(conn, stored).await?;
     Ok(())
 }
 
@@ -35,23 +42,43 @@ pub async fn readable(db: &Database, actor: &User, id: &str) -> OpResult<StoredA
     let stored = db::attachments::find(&mut conn, &id)
         .await?
         .ok_or_else(attachment_not_found)?;
-    match &stored.post_id {
-        None if stored.attachment.uploader_id == actor.id => Ok(stored),
-        None => Err(attachment_not_found()),
-        Some(post_id) => match readable_post(&mut conn, actor, post_id).await {
+    let post_id = match (&stored.post_id, &stored.comment_id) {
+        (Some(post_id), _) => Some(post_id.clone()),
+        (None, Some(comment_id)) => db::posts::find_comment(&mut conn, comment_id)
+            .await?
+            .filter(|comment| comment.deleted_at.is_none())
+            .map(|comment| comment.post_id),
+        (None, None) => None,
+    };
+    if let Some(post_id) = post_id {
+        return match readable_post(&mut conn, actor, &post_id).await {
             Ok((post, _, _)) if post.deleted_at.is_none() => Ok(stored),
             Ok(_) | Err(OpError::NotFound(_)) => Err(attachment_not_found()),
             Err(e) => Err(e),
-        },
+        };
     }
+    if stored.avatar_of.is_some() {
+        return Ok(stored);
+    }
+    if let Some(group_id) = &stored.cover_of {
+        return match super::groups::visible(&mut conn, actor, group_id).await {
+            Ok(_) => Ok(stored),
+            Err(OpError::NotFound(_)) => Err(attachment_not_found()),
+            Err(e) => Err(e),
+        };
+    }
+    if stored.is_unused() && stored.attachment.uploader_id == actor.id {
+        return Ok(stored);
+    }
+    Err(attachment_not_found())
 }
 
-/// Links `ids` (the actor's own unlinked uploads) to a new post; answers
-/// them in the order given. Anything else is a 400.
-pub(super) async fn link_to_post(
+/// Attaches `ids` (the actor's own unused uploads) to a new post or comment;
+/// answers them in the order given. Anything else is a 400.
+pub(super) async fn link(
     conn: &mut AnyConnection,
     actor: &User,
-    post_id: &str,
+    owner: Owner<'_>,
     ids: &[String],
 ) -> OpResult<Vec<Attachment>> {
     if ids.is_empty() {
@@ -59,7 +86,7 @@ pub(super) async fn link_to_post(
     }
     if ids.len() > MAX_ATTACHMENTS_PER_POST {
         return Err(OpError::Invalid(format!(
-            "a post carries at most {MAX_ATTACHMENTS_PER_POST} attachments"
+            "a post or comment carries at most {MAX_ATTACHMENTS_PER_POST} attachments"
         )));
     }
     let mut wanted = Vec::with_capacity(ids.len());
@@ -75,12 +102,12 @@ pub(super) async fn link_to_post(
     let mut linked = Vec::with_capacity(wanted.len());
     for id in &wanted {
         let usable = found.iter().find(|s| {
-            &s.attachment.id == id && s.attachment.uploader_id == actor.id && s.post_id.is_none()
+            &s.attachment.id == id && s.attachment.uploader_id == actor.id && s.is_unused()
         });
         let Some(stored) = usable else {
             return Err(unusable(id));
         };
-        if !db::attachments::link(conn, id, post_id).await? {
+        if !db::attachments::link(conn, id, owner).await? {
             return Err(unusable(id));
         }
         linked.push(stored.attachment.clone());
@@ -90,18 +117,52 @@ pub(super) async fn link_to_post(
 
 fn unusable(id: &str) -> OpError {
     OpError::Invalid(format!(
-        "attachment {id} is not one of your uploads waiting for a post"
+        "attachment {id} is not one of your uploads waiting to be used"
     ))
 }
 
-/// The blobs a post's attachments use; read before deleting the post, so
-/// that [`forget_blobs`] can remove them after.
-pub async fn blobs_of_post(db: &Database, post_id: &str) -> OpResult<Vec<String>> {
-    let Ok(post_id) = validate::id("post id", post_id) else {
+/// The caller's own unused upload, to become a profile picture or a group
+/// cover: it must be an image the server decoded (so it has a thumbnail).
+pub(super) async fn image_for(
+    conn: &mut AnyConnection,
+    actor: &User,
+    id: &str,
+) -> OpResult<StoredAttachment> {
+    let id = validate::id("attachment id", id)?;
+    let stored = db::attachments::find(conn, &id)
+        .await?
+        .filter(|s| s.attachment.uploader_id == actor.id && s.is_unused())
+        .ok_or_else(|| unusable(&id))?;
+    if stored.thumb_sha256.is_none() {
+        return Err(OpError::Invalid(format!(
+            "attachment {id} is not an image (PNG, JPEG, GIF or WebP) the server could read"
+        )));
+    }
+    Ok(stored)
+}
+
+/// Deletes the row of an image no longer used (a replaced or removed
+/// picture or cover); answers the blobs to forget after the commit.
+pub(super) async fn drop_image(
+    conn: &mut AnyConnection,
+    id: Option<&str>,
+) -> OpResult<Vec<String>> {
+    let Some(id) = id else {
         return Ok(Vec::new());
     };
-    let mut conn = db.pool().acquire().await?;
-    Ok(db::attachments::blobs_of_post(&mut conn, &post_id).await?)
+    let blobs = match db::attachments::find(conn, id).await? {
+        Some(stored) => stored.blobs(),
+        None => Vec::new(),
+    };
+    db::attachments::delete(conn, id).await?;
+    Ok(blobs)
+}
+
+/// The blobs the attachments of a post (its comments' included) or of a
+/// comment use; read in the deleting transaction, before the delete, so
+/// that [`forget_blobs`] can remove them after the commit.
+pub async fn blobs_of(conn: &mut AnyConnection, owner: Owner<'_>) -> OpResult<Vec<String>> {
+    Ok(db::attachments::blobs_of(conn, owner).await?)
 }
 
 /// Removes from the store those of `blobs` no attachment row uses any more.

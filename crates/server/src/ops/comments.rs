@@ -14,6 +14,7 @@ use super::groups::notify_members;
 use super::notifications::{notify, Event};
 use super::posts::{content_event, may_remove, notify_mentions, post_deleted, readable_post};
 use super::{validate, OpError, OpResult};
+use crate::db::attachments::Owner;
 use crate::db::changes::{ChangeKind, NewChange};
 use crate::db::{self, now_millis, Write};
 
@@ -62,6 +63,17 @@ pub async fn create_comment(
     };
     let seq = append_comment_change(w, &comment).await?;
     db::posts::insert_comment(w.conn(), &comment, seq).await?;
+    let attachments = super::attachments::link(
+        w.conn(),
+        actor,
+        Owner::Comment(&comment.id),
+        &request.attachment_ids,
+    )
+    .await?;
+    let comment = Comment {
+        attachments,
+        ..comment
+    };
     notify_members(w, &comment.group_id).await?;
 
     // One notification per person, the most specific: a mention, else a
@@ -153,8 +165,9 @@ pub async fn edit_comment(
     Ok(comment)
 }
 
-/// Tombstones a comment and removes its reactions. Deleting a deleted
-/// comment answers the tombstone.
+/// Tombstones a comment and removes its reactions and attachment rows (the
+/// caller forgets the files after the commit). Deleting a deleted comment
+/// answers the tombstone.
 pub async fn delete_comment(w: &mut Write, actor: &User, comment_id: &str) -> OpResult<Comment> {
     let (comment, _, group, role) = readable_comment(w.conn(), actor, comment_id).await?;
     if !may_remove(actor, &comment.author_id, role) {
@@ -169,6 +182,7 @@ pub async fn delete_comment(w: &mut Write, actor: &User, comment_id: &str) -> Op
     let deleted_at = now_millis();
     db::posts::tombstone_comment(w.conn(), &comment.id, deleted_at).await?;
     let reactions = db::reactions::delete_of_target(w.conn(), &comment.id).await?;
+    db::attachments::delete_of(w.conn(), Owner::Comment(&comment.id)).await?;
     append_comment_change(w, &comment).await?;
     for reaction in &reactions {
         super::reactions::append_reaction_change(w, reaction).await?;
@@ -177,6 +191,7 @@ pub async fn delete_comment(w: &mut Write, actor: &User, comment_id: &str) -> Op
     Ok(Comment {
         body: String::new(),
         deleted_at: Some(deleted_at),
+        attachments: Vec::new(),
         ..comment
     })
 }

@@ -86,6 +86,7 @@ pub async fn create(w: &mut Write, actor: &User, request: &CreateGroupRequest) -
         is_default: false,
         created_by: actor.id.clone(),
         created_at: now_millis(),
+        cover_id: None,
     };
     if db::groups::exists(w.conn(), &group.id).await? {
         return Err(OpError::Conflict(format!(
@@ -107,6 +108,7 @@ pub(super) async fn create_default(w: &mut Write, creator: &User) -> OpResult<Gr
         is_default: true,
         created_by: creator.id.clone(),
         created_at: now_millis(),
+        cover_id: None,
     };
     db::groups::insert(w.conn(), &group).await?;
     append_group_change(w, &group).await?;
@@ -125,7 +127,7 @@ async fn insert_with_admin(w: &mut Write, group: &Group, admin: &User) -> OpResu
     insert_membership(w, &membership).await
 }
 
-async fn append_group_change(w: &mut Write, group: &Group) -> OpResult<()> {
+pub(super) async fn append_group_change(w: &mut Write, group: &Group) -> OpResult<()> {
     w.append(NewChange {
         kind: ChangeKind::Group,
         entity_id: &group.id,
@@ -139,10 +141,17 @@ async fn append_group_change(w: &mut Write, group: &Group) -> OpResult<()> {
     Ok(())
 }
 
-/// Inserts a membership, logs it and pokes the group's members (the new one included).
+/// Inserts a membership, logs it and pokes the group's members (the new one
+/// included). The membership remembers the seq of its change, so sync knows
+/// whom to backfill (see `ops::sync`).
 pub(super) async fn insert_membership(w: &mut Write, membership: &Membership) -> OpResult<()> {
     db::groups::insert_membership(w.conn(), membership).await?;
-    append_membership_change(w, &membership.group_id, &membership.user_id).await
+    append_membership_change(w, &membership.group_id, &membership.user_id).await?;
+    if let Some(seq) = w.last_seq() {
+        db::groups::set_joined_seq(w.conn(), &membership.group_id, &membership.user_id, seq)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Logs a membership added, changed or removed (after the write, so sync

@@ -87,7 +87,8 @@ impl LoginLimiter {
         // otherwise a blocked address would lock out every e-mail it tries.
         attempt.take_back(conn).await?;
         Err(OpError::RateLimited {
-            retry_after_secs: u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000).max(1),
+            what: "failed logins",
+            retry_after_secs: retry_after_secs(wait_ms),
         })
     }
 }
@@ -110,6 +111,11 @@ impl Attempt {
         }
         Ok(())
     }
+}
+
+/// A wait in milliseconds as whole seconds for `Retry-After`, at least 1.
+pub(super) fn retry_after_secs(wait_ms: i64) -> u64 {
+    u64::try_from(wait_ms).unwrap_or(0).div_ceil(1000).max(1)
 }
 
 /// One counter per IPv4 address, and per IPv6 /64 (what one host usually gets).

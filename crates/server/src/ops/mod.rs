@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod comments;
 pub mod feed;
 pub mod groups;
+pub mod images;
 pub mod login_limit;
 pub mod membership;
 pub mod notifications;
@@ -17,6 +18,7 @@ pub mod search;
 pub mod sync;
 pub mod users;
 pub mod validate;
+pub mod write_limit;
 
 use crate::db::DbError;
 
@@ -34,8 +36,12 @@ pub enum OpError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("too many failed logins: try again in {}", wait_text(*retry_after_secs))]
-    RateLimited { retry_after_secs: u64 },
+    /// `what` names what was counted ("failed logins", "writes").
+    #[error("too many {what}: try again in {}", wait_text(*retry_after_secs))]
+    RateLimited {
+        what: &'static str,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("{0}")]

@@ -117,7 +117,7 @@ async fn check_manager(w: &mut Write, person: &User, manager_id: &str) -> OpResu
 }
 
 /// Logs a change to a person (everyone sees people) and returns their new state.
-async fn changed(w: &mut Write, user_id: &str) -> OpResult<User> {
+pub(super) async fn changed(w: &mut Write, user_id: &str) -> OpResult<User> {
     w.append(NewChange {
         kind: ChangeKind::User,
         entity_id: user_id,

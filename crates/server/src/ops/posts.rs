@@ -13,6 +13,7 @@ use sqlx::AnyConnection;
 use super::groups::{self, can_read_posts, notify_members};
 use super::notifications::{notify, Event};
 use super::{validate, OpError, OpResult};
+use crate::db::attachments::Owner;
 use crate::db::changes::{ChangeKind, NewChange};
 use crate::db::{self, now_millis, Database, Write};
 
@@ -54,9 +55,13 @@ pub async fn create_post(
     };
     let seq = append_post_change(w, &post).await?;
     db::posts::insert_post(w.conn(), &post, seq).await?;
-    let attachments =
-        super::attachments::link_to_post(w.conn(), actor, &post.id, &request.attachment_ids)
-            .await?;
+    let attachments = super::attachments::link(
+        w.conn(),
+        actor,
+        Owner::Post(&post.id),
+        &request.attachment_ids,
+    )
+    .await?;
     let post = Post {
         attachments,
         ..post
@@ -140,7 +145,7 @@ pub async fn delete_post(w: &mut Write, actor: &User, post_id: &str) -> OpResult
     let comments = db::posts::tombstone_comments_of_post(w.conn(), &post.id, deleted_at).await?;
     let reactions = db::reactions::delete_of_post(w.conn(), &post.id).await?;
     // The files go after the commit (`ops::attachments::forget_blobs`).
-    db::attachments::delete_of_post(w.conn(), &post.id).await?;
+    db::attachments::delete_of(w.conn(), Owner::Post(&post.id)).await?;
     append_post_change(w, &post).await?;
     for comment_id in &comments {
         w.append(NewChange {

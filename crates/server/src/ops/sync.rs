@@ -7,6 +7,7 @@ use commons_protocol::{Change, Cursor, SyncResponse, User, DEFAULT_SYNC_LIMIT, M
 use sqlx::AnyConnection;
 
 use super::{OpError, OpResult};
+use crate::config::SyncTuning;
 use crate::db::changes::{self, ChangeKind, ChangeRow};
 use crate::db::{self, Database};
 
@@ -16,6 +17,7 @@ pub async fn pull(
     actor: &User,
     since: Option<&str>,
     limit: Option<i64>,
+    tuning: SyncTuning,
 ) -> OpResult<SyncResponse> {
     let since = match since {
         None => 0,
@@ -40,7 +42,14 @@ pub async fn pull(
         Some(last) if has_more => last.seq,
         _ => head,
     };
-    let rows = with_backfill(&mut conn, &actor.id, since, page).await?;
+    let rows = with_backfill(
+        &mut conn,
+        &actor.id,
+        since,
+        tuning.join_backfill_posts,
+        page,
+    )
+    .await?;
     let changes = resolve(&mut conn, &actor.id, &rows).await?;
     Ok(SyncResponse {
         changes,
@@ -49,18 +58,23 @@ pub async fn pull(
     })
 }
 
-/// When the page says the caller joined a group, puts that group's earlier
-/// history (up to `since`, which the client skipped as a non-member) right
-/// before the membership change, so a new member sees what was said before.
+/// When the page holds the change that began one of the caller's
+/// memberships after `since`, puts that group's recent history from before
+/// it (capped at the newest `backfill_posts` posts, see
+/// `changes::recent_history`) right before it, so a new member sees what
+/// was said lately. A role change, or a first sync, backfills nothing.
 async fn with_backfill(
     conn: &mut AnyConnection,
     user_id: &str,
     since: i64,
+    backfill_posts: i64,
     page: Vec<ChangeRow>,
 ) -> OpResult<Vec<ChangeRow>> {
+    let is_mine =
+        |c: &ChangeRow| c.kind == ChangeKind::Membership && c.user_id.as_deref() == Some(user_id);
     let touched: Vec<String> = page
         .iter()
-        .filter(|c| c.kind == ChangeKind::Membership && c.user_id.as_deref() == Some(user_id))
+        .filter(|c| is_mine(c))
         .filter_map(|c| c.group_id.clone())
         .collect::<HashSet<_>>()
         .into_iter()
@@ -68,28 +82,20 @@ async fn with_backfill(
     if touched.is_empty() || since == 0 {
         return Ok(page);
     }
-    // Only groups the caller is in now: a membership row may record a removal.
-    let mut joined = Vec::with_capacity(touched.len());
-    for group_id in touched {
-        if db::groups::membership(conn, &group_id, user_id)
-            .await?
-            .is_some()
-        {
-            joined.push(group_id);
-        }
-    }
-    let mut history: HashMap<String, Vec<ChangeRow>> = HashMap::new();
-    for row in changes::group_history(conn, &joined, since).await? {
-        if let Some(group_id) = row.group_id.clone() {
-            history.entry(group_id).or_default().push(row);
-        }
-    }
+    let began: HashMap<String, i64> = db::groups::joined_after(conn, user_id, &touched, since)
+        .await?
+        .into_iter()
+        .collect();
     let mut rows = Vec::with_capacity(page.len());
     for change in page {
-        let is_my_join =
-            change.kind == ChangeKind::Membership && change.user_id.as_deref() == Some(user_id);
-        if let (true, Some(group_id)) = (is_my_join, change.group_id.as_deref()) {
-            rows.extend(history.remove(group_id).unwrap_or_default());
+        let began_here = change
+            .group_id
+            .as_deref()
+            .and_then(|group_id| began.get(group_id).map(|seq| (group_id, *seq)));
+        if let (true, Some((group_id, seq))) = (is_mine(&change), began_here) {
+            if seq == change.seq {
+                rows.extend(changes::recent_history(conn, group_id, seq, backfill_posts).await?);
+            }
         }
         rows.push(change);
     }

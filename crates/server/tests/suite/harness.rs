@@ -116,14 +116,14 @@ where
 }
 
 /// A PostgreSQL database of its own for one test.
-struct ScratchDatabase {
+pub struct ScratchDatabase {
     admin_url: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl ScratchDatabase {
-    async fn create() -> Self {
+    pub async fn create() -> Self {
         sqlx::any::install_default_drivers();
         let admin_url = std::env::var("COMMONS_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
@@ -155,7 +155,7 @@ impl ScratchDatabase {
         })
     }
 
-    async fn drop(self) {
+    pub async fn drop(self) {
         let mut admin = Self::admin_connection(&self.admin_url).await;
         let dropped = sqlx::query(AssertSqlSafe(format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
@@ -309,7 +309,11 @@ pub async fn send(request: reqwest::RequestBuilder) -> Reply {
     let status = response.status();
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
-    let body = if text.is_empty() {
+    // Text answers (`/metrics`) have no JSON body; a JSON one must parse.
+    let is_text = headers
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/openmetrics-text"));
+    let body = if text.is_empty() || is_text {
         Value::Null
     } else {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text:?}"))
@@ -397,6 +401,7 @@ impl Session {
             id: new_id(),
             body: body.into(),
             parent_id: None,
+            attachment_ids: Vec::new(),
         };
         let reply = self
             .post(&format!("/posts/{}/comments", post.id), &request)

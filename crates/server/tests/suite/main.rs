@@ -16,6 +16,7 @@ on_both_databases!(
     closed_groups_show_their_name_but_not_their_posts,
     a_repeated_mutation_applies_once,
     joining_a_group_backfills_its_history,
+    the_join_backfill_is_capped_and_not_repeated_on_a_role_change,
     errors_are_json_with_the_right_status,
     members_get_a_poke_when_a_group_they_are_in_changes,
     the_stream_takes_the_token_from_the_query_too,
@@ -49,10 +50,17 @@ on_both_databases!(
     search_finds_only_what_the_caller_may_see,
     hostile_search_queries_never_fail,
     failed_logins_are_limited_per_email_and_address_on_every_node,
+    writes_are_limited_per_person_on_every_node,
     attachments_follow_the_visibility_of_their_post,
     attachments_are_stored_once_sniffed_limited_and_removed,
+    an_upload_with_a_mutation_id_is_recorded_once,
+    people_set_replace_and_remove_their_picture,
+    group_covers_follow_the_visibility_of_their_group,
+    comments_carry_attachments_with_the_rules_of_posts,
     permission_matrix_of_privacy_role_and_read_path,
     a_group_made_secret_is_purged_only_where_it_may_be_held,
+    operators_see_readiness_request_ids_and_metrics,
+    a_backup_of_a_running_server_restores_the_same_data,
 );
 
 /// Not database-specific: once, on SQLite.
@@ -79,6 +87,31 @@ mod stream_liveness {
     }
 }
 
+/// Configuration and moving between databases: once each.
+mod operations {
+    use crate::harness::{run, Backend};
+    use crate::scenarios;
+
+    /// From SQLite (the scenario's server) into a PostgreSQL database of its own.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_sqlite_server_moves_to_postgres_and_clients_keep_their_cursors() {
+        run(
+            Backend::Sqlite,
+            scenarios::an_sqlite_server_moves_to_postgres_and_clients_keep_their_cursors,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn config_check_prints_the_effective_settings_or_names_the_problem() {
+        run(
+            Backend::Sqlite,
+            scenarios::config_check_prints_the_effective_settings_or_names_the_problem,
+        )
+        .await;
+    }
+}
+
 /// Several nodes on one database: PostgreSQL only (SQLite serves one node).
 mod multinode {
     use crate::harness::{run, Backend};
@@ -89,6 +122,15 @@ mod multinode {
         run(
             Backend::Postgres,
             scenarios::two_server_processes_share_pokes_and_login_limits,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn attachments_in_object_storage_are_shared_by_every_node() {
+        run(
+            Backend::Postgres,
+            scenarios::attachments_in_object_storage_are_shared_by_every_node,
         )
         .await;
     }

@@ -335,6 +335,8 @@ async fn a_retried_write_goes_to_the_end_with_its_dependents_and_is_sent_once() 
         api: &api,
         server_url: &url,
         token: "t",
+        // These pushes hold no uploads.
+        profile_dir: std::path::Path::new("/nonexistent"),
     };
     let report = outbox::push(&cache, &session).await.unwrap();
     assert_eq!((report.pushed, report.failed), (3, 0));

@@ -887,6 +887,8 @@ async fn new_writes_go_out_as_documented_and_are_confirmed_once() {
         api: &api,
         server_url: &url,
         token: "t",
+        // These pushes hold no uploads.
+        profile_dir: std::path::Path::new("/nonexistent"),
     };
     let report = outbox::push(&cache, &session).await.unwrap();
     assert_eq!((report.pushed, report.failed), (8, 0));

@@ -95,7 +95,13 @@ impl Api {
             .headers()
             .get("content-type")
             .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        // The media type, without parameters such as `charset`.
+        let content_type = content_type
+            .split(';')
+            .next()
             .unwrap_or_default()
+            .trim()
             .to_owned();
         let body = reply.bytes().await.expect("body").to_vec();
         if content_type.starts_with("application/json") {
@@ -203,6 +209,7 @@ pub async fn match_the_document(ctx: Ctx) {
 
     // Meta and errors of every kind.
     api.call(200, None, "GET", "/healthz", &[], None).await;
+    api.call(200, None, "GET", "/readyz", &[], None).await;
     api.call(200, None, "GET", "/api/v1/openapi.json", &[], None)
         .await;
     let wrong = json!({ "email": "ada@example.org", "password": "not it" });
@@ -442,6 +449,10 @@ pub async fn match_the_document(ctx: Ctx) {
         )
         .await;
     assert_eq!(downloaded, picture);
+    let metrics = api
+        .call_bytes(200, token, "GET", "/metrics", &[], None)
+        .await;
+    assert!(String::from_utf8_lossy(&metrics).contains("commons_http_requests_total"));
     api.call_bytes(
         200,
         token,
@@ -451,6 +462,59 @@ pub async fn match_the_document(ctx: Ctx) {
         None,
     )
     .await;
+    // Pictures and covers: more uploads of the picture, chosen by id.
+    let mut pictures = Vec::new();
+    for who in [token, bob.expect("bob is logged in"), token] {
+        let bytes = api
+            .call_bytes(
+                201,
+                who,
+                "POST",
+                "/api/v1/attachments",
+                &[],
+                Some(picture.clone()),
+            )
+            .await;
+        let uploaded: Value = serde_json::from_slice(&bytes).expect("attachment JSON");
+        pictures.push(text(&uploaded, "/id"));
+    }
+    let choose = |id: &str| Some(with_mutation(json!({ "attachment_id": id })));
+    let nothing = || Some(with_mutation(json!({})));
+    api.call(
+        200,
+        ada,
+        "PUT",
+        "/api/v1/me/avatar",
+        &[],
+        choose(&pictures[0]),
+    )
+    .await;
+    api.call(200, ada, "DELETE", "/api/v1/me/avatar", &[], nothing())
+        .await;
+    api.call(
+        200,
+        bob,
+        "PUT",
+        "/api/v1/me/avatar",
+        &[],
+        choose(&pictures[1]),
+    )
+    .await;
+    let remove_avatar = "/api/v1/admin/users/{id}/avatar";
+    api.call(403, cy, "DELETE", remove_avatar, &[bob_id], nothing())
+        .await;
+    api.call(200, ada, "DELETE", remove_avatar, &[bob_id], nothing())
+        .await;
+    let cover = "/api/v1/groups/{id}/cover";
+    api.call(400, ada, "PUT", cover, &[&open], choose(&pictures[0]))
+        .await;
+    api.call(200, ada, "PUT", cover, &[&open], choose(&pictures[2]))
+        .await;
+    api.call(403, cy, "DELETE", cover, &[&open], nothing())
+        .await;
+    api.call(200, ada, "DELETE", cover, &[&open], nothing())
+        .await;
+
     let mut conflicting = reused;
     conflicting["body"] = Value::from("something else");
     api.call(409, ada, "POST", "/api/v1/posts", &[], Some(conflicting))

@@ -11,7 +11,7 @@ use super::content_support::*;
 use crate::harness::{new_id, Ctx, Reply, Session};
 
 /// A small picture, made here so the test needs no fixture files.
-fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, seed])
     });
@@ -25,7 +25,7 @@ fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
     bytes
 }
 
-const PDF: &[u8] =
+pub(super) const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 async fn upload_to(ctx: &Ctx, s: &Session, name: &str, bytes: Vec<u8>) -> Reply {
@@ -40,17 +40,17 @@ async fn upload_to(ctx: &Ctx, s: &Session, name: &str, bytes: Vec<u8>) -> Reply 
     .await
 }
 
-async fn upload(s: &Session, name: &str, bytes: Vec<u8>) -> Attachment {
+pub(crate) async fn upload(s: &Session, name: &str, bytes: Vec<u8>) -> Attachment {
     let reply = upload_to(&s.ctx, s, name, bytes).await;
     reply.assert_status(201);
     reply.json()
 }
 
 /// A download: status, headers and the raw bytes.
-struct Download {
-    status: u16,
+pub(super) struct Download {
+    pub(super) status: u16,
     headers: HeaderMap,
-    bytes: Vec<u8>,
+    pub(super) bytes: Vec<u8>,
 }
 
 impl Download {
@@ -61,18 +61,18 @@ impl Download {
             .unwrap_or_default()
     }
 
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }
 
     /// 404, word for word what a made-up id answers.
-    fn assert_hidden(&self, unknown: &Download) {
+    pub(super) fn assert_hidden(&self, unknown: &Download) {
         assert_eq!(self.status, 404, "{}", self.text());
         assert_eq!(self.text(), unknown.text(), "must look like a made-up id");
     }
 }
 
-async fn download(s: &Session, path: &str) -> Download {
+pub(super) async fn download(s: &Session, path: &str) -> Download {
     let response = s
         .ctx
         .http
@@ -88,7 +88,7 @@ async fn download(s: &Session, path: &str) -> Download {
     }
 }
 
-async fn post_with(s: &Session, group: &Group, ids: &[&str]) -> Reply {
+pub(crate) async fn post_with(s: &Session, group: &Group, ids: &[&str]) -> Reply {
     let request = CreatePostRequest {
         attachment_ids: ids.iter().map(|id| id.to_string()).collect(),
         ..s.post_request(&group.id, "see attached")
@@ -98,6 +98,11 @@ async fn post_with(s: &Session, group: &Group, ids: &[&str]) -> Reply {
 
 /// Every file of the attachment store (temporary uploads included).
 fn stored_files(ctx: &Ctx) -> Vec<PathBuf> {
+    files_under(&ctx.data_dir.join("attachments"))
+}
+
+/// Every file under `dir`, sorted.
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -112,12 +117,12 @@ fn stored_files(ctx: &Ctx) -> Vec<PathBuf> {
         }
     }
     let mut found = Vec::new();
-    walk(&ctx.data_dir.join("attachments"), &mut found);
+    walk(dir, &mut found);
     found.sort();
     found
 }
 
-fn blob_exists(ctx: &Ctx, sha256: &str) -> bool {
+pub(super) fn blob_exists(ctx: &Ctx, sha256: &str) -> bool {
     ctx.data_dir
         .join("attachments")
         .join(&sha256[0..2])
@@ -313,4 +318,36 @@ pub async fn attachments_are_stored_once_sniffed_limited_and_removed(ctx: Ctx) {
     assert_eq!(still.bytes, picture);
     let tombstone: PostWithComments = ada.get(&format!("/posts/{}", post.id)).await.json();
     assert!(tombstone.post.attachments.is_empty());
+}
+
+/// An upload with a `mutation_id` is applied once: a replay (a client that
+/// crashed before storing the answer) gets the first attachment back, and the
+/// same id for another file is refused.
+pub async fn an_upload_with_a_mutation_id_is_recorded_once(ctx: Ctx) {
+    let ada = ctx.person("ada").await;
+    let mutation_id = new_id();
+    let send = |name: &'static str, bytes: Vec<u8>| {
+        let ctx = &ctx;
+        let token = ada.token.clone();
+        let mutation_id = mutation_id.clone();
+        async move {
+            crate::harness::send(
+                ctx.http
+                    .post(ctx.api("/attachments"))
+                    .query(&[("name", name), ("mutation_id", &mutation_id)])
+                    .bearer_auth(&token)
+                    .body(bytes),
+            )
+            .await
+        }
+    };
+    let first = send("minutes.pdf", PDF.to_vec()).await;
+    first.assert_status(201);
+    let first: Attachment = first.json();
+    let replay = send("minutes.pdf", PDF.to_vec()).await;
+    replay.assert_status(201);
+    let replay: Attachment = replay.json();
+    assert_eq!(replay, first);
+    let other = send("other.pdf", b"%PDF-1.4 other".to_vec()).await;
+    other.assert_status(409);
 }

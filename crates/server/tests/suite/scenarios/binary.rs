@@ -22,7 +22,7 @@ fn command(ctx: &Ctx, args: &[&str]) -> Command {
     command
 }
 
-async fn run(ctx: &Ctx, args: &[&str], stdin: &str) -> Output {
+pub(crate) async fn run(ctx: &Ctx, args: &[&str], stdin: &str) -> Output {
     let mut child = command(ctx, args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -38,7 +38,7 @@ async fn run(ctx: &Ctx, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().await.expect("binary finishes")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -161,16 +161,28 @@ pub async fn demo_and_admin_commands_work_through_the_binary(ctx: Ctx) {
 pub struct Served {
     child: tokio::process::Child,
     stdout: BufReader<tokio::process::ChildStdout>,
+    /// Its stderr, read to the end in the background.
+    logs: tokio::task::JoinHandle<String>,
     pub url: String,
 }
 
-/// Starts `commons-server serve` on a free port and waits for its address.
+/// Starts `commons-server serve` on a free port, logging JSON, and waits for
+/// its address.
 pub async fn serve(ctx: &Ctx) -> Served {
-    let mut child = command(ctx, &["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
+    let mut child = command(
+        ctx,
+        &["--log-format", "json", "serve", "--listen", "127.0.0.1:0"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("binary starts");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let logs = tokio::spawn(async move {
+        let mut logs = String::new();
+        let _ = stderr.read_to_string(&mut logs).await;
+        logs
+    });
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     stdout.read_line(&mut line).await.expect("first line");
@@ -179,12 +191,18 @@ pub async fn serve(ctx: &Ctx) -> Served {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
-    Served { child, stdout, url }
+    Served {
+        child,
+        stdout,
+        logs,
+        url,
+    }
 }
 
 impl Served {
-    /// SIGTERM; asserts a graceful exit and that stdout held only the first line.
-    pub async fn stop(mut self) {
+    /// SIGTERM; asserts a graceful exit, that stdout held only the first line
+    /// and that every log line is a JSON object. Returns the log lines.
+    pub async fn stop(mut self) -> Vec<serde_json::Value> {
         let pid = self.child.id().expect("pid").to_string();
         let killed = Command::new("kill")
             .args(["-TERM", &pid])
@@ -200,6 +218,13 @@ impl Served {
             .await
             .expect("rest of stdout");
         assert_eq!(rest, "", "stdout carries only the listening line");
+        let logs = self.logs.await.expect("logs read");
+        logs.lines()
+            .map(|line| {
+                serde_json::from_str(line)
+                    .unwrap_or_else(|e| panic!("a log line is not JSON ({e}): {line}"))
+            })
+            .collect()
     }
 }
 
@@ -211,7 +236,21 @@ pub async fn the_binary_serves_and_stops_on_sigterm(ctx: Ctx) {
     let health = send(ctx.http.get(format!("{url}/healthz"))).await;
     health.assert_status(200);
     assert_eq!(health.body, serde_json::json!({ "status": "ok" }));
-    served.stop().await;
+    // A request's log lines carry its id.
+    send(
+        ctx.http
+            .get(format!("{url}/api/v1/me"))
+            .header("x-request-id", "sigterm-test-1"),
+    )
+    .await
+    .assert_status(401);
+    let logs = served.stop().await;
+    let answered = logs
+        .iter()
+        .find(|line| line["span"]["id"] == "sigterm-test-1")
+        .unwrap_or_else(|| panic!("no log line of the request: {logs:?}"));
+    assert_eq!(answered["span"]["path"], "/api/v1/me");
+    assert_eq!(answered["fields"]["status"], 401);
 }
 
 pub async fn the_demo_has_profiles_and_admins_deactivate_through_the_binary(ctx: Ctx) {
@@ -274,4 +313,65 @@ pub async fn the_demo_has_profiles_and_admins_deactivate_through_the_binary(ctx:
         text(&reactivated.stderr)
     );
     demo_login(&ctx, "linus@example.org").await;
+}
+
+/// Not database-specific: `config check` reads the file and the environment.
+pub async fn config_check_prints_the_effective_settings_or_names_the_problem(ctx: Ctx) {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let config = scratch.path().join("commons.toml");
+    std::fs::write(
+        &config,
+        "data_dir = \"/srv/commons\"\n\
+         database_url = \"postgres://commons:s3cret@db.internal/commons\"\n\
+         [limits]\nmax_attachment_bytes = 1000\n",
+    )
+    .expect("write config");
+    let check = |extra_env: Option<(&'static str, &'static str)>| {
+        let mut command = Command::new(BINARY);
+        command
+            .args(["config", "check"])
+            .env("COMMONS_CONFIG", &config)
+            .env_remove("COMMONS_DATABASE_URL")
+            .env_remove("COMMONS_DATA_DIR");
+        if let Some((name, value)) = extra_env {
+            command.env(name, value);
+        }
+        command.output()
+    };
+    let out = check(Some(("COMMONS_LISTEN", "0.0.0.0:8443")))
+        .await
+        .expect("runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: toml::Table = text(&out.stdout).parse().expect("prints TOML");
+    assert_eq!(printed["data_dir"].as_str(), Some("/srv/commons"));
+    assert_eq!(printed["listen"].as_str(), Some("0.0.0.0:8443"));
+    assert_eq!(
+        printed["limits"]["max_attachment_bytes"].as_integer(),
+        Some(1000)
+    );
+    assert_eq!(
+        printed["database_url"].as_str(),
+        Some("postgres://commons:****@db.internal/commons")
+    );
+    assert!(!text(&out.stdout).contains("s3cret"));
+
+    let out = check(Some(("COMMONS_LIMITS_MAX_ATTACHMENT_BYTES", "lots")))
+        .await
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("max_attachment_bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(&config, "data_dir = \"/d\"\n[stream]\nping_evry_secs = 5\n").expect("write");
+    let out = check(None).await.expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let error = text(&out.stderr);
+    assert!(
+        error.contains("ping_evry_secs") && error.contains("commons.toml"),
+        "{error}"
+    );
+    drop(ctx);
 }

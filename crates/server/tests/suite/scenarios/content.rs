@@ -256,6 +256,7 @@ pub async fn deleted_posts_become_tombstones_everywhere(ctx: Ctx) {
             id: new_id(),
             body: "hello?".into(),
             parent_id: None,
+            attachment_ids: Vec::new(),
         },
     )
     .await

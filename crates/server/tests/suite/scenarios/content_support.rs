@@ -94,6 +94,7 @@ pub async fn reply_to(s: &Session, post_id: &str, parent_id: &str, body: &str) -
         id: new_id(),
         body: body.into(),
         parent_id: Some(parent_id.into()),
+        attachment_ids: Vec::new(),
     };
     s.post(&format!("/posts/{post_id}/comments"), &request)
         .await

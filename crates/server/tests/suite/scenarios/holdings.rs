@@ -12,6 +12,9 @@
 //! - a purge names only a group the person held (anything else would only
 //!   tell them the id of a secret group);
 //! - search finds nothing of a group they may not read, nor deleted content;
+//! - attachments answer as their group says: each comment's file to those
+//!   who may read the post (none once it is deleted), each group's cover to
+//!   those who see the group; everyone else gets 404;
 //! - the test's own account of the server (privacy, members, requests) still
 //!   matches the database, so "may read" is judged on the truth.
 //!
@@ -27,7 +30,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::Row;
 
-use super::content_support::{delete, mutation, react_request};
+use super::attachments::{download, png, upload};
+use super::content_support::{delete, mutation, put, react_request};
 use crate::harness::{new_id, Ctx, Reply, Session, PASSWORD};
 
 /// Person 0 is an organisation admin; the others are not.
@@ -212,6 +216,8 @@ struct World {
     posts: Vec<PostTruth>,
     /// A post's or comment's id → (post index, group index).
     content: HashMap<String, (usize, usize)>,
+    /// The files attached to comments, with their post's index.
+    files: Vec<(String, usize)>,
 }
 
 struct GroupTruth {
@@ -219,6 +225,8 @@ struct GroupTruth {
     privacy: Privacy,
     members: BTreeMap<usize, GroupRole>,
     requests: BTreeSet<usize>,
+    /// The cover image its creator set.
+    cover: String,
 }
 
 struct PostTruth {
@@ -485,6 +493,18 @@ impl<'a> Case<'a> {
                 let reply = self.people[actor].post("/groups", &request).await;
                 if reply.status.as_u16() == 201 {
                     let group: Group = reply.json();
+                    let creator = &self.people[actor];
+                    let seed = self.world.groups.len() as u8;
+                    let cover = upload(creator, "cover.png", png(8, 4, seed)).await;
+                    let set = SetImageRequest {
+                        mutation_id: new_id(),
+                        attachment_id: cover.id.clone(),
+                    };
+                    let path = format!("/groups/{}/cover", group.id);
+                    let done = put(creator, &path, &set).await;
+                    if done.status.as_u16() != 200 {
+                        return Err(format!("the creator cannot set the cover: {}", done.text));
+                    }
                     self.world
                         .group_index
                         .insert(group.id.clone(), self.world.groups.len());
@@ -493,6 +513,7 @@ impl<'a> Case<'a> {
                         privacy,
                         members: BTreeMap::from([(actor, GroupRole::Admin)]),
                         requests: BTreeSet::new(),
+                        cover: cover.id,
                     });
                 }
                 (format!("p{actor} creates a {privacy} group"), reply)
@@ -715,16 +736,21 @@ impl<'a> Case<'a> {
                 let Some(author) = pick(&self.world.groups[g].member_list(), author) else {
                     return Ok(false);
                 };
+                // A JSON string, so the harness can read the download as text.
+                let file_text = format!("\"{}\"", self.text("file"));
+                let file = upload(&self.people[author], "notes.txt", file_text.into_bytes()).await;
                 let request = CreateCommentRequest {
                     mutation_id: new_id(),
                     id: new_id(),
                     body: self.text("comment"),
                     parent_id: None,
+                    attachment_ids: vec![file.id.clone()],
                 };
                 let path = format!("/posts/{}/comments", self.world.posts[p].id);
                 let reply = self.people[author].post(&path, &request).await;
                 if reply.status.as_u16() == 201 {
                     let comment: Comment = reply.json();
+                    self.world.files.push((file.id, p));
                     self.world.content.insert(comment.id.clone(), (p, g));
                     self.world.posts[p].comments.push(comment.id);
                 }
@@ -914,7 +940,42 @@ impl<'a> Case<'a> {
         self.held[who] = held;
         pulled?;
         self.check(who, &self.held[who])?;
-        self.search_check(who).await
+        self.search_check(who).await?;
+        self.attachments_check(who).await
+    }
+
+    /// Comment files and covers answer `who` exactly as their group says.
+    async fn attachments_check(&self, who: usize) -> Result<(), String> {
+        let mut wrong = Vec::new();
+        let covers = self.world.groups.iter().map(|g| {
+            (
+                &g.cover,
+                g.visible_to(who),
+                format!("cover of the {} group", g.privacy),
+            )
+        });
+        let files = self.world.files.iter().map(|(id, p)| {
+            let post = &self.world.posts[*p];
+            let group = &self.world.groups[post.group];
+            let what = format!(
+                "comment file of post {p} (deleted: {}) in the {} group",
+                post.deleted, group.privacy
+            );
+            (id, group.readable_by(who) && !post.deleted, what)
+        });
+        for (id, may, what) in covers.chain(files) {
+            let got = download(&self.people[who], &format!("/attachments/{id}"))
+                .await
+                .status;
+            if got != if may { 200 } else { 404 } {
+                wrong.push(format!("{what}: {got}"));
+            }
+        }
+        if wrong.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("p{who} fetches {}", wrong.join("; ")))
+        }
     }
 
     /// The group index of an id of ours (None: the organisation group).

@@ -1,6 +1,7 @@
 use std::time::Duration;
 
-use commons_server::{LoginLimits, Tuning};
+use commons_protocol::Privacy;
+use commons_server::{LoginLimits, Tuning, WriteLimits};
 
 use crate::harness::{Ctx, Reply, PASSWORD};
 
@@ -89,4 +90,57 @@ pub async fn failed_logins_are_limited_per_email_and_address_on_every_node(ctx: 
             .await
             .assert_error(401, "invalid_credentials");
     }
+}
+
+/// Writes are counted per person across nodes; reads and other people are
+/// not held back.
+pub async fn writes_are_limited_per_person_on_every_node(ctx: Ctx) {
+    let tuning = Tuning {
+        writes: WriteLimits {
+            per_user: 3,
+            window: WINDOW,
+        },
+        ..Tuning::default()
+    };
+    let one = ctx.start_node(tuning).await;
+    let two = ctx.start_node(tuning).await;
+    let ada = ctx.create_user("ada").await;
+    let bob = ctx.create_user("bob").await;
+    let ada_one = ctx.at(&one.url).login(&ada).await;
+    let ada_two = ctx.at(&two.url).login(&ada).await;
+
+    let group = ada_one.create_group("Rates", Privacy::Open).await;
+    ada_two.write_post(&group, "first").await;
+    ada_one.write_post(&group, "second").await;
+    let refused = ada_two
+        .post("/posts", &ada_two.post_request(&group.id, "third"))
+        .await;
+    assert_rate_limited(&refused);
+    assert!(
+        refused.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("too many writes")),
+        "{}",
+        refused.text
+    );
+    assert_rate_limited(
+        &ada_one
+            .post("/posts", &ada_one.post_request(&group.id, "third"))
+            .await,
+    );
+
+    // Nothing of the refused writes was applied, and ada still reads.
+    let page = ada_one.get(&format!("/groups/{}/posts", group.id)).await;
+    let bodies: Vec<&str> = page.assert_status(200).body["posts"]
+        .as_array()
+        .expect("posts")
+        .iter()
+        .filter_map(|p| p["post"]["body"].as_str())
+        .collect();
+    assert_eq!(bodies, ["second", "first"]);
+
+    // Bob has a count of his own.
+    let bob_two = ctx.at(&two.url).login(&bob).await;
+    assert_eq!(bob_two.join(&group.id).await.status, 200);
+    bob_two.write_post(&group, "bob writes").await;
 }

@@ -6,15 +6,16 @@
 //! word found nowhere else), then asks every read path as every person and
 //! compares what comes back with the rule, cell by cell.
 //!
-//! Attachments do not exist yet: when they do, they are one more read path
-//! (and one more marker) here.
+//! Attachments are two read paths: a file attached to the comment (its
+//! bytes carry the comment's marker) and the group's cover image.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use commons_protocol::*;
 
-use super::content_support::{mutation, org_admin, react};
+use super::attachments::{download, png, upload};
+use super::content_support::{mutation, org_admin, put, react};
 use super::stream::{connect, next_poke};
 use crate::harness::{new_id, Ctx, Reply, Session};
 
@@ -132,10 +133,12 @@ enum ReadPath {
     GroupBySync,
     Members,
     Stream,
+    CommentAttachment,
+    Cover,
 }
 
 impl ReadPath {
-    const ALL: [ReadPath; 14] = [
+    const ALL: [ReadPath; 16] = [
         ReadPath::Feed,
         ReadPath::GroupPage,
         ReadPath::Post,
@@ -150,6 +153,8 @@ impl ReadPath {
         ReadPath::GroupBySync,
         ReadPath::Members,
         ReadPath::Stream,
+        ReadPath::CommentAttachment,
+        ReadPath::Cover,
     ];
 
     /// Paths about the group itself rather than its content.
@@ -161,6 +166,7 @@ impl ReadPath {
                 | ReadPath::GroupSearch
                 | ReadPath::GroupBySync
                 | ReadPath::Members
+                | ReadPath::Cover
         )
     }
 }
@@ -182,6 +188,8 @@ impl fmt::Display for ReadPath {
             ReadPath::GroupBySync => "GET /sync: the group",
             ReadPath::Members => "GET /groups/{id}/members",
             ReadPath::Stream => "GET /stream: a poke for the post",
+            ReadPath::CommentAttachment => "GET /attachments/{id}: the comment's file",
+            ReadPath::Cover => "GET /attachments/{id}: the group's cover image",
         })
     }
 }
@@ -232,16 +240,21 @@ fn expected(privacy: Privacy, role: Role, path: ReadPath) -> Expect {
         // the groups one is in, whatever their privacy.
         (Feed | Sync | Notifications | NotificationsBySync | Stream, _) => Absent,
         // Open groups are read by everyone.
-        (GroupPage | Post | Reactions | Search, Privacy::Open) => Shown,
+        (GroupPage | Post | Reactions | Search | CommentAttachment, Privacy::Open) => Shown,
         (GroupPage, Privacy::Closed) => Forbidden,
-        (Post | Reactions, Privacy::Closed) => NotFound,
+        (Post | Reactions | CommentAttachment, Privacy::Closed) => NotFound,
         (Search, Privacy::Closed | Privacy::Secret) => Absent,
         // Open and closed groups are known to all, with their members.
-        (GroupList | GroupGet | GroupSearch | GroupBySync | Members, Privacy::Open)
-        | (GroupList | GroupGet | GroupSearch | GroupBySync | Members, Privacy::Closed) => Shown,
+        (GroupList | GroupGet | GroupSearch | GroupBySync | Members | Cover, Privacy::Open)
+        | (GroupList | GroupGet | GroupSearch | GroupBySync | Members | Cover, Privacy::Closed) => {
+            Shown
+        }
         // A secret group does not exist for a non-member.
         (GroupList | GroupSearch | GroupBySync, Privacy::Secret) => Absent,
-        (GroupPage | Post | Reactions | GroupGet | Members, Privacy::Secret) => NotFound,
+        (
+            GroupPage | Post | Reactions | GroupGet | Members | CommentAttachment | Cover,
+            Privacy::Secret,
+        ) => NotFound,
     }
 }
 
@@ -270,6 +283,10 @@ struct Fixture {
     group_mark: String,
     /// The first poke each person's stream got after the post was written.
     pokes: HashMap<Role, Seen>,
+    /// Attached to the comment, with the bytes uploaded.
+    comment_file: (Attachment, Vec<u8>),
+    /// The group's cover image, with the bytes uploaded.
+    cover: (Attachment, Vec<u8>),
 }
 
 impl Fixture {
@@ -546,6 +563,20 @@ async fn observe(
             .compared_with(who.get(&members(&made_up_group)).await)
         }
         ReadPath::Stream => fixture.pokes[&role].clone(),
+        ReadPath::CommentAttachment => fetched(who, &fixture.comment_file).await,
+        ReadPath::Cover => fetched(who, &fixture.cover).await,
+    }
+}
+
+/// Downloads an attachment; found when the bytes are the ones uploaded.
+async fn fetched(who: &Session, (attachment, bytes): &(Attachment, Vec<u8>)) -> Seen {
+    let got = download(who, &format!("/attachments/{}", attachment.id)).await;
+    let unknown = download(who, &format!("/attachments/{}", new_id())).await;
+    Seen {
+        status: got.status,
+        text: got.text(),
+        found: got.status == 200 && got.bytes == *bytes,
+        unknown: Some((unknown.status, unknown.text())),
     }
 }
 
@@ -770,10 +801,34 @@ pub async fn permission_matrix_of_privacy_role_and_read_path(ctx: Ctx) {
         );
         let body = format!("{post_mark} {search_word}: hello {}", mentions.join(" "));
         let (post, pokes) = write_with_streams(&people, column, &group, &everyone, &body).await;
-        let comment = people
+        let file_bytes = format!("attached to {comment_mark}").into_bytes();
+        let file = upload(&people.writer, "notes.txt", file_bytes.clone()).await;
+        let request = CreateCommentRequest {
+            mutation_id: new_id(),
+            id: new_id(),
+            body: format!("{comment_mark} {search_word}"),
+            parent_id: None,
+            attachment_ids: vec![file.id.clone()],
+        };
+        let comment: Comment = people
             .writer
-            .write_comment(&post, &format!("{comment_mark} {search_word}"))
-            .await;
+            .post(&format!("/posts/{}/comments", post.id), &request)
+            .await
+            .assert_status(201)
+            .json();
+        let cover_bytes = png(30, 10, fixtures.len() as u8);
+        let cover = upload(&people.group_admin, "cover.png", cover_bytes.clone()).await;
+        let set_cover = SetImageRequest {
+            mutation_id: new_id(),
+            attachment_id: cover.id.clone(),
+        };
+        put(
+            &people.group_admin,
+            &format!("/groups/{}/cover", group.id),
+            &set_cover,
+        )
+        .await
+        .assert_status(200);
         react(&people.member, "posts", &post.id, ReactionKind::Like)
             .await
             .assert_status(200);
@@ -795,6 +850,8 @@ pub async fn permission_matrix_of_privacy_role_and_read_path(ctx: Ctx) {
             search_word,
             group_mark,
             pokes,
+            comment_file: (file, file_bytes),
+            cover: (cover, cover_bytes),
         });
     }
 

@@ -55,6 +55,7 @@ pub async fn content_notifies_mentions_comments_replies_reactions_and_posts(ctx:
         id: new_id(),
         body: "me too".into(),
         parent_id: None,
+        attachment_ids: Vec::new(),
     };
     let path = format!("/posts/{}/comments", p.id);
     let c2: Comment = carol.post(&path, &request).await.assert_status(201).json();

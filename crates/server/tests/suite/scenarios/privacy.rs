@@ -17,6 +17,7 @@ async fn comment_as(session: &Session, post_id: &str) -> Reply {
         id: new_id(),
         body: "hi".into(),
         parent_id: None,
+        attachment_ids: Vec::new(),
     };
     session
         .post(&format!("/posts/{post_id}/comments"), &request)

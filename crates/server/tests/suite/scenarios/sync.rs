@@ -1,6 +1,9 @@
 use commons_protocol::*;
 
-use crate::harness::{ids_in, Ctx};
+use commons_server::{SyncTuning, Tuning};
+
+use super::content_support::{delete_post, pin, react};
+use crate::harness::{ids_in, new_id, Ctx};
 
 pub async fn sync_pages_through_the_change_log_with_a_cursor(ctx: Ctx) {
     let ada = ctx.person("ada").await;
@@ -92,5 +95,93 @@ pub async fn joining_a_group_backfills_its_history(ctx: Ctx) {
     let ids = ids_in(&grace.sync(Some(&before.cursor)).await.changes);
     for id in [&secret.id, &plan.id] {
         assert!(ids.contains(id), "{id} missing from {ids:?}");
+    }
+}
+
+/// A new member's sync carries the group's recent history only (the newest
+/// posts that are not deleted, and the pinned ones, with their comments and
+/// reactions); older posts stay readable through the group page. A role
+/// change sends none of it again.
+pub async fn the_join_backfill_is_capped_and_not_repeated_on_a_role_change(ctx: Ctx) {
+    let node = ctx
+        .start_node(Tuning {
+            sync: SyncTuning {
+                join_backfill_posts: 2,
+            },
+            ..Tuning::default()
+        })
+        .await;
+    let ctx = ctx.at(&node.url);
+    let ada = ctx.person("ada").await;
+    let grace = ctx.person("grace").await;
+    let group = ada.create_group("Engineering", Privacy::Open).await;
+    // Grace's cursor is older than everything below: what she missed as a
+    // non-member lies after it, and is capped all the same.
+    let before = grace.sync_all(None, 1000).await.1;
+
+    let pinned = ada.write_post(&group, "pinned long ago").await;
+    pin(&ada, &pinned.id, true).await.assert_status(200);
+    let old = ada.write_post(&group, "old").await;
+    let old_comment = ada.write_comment(&old, "on the old one").await;
+    react(&ada, "posts", &old.id, ReactionKind::Like)
+        .await
+        .assert_status(200);
+    let recent = ada.write_post(&group, "recent").await;
+    let newest = ada.write_post(&group, "newest").await;
+    let newest_comment = ada.write_comment(&newest, "on the newest").await;
+    react(&ada, "posts", &newest.id, ReactionKind::Love)
+        .await
+        .assert_status(200);
+    let deleted = ada.write_post(&group, "deleted").await;
+    delete_post(&ada, &deleted.id).await.assert_status(200);
+
+    grace.join(&group.id).await.assert_status(200);
+    let (changes, after_join) = grace.sync_all(Some(&before), 1000).await;
+    let ids = ids_in(&changes);
+    let my_membership = format!("{}/{}", group.id, grace.user.id);
+    let newest_reaction = format!("{}:{}", newest.id, ada.user.id);
+    for id in [
+        &pinned.id,
+        &recent.id,
+        &newest.id,
+        &newest_comment.id,
+        &newest_reaction,
+        &my_membership,
+    ] {
+        assert!(ids.contains(id), "{id} missing from {ids:?}");
+    }
+    let old_reaction = format!("{}:{}", old.id, ada.user.id);
+    for id in [&old.id, &old_comment.id, &old_reaction, &deleted.id] {
+        assert!(!ids.contains(id), "{id} beyond the cap in {ids:?}");
+    }
+    let position = |id: &String| ids.iter().position(|x| x == id);
+    assert!(position(&newest.id) < position(&my_membership));
+
+    // Older posts are one group page away.
+    let page: FeedPage = grace
+        .get(&format!("/groups/{}/posts", group.id))
+        .await
+        .assert_status(200)
+        .json();
+    assert!(page.posts.iter().any(|p| p.post.id == old.id));
+
+    // What is written after joining arrives as usual; a promotion brings the
+    // membership and nothing of the history again.
+    let later = ada.write_post(&group, "after grace joined").await;
+    let promote = SetRoleRequest {
+        mutation_id: new_id(),
+        role: GroupRole::Moderator,
+    };
+    ada.post(
+        &format!("/groups/{}/members/{}/role", group.id, grace.user.id),
+        &promote,
+    )
+    .await
+    .assert_status(200);
+    let ids = ids_in(&grace.sync_all(Some(&after_join), 1000).await.0);
+    assert!(ids.contains(&later.id), "{ids:?}");
+    assert!(ids.contains(&my_membership), "{ids:?}");
+    for id in [&pinned.id, &recent.id, &newest.id, &newest_comment.id] {
+        assert!(!ids.contains(id), "{id} sent again in {ids:?}");
     }
 }
