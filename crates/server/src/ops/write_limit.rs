@@ -27,8 +27,10 @@ impl WriteLimiter {
         let window = i64::try_from(self.limits.window.as_millis()).unwrap_or(i64::MAX);
         let key = secrets::fingerprint(&format!("writes:{user_id}"));
         let mut conn = db.pool().acquire().await?;
+        let turn = db.single_write_turn().await;
         let counted =
             db::login_attempts::count(&mut conn, &key, now, now.saturating_sub(window)).await?;
+        drop(turn);
         if counted.attempts <= self.limits.per_user {
             return Ok(());
         }
