@@ -169,7 +169,8 @@ impl Database {
     /// For a single-statement write outside [`Database::write`]: on SQLite,
     /// waits for this process's writers' turn (held until the guard drops),
     /// so the statement does not wait in SQLite's sleeping busy handler.
-    /// `None` on PostgreSQL, where nothing needs to wait.
+    /// `None` on PostgreSQL, where nothing needs to wait. Take it before
+    /// acquiring the connection, never while holding one.
     pub async fn single_write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
         match self.backend {
             Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
