@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use commons_client::{Client, FeedCursor};
 
 use crate::report::{percentile, Report};
-use crate::seed::{Rng, PASSWORD, WORDS};
+use crate::seed::PASSWORD;
+use crate::text::{Rng, Vocabulary};
 
 pub async fn run(
     server_url: &str,
@@ -79,14 +80,11 @@ pub async fn run(
         "p99 under 2 ms",
     );
 
+    let vocabulary = Vocabulary::new();
     let mut rng = Rng::new(11);
     let mut latencies = Vec::new();
     for _ in 0..300 {
-        let query = format!(
-            "{} {}",
-            WORDS[rng.below(WORDS.len())],
-            WORDS[rng.below(WORDS.len())]
-        );
+        let query = vocabulary.query(&mut rng);
         let started = Instant::now();
         std::hint::black_box(client.search(&query, 20).await?);
         latencies.push(started.elapsed());

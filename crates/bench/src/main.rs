@@ -6,6 +6,7 @@ mod client;
 mod report;
 mod seed;
 mod server;
+mod text;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,31 +39,38 @@ struct Args {
     /// Skip the client-core part (it needs a keychain).
     #[arg(long)]
     server_only: bool,
+    /// Keep the data (and, with `--database`, reuse that database) in this
+    /// folder: the first run seeds it, later runs with the same size measure
+    /// the same organisation again without seeding (posts created by earlier
+    /// runs stay).
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let data = tempfile::tempdir()?;
-    let database = DatabaseConfig::new(data.path().join("server"), args.database.clone());
+    let temporary = tempfile::tempdir()?;
+    let data = args.keep.clone().unwrap_or_else(|| temporary.path().into());
+    let database = DatabaseConfig::new(data.join("server"), args.database.clone());
     let size = seed::Size {
         users: args.users,
         groups: args.groups,
         posts: args.posts,
         comments: args.comments,
     };
-    let started = Instant::now();
-    let org = {
+    let marker = data.join(format!(
+        "seeded-{}-{}-{}-{}",
+        size.users, size.groups, size.posts, size.comments
+    ));
+    if !marker.exists() {
+        let started = Instant::now();
         let db = Database::open(&database).await?;
-        let org = seed::seed(&db, size).await?;
+        let entities = seed::seed(&db, size).await?;
         db.close().await;
-        org
-    };
-    eprintln!(
-        "seeded {} entities in {:.1?}",
-        org.entities,
-        started.elapsed()
-    );
+        eprintln!("seeded {entities} entities in {:.1?}", started.elapsed());
+        std::fs::write(&marker, b"")?;
+    }
 
     // Each bench client writes far faster than a person may: writes are
     // still counted (that cost is measured) but never refused.
@@ -84,7 +92,7 @@ async fn main() -> anyhow::Result<()> {
             .pool_max_idle_per_host(64)
             .build()?,
     });
-    let emails: Vec<String> = org.users.iter().map(|u| u.email.clone()).collect();
+    let emails: Vec<String> = (0..args.users).map(seed::email).collect();
     let backend = if args.database.is_some() {
         "PostgreSQL"
     } else {
@@ -105,7 +113,10 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     if !args.server_only {
-        let profile = data.path().join("client");
+        let profile = data.join("client");
+        if profile.exists() {
+            std::fs::remove_dir_all(&profile)?;
+        }
         client::run(&server.url(), &emails[0], &profile, &mut report).await?;
     }
     server.shutdown().await?;

@@ -197,12 +197,19 @@ pub async fn member_count(conn: &mut AnyConnection, group_id: &str) -> Result<i6
     Ok(row.try_get("n")?)
 }
 
+/// The ids of a group's members. One row, not one per member: every row
+/// costs a hop between threads in the SQLite driver, and this runs inside
+/// each post's write transaction. (User ids are UUIDs: no commas.)
 pub async fn member_ids(conn: &mut AnyConnection, group_id: &str) -> Result<Vec<String>, DbError> {
-    let rows = sqlx::query("SELECT user_id FROM memberships WHERE group_id = $1")
-        .bind(group_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(|row| Ok(row.try_get("user_id")?)).collect()
+    let row =
+        sqlx::query("SELECT string_agg(user_id, ',') AS ids FROM memberships WHERE group_id = $1")
+            .bind(group_id)
+            .fetch_one(conn)
+            .await?;
+    let ids: Option<String> = row.try_get("ids")?;
+    Ok(ids
+        .map(|ids| ids.split(',').map(str::to_owned).collect())
+        .unwrap_or_default())
 }
 
 /// The groups with these ids (missing ones are left out).

@@ -52,6 +52,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0007_media_and_limits.sql"),
         postgres: include_str!("../../migrations/postgres/0007_media_and_limits.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../../migrations/sqlite/0008_feed_index.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_feed_index.sql"),
+    },
 ];
 
 /// Applies the migrations this database lacks. Runs in a write transaction,

@@ -11,12 +11,16 @@
 //!   ([`CHANGE_LOG_LOCK`]). Writers therefore allocate seqs and commit one at a
 //!   time, in seq order. (It also makes the idempotency check race-free.)
 //! - SQLite has a single writer anyway; `BEGIN IMMEDIATE` takes the write lock
-//!   up front so a transaction never fails half-way on a lock upgrade.
+//!   up front so a transaction never fails half-way on a lock upgrade. Writers
+//!   of this process first queue on an in-process lock ([`Database`]'s
+//!   `writer`): waiting on SQLite's own lock means its busy handler, which
+//!   sleeps up to 100 ms between tries, and so a few hundred writes a second.
 //!
 //! On PostgreSQL the commit's poke is NOTIFYed inside the transaction, so all
 //! nodes hear of exactly the commits that happened (see `hub`).
 
 use sqlx::{Any, AnyConnection, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 use super::changes::{self, NewChange};
 use super::{Backend, Database, DbError};
@@ -31,12 +35,19 @@ pub struct Write {
     backend: Backend,
     last_seq: Option<i64>,
     audience: Audience,
+    /// SQLite: this process's writers take turns (declared after `tx`, so
+    /// released after it).
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl Write {
     pub(super) async fn begin(db: &Database) -> Result<Self, DbError> {
+        let mut turn = None;
         let tx = match db.backend() {
-            Backend::Sqlite => db.pool().begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => {
+                turn = Some(db.writer.clone().lock_owned().await);
+                db.pool().begin_with("BEGIN IMMEDIATE").await?
+            }
             Backend::Postgres => {
                 let mut tx = db.pool().begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -51,6 +62,7 @@ impl Write {
             backend: db.backend(),
             last_seq: None,
             audience: Audience::nobody(),
+            _turn: turn,
         })
     }
 

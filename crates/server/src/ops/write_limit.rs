@@ -26,9 +26,13 @@ impl WriteLimiter {
         let now = now_millis();
         let window = i64::try_from(self.limits.window.as_millis()).unwrap_or(i64::MAX);
         let key = secrets::fingerprint(&format!("writes:{user_id}"));
+        // The turn before the connection, as in `Database::write`: the other
+        // order deadlocks once every connection waits for the turn.
+        let turn = db.single_write_turn().await;
         let mut conn = db.pool().acquire().await?;
         let counted =
             db::login_attempts::count(&mut conn, &key, now, now.saturating_sub(window)).await?;
+        drop(turn);
         if counted.attempts <= self.limits.per_user {
             return Ok(());
         }
