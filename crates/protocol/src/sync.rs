@@ -20,7 +20,10 @@ use crate::{
 #[serde(transparent)]
 pub struct Cursor(String);
 
-const CURSOR_PREFIX: &str = "c1.";
+/// `c1.<seq>`: cursors of servers before epochs; still accepted.
+const LEGACY_PREFIX: &str = "c1.";
+/// `c2.<epoch>.<seq>`: the epoch names one life of one server's change log.
+const CURSOR_PREFIX: &str = "c2.";
 
 /// Returned for a cursor this server did not issue.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,18 +31,30 @@ const CURSOR_PREFIX: &str = "c1.";
 pub struct InvalidCursor(pub String);
 
 impl Cursor {
-    /// Used by the server only: wraps a change-log sequence number.
-    pub fn from_seq(seq: i64) -> Self {
-        Cursor(format!("{CURSOR_PREFIX}{seq}"))
+    /// Used by the server only: a position in the change log of the server
+    /// whose log is named `epoch` (see `docs/sync-protocol.md`).
+    pub fn new(epoch: &str, seq: i64) -> Self {
+        Cursor(format!("{CURSOR_PREFIX}{epoch}.{seq}"))
     }
 
-    /// Used by the server only: the sequence number inside.
-    pub fn seq(&self) -> Result<i64, InvalidCursor> {
+    /// Used by the server only: the epoch (`None` for a legacy cursor) and
+    /// the sequence number inside.
+    pub fn parts(&self) -> Result<(Option<&str>, i64), InvalidCursor> {
+        let invalid = || InvalidCursor(self.0.clone());
+        let seq = |text: &str| text.parse::<i64>().ok().filter(|n| *n >= 0);
+        if let Some(rest) = self.0.strip_prefix(CURSOR_PREFIX) {
+            let (epoch, n) = rest.rsplit_once('.').ok_or_else(invalid)?;
+            let epoch_ok = !epoch.is_empty() && epoch.bytes().all(|b| b.is_ascii_alphanumeric());
+            return match (epoch_ok, seq(n)) {
+                (true, Some(n)) => Ok((Some(epoch), n)),
+                _ => Err(invalid()),
+            };
+        }
         self.0
-            .strip_prefix(CURSOR_PREFIX)
-            .and_then(|n| n.parse::<i64>().ok())
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| InvalidCursor(self.0.clone()))
+            .strip_prefix(LEGACY_PREFIX)
+            .and_then(seq)
+            .map(|n| (None, n))
+            .ok_or_else(invalid)
     }
 
     /// Wraps a cursor read back from storage or a query string.
@@ -176,9 +191,13 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_rejects_foreign_text() {
-        assert_eq!(Cursor::from_seq(42).seq().unwrap(), 42);
-        assert!(Cursor::from_opaque("42").seq().is_err());
-        assert!(Cursor::from_opaque("c1.-3").seq().is_err());
+        assert_eq!(Cursor::new("e1f2", 42).parts().unwrap(), (Some("e1f2"), 42));
+        assert_eq!(Cursor::from_opaque("c1.7").parts().unwrap(), (None, 7));
+        for foreign in [
+            "42", "c1.-3", "c2.42", "c2..4", "c2.a-b.4", "c2.ab.x", "c3.ab.4",
+        ] {
+            assert!(Cursor::from_opaque(foreign).parts().is_err(), "{foreign}");
+        }
     }
 
     #[test]

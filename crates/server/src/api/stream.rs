@@ -40,7 +40,7 @@ pub struct StreamParams {
     description = "A WebSocket upgrade (`Connection: Upgrade`, `Upgrade: websocket`). The server \
         sends JSON text frames, each a `StreamMessage` (schema \
         `#/components/schemas/StreamMessage`); today only the poke, \
-        `{\"type\":\"poke\",\"cursor\":\"c1.42\"}`: something the caller may see changed \
+        `{\"type\":\"poke\",\"cursor\":\"c2.9f3a1c.42\"}`: something the caller may see changed \
         and `cursor` is the newest position of the change log. A poke carries no data: the \
         client answers it with `GET /api/v1/sync`. One poke is sent right after connecting, \
         so a client catches up at once. Clients send nothing (pings are answered); the server \
@@ -173,7 +173,7 @@ async fn current_head(state: &AppState) -> Option<i64> {
 async fn send_poke(socket: &mut WebSocket, state: &AppState, head: i64) -> Result<(), Gone> {
     state.metrics.poke_sent();
     let poke = StreamMessage::Poke {
-        cursor: Cursor::from_seq(head),
+        cursor: Cursor::new(state.db.epoch(), head),
     };
     let text = serde_json::to_string(&poke).map_err(|_| Gone)?;
     send(socket, Message::Text(text.into()), &state.stream).await

@@ -16,8 +16,21 @@ use crate::config::SQLITE_FILE_NAME;
 /// manifest, and only then moves the result to `data_dir`, which must be
 /// missing or empty. A damaged archive leaves `data_dir` as it was.
 pub async fn restore(archive: &Path, data_dir: &Path) -> Result<Summary, BackupError> {
-    let (archive, data_dir) = (archive.to_path_buf(), data_dir.to_path_buf());
-    tokio::task::spawn_blocking(move || restore_blocking(&archive, &data_dir))
+    let (archive, target) = (archive.to_path_buf(), data_dir.to_path_buf());
+    let (staging, manifest) = blocking(move || unpack_beside(&archive, &target)).await?;
+    if let Err(e) = renew_epoch(&staging.join(SQLITE_FILE_NAME)).await {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let target = data_dir.to_path_buf();
+    blocking(move || put_in_place(&staging, &target)).await?;
+    Ok(Summary::of(&manifest))
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, BackupError> + Send + 'static,
+) -> Result<T, BackupError> {
+    tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| BackupError::Io {
             context: "restore task".into(),
@@ -25,9 +38,30 @@ pub async fn restore(archive: &Path, data_dir: &Path) -> Result<Summary, BackupE
         })?
 }
 
-fn restore_blocking(archive: &Path, data_dir: &Path) -> Result<Summary, BackupError> {
-    let exists = data_dir.exists();
-    if exists {
+/// The restored log is an earlier life of the server's: a new epoch makes
+/// clients that synced past the backup start over instead of trusting their
+/// cursors (their unsent writes stay queued and are sent again).
+async fn renew_epoch(database: &Path) -> Result<(), BackupError> {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(database)
+        .connect()
+        .await?;
+    let renewed = sqlx::query("UPDATE server_identity SET epoch = lower(hex(randomblob(8)))")
+        .execute(&mut conn)
+        .await;
+    conn.close().await?;
+    match renewed {
+        // An archive from before epochs: the server draws one when it starts.
+        Err(sqlx::Error::Database(e)) if e.message().contains("no such table") => Ok(()),
+        other => other.map(|_| ()).map_err(BackupError::from),
+    }
+}
+
+/// Checks the target, then unpacks and checks the archive in a directory
+/// beside it.
+fn unpack_beside(archive: &Path, data_dir: &Path) -> Result<(PathBuf, Manifest), BackupError> {
+    if data_dir.exists() {
         let mut entries = std::fs::read_dir(data_dir)
             .map_err(io(format!("cannot read {}", data_dir.display())))?;
         if entries.next().is_some() {
@@ -35,21 +69,21 @@ fn restore_blocking(archive: &Path, data_dir: &Path) -> Result<Summary, BackupEr
         }
     }
     let staging = staging_dir(data_dir)?;
-    let unpacked = unpack(archive, &staging).and_then(|found| check(&staging, &found));
-    let manifest = match unpacked {
-        Ok(manifest) => manifest,
+    match unpack(archive, &staging).and_then(|found| check(&staging, &found)) {
+        Ok(manifest) => Ok((staging, manifest)),
         Err(e) => {
             let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
+            Err(e)
         }
-    };
-    if exists {
+    }
+}
+
+fn put_in_place(staging: &Path, data_dir: &Path) -> Result<(), BackupError> {
+    if data_dir.exists() {
         std::fs::remove_dir(data_dir)
             .map_err(io(format!("cannot replace {}", data_dir.display())))?;
     }
-    std::fs::rename(&staging, data_dir)
-        .map_err(io(format!("cannot create {}", data_dir.display())))?;
-    Ok(Summary::of(&manifest))
+    std::fs::rename(staging, data_dir).map_err(io(format!("cannot create {}", data_dir.display())))
 }
 
 fn staging_dir(data_dir: &Path) -> Result<PathBuf, BackupError> {

@@ -119,6 +119,15 @@ pub async fn head(conn: &mut AnyConnection) -> Result<i64, DbError> {
     Ok(row.try_get("head")?)
 }
 
+/// This life of the change log: drawn when the database was created, and
+/// again by `restore`.
+pub async fn epoch(conn: &mut AnyConnection) -> Result<String, DbError> {
+    let row = sqlx::query("SELECT epoch FROM server_identity WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get("epoch")?)
+}
+
 /// The changes in `(since, head]` that `user_id` may see, oldest first, at most `limit`.
 ///
 /// Visibility is decided on the current state, in this one query (the

@@ -57,6 +57,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0008_feed_index.sql"),
         postgres: include_str!("../../migrations/postgres/0008_feed_index.sql"),
     },
+    Migration {
+        version: 9,
+        sqlite: include_str!("../../migrations/sqlite/0009_server_epoch.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_server_epoch.sql"),
+    },
 ];
 
 /// Applies the migrations this database lacks. Runs in a write transaction,

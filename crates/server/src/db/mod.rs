@@ -83,6 +83,8 @@ pub struct Database {
     backend: Backend,
     /// Write transactions queue here on SQLite (see `write.rs`).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// This life of the change log (`server_identity`), in every cursor.
+    epoch: Arc<str>,
 }
 
 impl Database {
@@ -90,9 +92,15 @@ impl Database {
     /// brings the schema up to date.
     pub async fn open(config: &DatabaseConfig) -> Result<Self, DbError> {
         let url = config.prepare()?;
-        let db = Self::connect(&url).await?;
+        let mut db = Self::connect(&url).await?;
         migrate::run(&db).await?;
+        db.epoch = changes::epoch(&mut *db.pool.acquire().await?).await?.into();
         Ok(db)
+    }
+
+    /// Names this life of the change log; cursors carry it.
+    pub fn epoch(&self) -> &str {
+        &self.epoch
     }
 
     async fn connect(url: &str) -> Result<Self, DbError> {
@@ -151,6 +159,7 @@ impl Database {
             pool,
             backend,
             writer: Arc::default(),
+            epoch: Arc::from(""),
         })
     }
 

@@ -21,9 +21,22 @@ pub async fn pull(
 ) -> OpResult<SyncResponse> {
     let since = match since {
         None => 0,
-        Some(text) => Cursor::from_opaque(text)
-            .seq()
-            .map_err(|e| OpError::Invalid(e.to_string()))?,
+        Some(text) => {
+            let cursor = Cursor::from_opaque(text);
+            match cursor
+                .parts()
+                .map_err(|e| OpError::Invalid(e.to_string()))?
+            {
+                (Some(epoch), _) if epoch != db.epoch() => {
+                    return Err(OpError::Invalid(
+                        "this cursor is from another server, or from this one before it was \
+                         reset or restored: sync again without one"
+                            .into(),
+                    ))
+                }
+                (_, seq) => seq,
+            }
+        }
     };
     let limit = limit.unwrap_or(DEFAULT_SYNC_LIMIT).clamp(1, MAX_SYNC_LIMIT);
     let mut conn = db.pool().acquire().await?;
@@ -53,7 +66,7 @@ pub async fn pull(
     let changes = resolve(&mut conn, &actor.id, &rows).await?;
     Ok(SyncResponse {
         changes,
-        cursor: Cursor::from_seq(cursor),
+        cursor: Cursor::new(db.epoch(), cursor),
         has_more,
     })
 }

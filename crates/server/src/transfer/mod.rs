@@ -104,8 +104,12 @@ async fn copy_all(from: &Database, to: &Database) -> Result<Copied, TransferErro
     let tables = schema::tables_in_copy_order(&mut tx).await?;
     for table in &tables {
         let rows = count(&mut tx, &table.name).await?;
-        // The migrations' own bookkeeping is already there, identical.
-        if rows > 0 && table.name != schema::MIGRATIONS_TABLE {
+        // The migrations' own bookkeeping is already there, identical; the
+        // target's epoch gives way to the source's, so cursors stay valid.
+        if rows > 0
+            && table.name != schema::MIGRATIONS_TABLE
+            && table.name != schema::IDENTITY_TABLE
+        {
             return Err(TransferError::TargetNotEmpty {
                 table: table.name.clone(),
                 rows,
@@ -115,6 +119,11 @@ async fn copy_all(from: &Database, to: &Database) -> Result<Copied, TransferErro
     let mut copied = Vec::new();
     for table in tables.iter().filter(|t| t.name != schema::MIGRATIONS_TABLE) {
         let columns = schema::check_source(&mut source, table).await?;
+        if table.name == schema::IDENTITY_TABLE {
+            sqlx::query(AssertSqlSafe(format!("DELETE FROM {}", table.name)))
+                .execute(&mut *tx)
+                .await?;
+        }
         let rows = copy_table(&mut source, &mut tx, table, &columns).await?;
         let in_target = count(&mut tx, &table.name).await?;
         if in_target != rows {

@@ -8,6 +8,8 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::TransferError;
 
 pub const MIGRATIONS_TABLE: &str = "schema_migrations";
+/// Filled by a migration (the change log's epoch), replaced by the source's.
+pub const IDENTITY_TABLE: &str = "server_identity";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnType {

@@ -62,6 +62,7 @@ on_both_databases!(
     permission_matrix_of_privacy_role_and_read_path,
     a_group_made_secret_is_purged_only_where_it_may_be_held,
     operators_see_readiness_request_ids_and_metrics,
+    a_cursor_of_another_server_is_refused,
     a_backup_of_a_running_server_restores_the_same_data,
     polls_take_one_vote_or_several_from_members_only,
     deleting_a_post_removes_its_poll_and_votes,

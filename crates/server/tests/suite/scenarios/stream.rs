@@ -297,7 +297,7 @@ pub async fn pokes_survive_a_lost_listening_connection(ctx: Ctx) {
     assert_eq!(
         wake,
         Some(Wake::Changed {
-            head: head.seq().expect("cursor")
+            head: head.parts().expect("cursor").1
         })
     );
     ada.write_post(&group, "after").await;

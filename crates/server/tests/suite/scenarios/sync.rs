@@ -228,3 +228,46 @@ pub async fn a_demoted_moderator_forgets_pending_join_requests(ctx: Ctx) {
     let ids = ids_in(&carol.sync_all(Some(&carol_cursor), 1000).await.0);
     assert!(!ids.iter().any(|id| id.contains(&grace.user.id)), "{ids:?}");
 }
+
+/// A cursor names the life of the change log it points into: one of another
+/// server (or of this one before a reset or a restore) is refused, so the
+/// client starts over instead of being answered from the wrong log.
+pub async fn a_cursor_of_another_server_is_refused(ctx: Ctx) {
+    let ada = ctx.person("ada").await;
+    let (_, ours) = ada.sync_all(None, 100).await;
+    assert!(ours.as_str().starts_with("c2."), "{ours}");
+
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let other = commons_server::start(commons_server::ServerConfig::new(
+        commons_server::DatabaseConfig::new(elsewhere.path(), None),
+        "127.0.0.1:0".parse().expect("address"),
+    ))
+    .await
+    .expect("another server starts");
+    let there = Ctx {
+        url: other.url(),
+        db: other.database().clone(),
+        ..ctx.clone()
+    };
+    let stranger = there.person("stranger").await;
+    // Its log is longer than ours, so only the epoch can tell the cursors apart.
+    for n in 0..3 {
+        stranger
+            .create_group(&format!("Busy {n}"), Privacy::Open)
+            .await;
+    }
+    let (_, theirs) = stranger.sync_all(None, 100).await;
+    other.shutdown().await.expect("stops");
+
+    let refused = ada.get(&format!("/sync?since={theirs}")).await;
+    refused.assert_error(400, "bad_request");
+    assert!(refused.text.contains("another server"), "{}", refused.text);
+    ada.get(&format!("/sync?since={ours}"))
+        .await
+        .assert_status(200);
+    // Cursors from before epochs still work.
+    let seq = ours.as_str().rsplit('.').next().expect("seq");
+    ada.get(&format!("/sync?since=c1.{seq}"))
+        .await
+        .assert_status(200);
+}
