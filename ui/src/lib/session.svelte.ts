@@ -147,6 +147,16 @@ export class Session {
     await this.#reloadShown();
   }
 
+  async vote(postId: string, options: number[]): Promise<void> {
+    await api.vote(postId, options);
+    await this.#reloadShown();
+  }
+
+  async markSeen(postId: string): Promise<void> {
+    await api.markSeen(postId);
+    await this.#reloadShown();
+  }
+
   async edit(id: string, body: string): Promise<void> {
     await api.editItem(id, body);
     await this.#reloadShown();
