@@ -40,7 +40,6 @@ export const api = {
   post: (postId: string) => unwrap(commands.post(postId)),
   search: (query: string, limit: number) => unwrap(commands.search(query, limit)),
   groups: () => unwrap(commands.groups()),
-  createPost: (groupId: string | null, body: string) => unwrap(commands.createPost(groupId, body)),
   /** A post with a poll (no options: none) and/or announced for some days (null: not). */
   createPostWith: (groupId: string | null, body: string, pollOptions: string[], multiple: boolean, announceDays: number | null) =>
     unwrap(commands.createPostWith(groupId, body, pollOptions, multiple, announceDays)),

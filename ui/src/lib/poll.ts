@@ -4,6 +4,7 @@ import type { GroupRole, PollView } from "./bindings";
 /** The bounds the server enforces (crates/protocol). */
 export const MIN_POLL_OPTIONS = 2;
 export const MAX_POLL_OPTIONS = 20;
+export const MAX_POLL_OPTION_CHARS = 100;
 export const MAX_ANNOUNCE_DAYS = 7;
 
 /** My choices (option indexes) in a poll. */
@@ -49,3 +50,8 @@ export function canAnnounce(role: GroupRole | null): boolean {
 export function isAnnounced(announcedUntil: number | null, now: number): boolean {
   return announcedUntil !== null && announcedUntil > now;
 }
+
+/** What a new post carries besides its text. */
+export type PostExtras = { pollOptions: string[]; multiple: boolean; announceDays: number | null };
+
+export const NO_EXTRAS: PostExtras = { pollOptions: [], multiple: false, announceDays: null };
