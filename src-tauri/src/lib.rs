@@ -10,6 +10,7 @@ mod error;
 mod events;
 mod links;
 mod notifier;
+mod polls;
 mod profile;
 mod session;
 mod social;
@@ -78,6 +79,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             social::set_group_privacy,
             social::leave_group,
             social::set_notification_level,
+            polls::create_post_with,
+            polls::vote,
+            polls::announce,
+            polls::mark_seen,
+            polls::seen_by,
         ])
         .events(collect_events![
             events::ConnectionChanged,

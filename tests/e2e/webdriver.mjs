@@ -70,6 +70,12 @@ export class Session {
     return value[ELEMENT];
   }
 
+  /** Every element matching `css`, in document order. */
+  async findAll(css) {
+    const value = await this.#call("POST", "/elements", { using: "css selector", value: css });
+    return value.map((element) => element[ELEMENT]);
+  }
+
   /** Waits until an element matching `css` exists, and returns it. */
   waitForElement(css, timeoutMs = 30_000) {
     return waitFor(() => this.find(css), { timeoutMs, what: `element ${css}` });

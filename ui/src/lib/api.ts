@@ -40,7 +40,14 @@ export const api = {
   post: (postId: string) => unwrap(commands.post(postId)),
   search: (query: string, limit: number) => unwrap(commands.search(query, limit)),
   groups: () => unwrap(commands.groups()),
-  createPost: (groupId: string | null, body: string) => unwrap(commands.createPost(groupId, body)),
+  /** A post with a poll (no options: none) and/or announced for some days (null: not). */
+  createPostWith: (groupId: string | null, body: string, pollOptions: string[], multiple: boolean, announceDays: number | null) =>
+    unwrap(commands.createPostWith(groupId, body, pollOptions, multiple, announceDays)),
+  /** Option indexes; empty withdraws my vote. */
+  vote: (postId: string, options: number[]) => unwrap(commands.vote(postId, options)),
+  announce: (postId: string, days: number | null) => unwrap(commands.announce(postId, days)),
+  markSeen: (postId: string) => unwrap(commands.markSeen(postId)),
+  seenBy: (postId: string) => unwrap(commands.seenBy(postId)),
   createComment: (postId: string, body: string) => unwrap(commands.createComment(postId, body)),
   createGroup: (name: string, description: string, privacy: Privacy) =>
     unwrap(commands.createGroup(name, description, privacy)),

@@ -103,6 +103,22 @@ export const commands = {
 	leaveGroup: (groupId: string) => typedError<null, AppError>(__TAURI_INVOKE("leave_group", { groupId })),
 	/**  How much of a group's activity notifies me. */
 	setNotificationLevel: (groupId: string, level: NotificationLevel) => typedError<null, AppError>(__TAURI_INVOKE("set_notification_level", { groupId, level })),
+	/**
+	 *  Posts with a poll (2 to 20 options, none when empty) and/or as an
+	 *  announcement for `announce_days` days (1 to 7; group admins and moderators).
+	 */
+	createPostWith: (groupId: string | null, body: string, pollOptions: string[], multiple: boolean, announceDays: number | null) => typedError<FeedPost, AppError>(__TAURI_INVOKE("create_post_with", { groupId, body, pollOptions, multiple, announceDays })),
+	/**  Votes in a post's poll (option indexes), or withdraws my vote (empty). */
+	vote: (postId: string, options: number[]) => typedError<null, AppError>(__TAURI_INVOKE("vote", { postId, options })),
+	/**
+	 *  A group admin or moderator announces a post for `days` days (1 to 7), or
+	 *  unmarks it (null).
+	 */
+	announce: (postId: string, days: number | null) => typedError<null, AppError>(__TAURI_INVOKE("announce", { postId, days })),
+	/**  Marks a post seen: an announcement leaves the top of my feeds. */
+	markSeen: (postId: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_seen", { postId })),
+	/**  Who saw a post and when, first seen first, as far as the cache knows. */
+	seenBy: (postId: string) => typedError<SeenView[], AppError>(__TAURI_INVOKE("seen_by", { postId })),
 };
 
 /** Events */
@@ -527,6 +543,13 @@ export type SearchHit = {
 };
 
 export type SearchHitKind = "post" | "comment" | "person" | "group";
+
+/**  That someone saw a post. */
+export type SeenView = {
+	user_id: string,
+	name: string,
+	seen_at: number,
+};
 
 /**
  *  The server ended this profile's session (or the token left the keychain):

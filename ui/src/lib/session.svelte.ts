@@ -6,6 +6,7 @@ import type { Account, Connection, FeedPost, GroupRole, GroupView, Privacy, Reac
 import { events } from "./bindings";
 import { describeError, endsSession, type Problem } from "./errors";
 import { nextPageCursor, withoutWrite } from "./feed";
+import { NO_EXTRAS, type PostExtras } from "./poll";
 
 export const PAGE_SIZE = 30;
 
@@ -127,8 +128,8 @@ export class Session {
   }
 
   /** Rejects with the shell's error so the composer can show it. */
-  async post(groupId: string | null, body: string): Promise<void> {
-    await api.createPost(groupId, body);
+  async post(groupId: string | null, body: string, extras: PostExtras = NO_EXTRAS): Promise<void> {
+    await api.createPostWith(groupId, body, extras.pollOptions, extras.multiple, extras.announceDays);
     await this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length + 1));
   }
 
@@ -144,6 +145,16 @@ export class Session {
 
   async react(id: string, kind: ReactionKind | null): Promise<void> {
     await api.react(id, kind);
+    await this.#reloadShown();
+  }
+
+  async vote(postId: string, options: number[]): Promise<void> {
+    await api.vote(postId, options);
+    await this.#reloadShown();
+  }
+
+  async markSeen(postId: string): Promise<void> {
+    await api.markSeen(postId);
     await this.#reloadShown();
   }
 
