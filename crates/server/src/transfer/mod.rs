@@ -17,6 +17,7 @@ mod schema;
 
 use std::collections::BTreeMap;
 
+use futures_util::TryStreamExt;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
@@ -166,31 +167,43 @@ async fn copy_table(
         names.join(", "),
         table.name
     );
-    let rows = sqlx::query(AssertSqlSafe(select))
-        .fetch_all(&mut *source)
-        .await?;
+    // Streamed in batches: a big organisation's comments never sit in memory at once.
+    let mut rows = sqlx::query(AssertSqlSafe(select)).fetch(&mut *source);
     let key_index = table.key_index(columns);
     let mut deferred: BTreeMap<&str, Vec<(Value, Value)>> = BTreeMap::new();
-    for batch in rows.chunks(BATCH_ROWS) {
-        let mut values = Vec::with_capacity(batch.len() * columns.len());
-        for row in batch {
-            for (i, column) in columns.iter().enumerate() {
-                let value = read(row, i, column, &table.name)?;
-                match key_index {
-                    Some(k) if table.self_references.contains(&column.name) && !value.is_null() => {
-                        let key = read(row, k, &columns[k], &table.name)?;
-                        deferred
-                            .entry(column.name.as_str())
-                            .or_default()
-                            .push((key, value));
-                        values.push(Value::Null(column.kind));
-                    }
-                    _ => values.push(value),
+    let mut copied: i64 = 0;
+    let mut batch = Vec::with_capacity(BATCH_ROWS * columns.len());
+    let mut batch_rows = 0;
+    while let Some(row) = rows.try_next().await? {
+        for (i, column) in columns.iter().enumerate() {
+            let value = read(&row, i, column, &table.name)?;
+            match key_index {
+                Some(k) if table.self_references.contains(&column.name) && !value.is_null() => {
+                    let key = read(&row, k, &columns[k], &table.name)?;
+                    deferred
+                        .entry(column.name.as_str())
+                        .or_default()
+                        .push((key, value));
+                    batch.push(Value::Null(column.kind));
                 }
+                _ => batch.push(value),
             }
         }
-        insert(target, table, &names, batch.len(), values).await?;
+        batch_rows += 1;
+        copied += 1;
+        if batch_rows == BATCH_ROWS {
+            insert(
+                target,
+                table,
+                &names,
+                batch_rows,
+                std::mem::take(&mut batch),
+            )
+            .await?;
+            batch_rows = 0;
+        }
     }
+    insert(target, table, &names, batch_rows, batch).await?;
     for (column, pairs) in deferred {
         for chunk in pairs.chunks(BATCH_ROWS) {
             fill_self_reference(target, table, column, chunk).await?;
@@ -206,7 +219,7 @@ async fn copy_table(
             .execute(&mut *target)
             .await?;
     }
-    Ok(i64::try_from(rows.len()).unwrap_or(i64::MAX))
+    Ok(copied)
 }
 
 async fn insert(
