@@ -7,6 +7,7 @@
 //! Timestamps are Unix milliseconds (UTC). Post and comment texts are
 //! Markdown, rendered to safe HTML by [`markdown::to_safe_html`].
 
+mod admin;
 mod api;
 mod attachments;
 mod entities;
@@ -18,6 +19,7 @@ mod polls;
 mod social;
 mod sync;
 
+pub use admin::*;
 pub use api::*;
 pub use attachments::*;
 pub use entities::*;

@@ -49,6 +49,8 @@ macro_rules! word_enum {
     };
 }
 
+pub(crate) use word_enum;
+
 /// Workplace's seven reactions, so imported content keeps them.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

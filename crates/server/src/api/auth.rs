@@ -91,7 +91,7 @@ pub async fn login(
     security(("bearer" = []))
 )]
 pub async fn logout(State(state): State<AppState>, auth: AuthUser) -> Result<StatusCode, ApiError> {
-    ops::users::logout(&state.db, &auth.token).await?;
+    ops::users::logout(&state.db, &auth.user, &auth.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,6 +2,7 @@
 //! they extract, call `ops`, and answer.
 
 mod attachments;
+mod audit;
 mod auth;
 mod comments;
 mod error;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(people::directory))
         .route("/users/{id}", get(people::get))
         .route("/users/by-handle/{handle}", get(people::by_handle))
+        .route("/admin/audit", get(audit::list))
         .route("/admin/users/{id}/deactivate", post(people::deactivate))
         .route("/admin/users/{id}/reactivate", post(people::reactivate))
         .route("/admin/users/{id}/role", post(people::set_role))
@@ -168,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .nest(API_PREFIX, api)
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn_with_state(state.clone(), audit_source))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             observe::track_requests,
@@ -189,4 +192,13 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Makes the client's address the source of the audit events the request records.
+async fn audit_source(
+    extract::ClientAddr(source): extract::ClientAddr,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    crate::ops::audit::with_source(source, next.run(request)).await
 }

@@ -27,8 +27,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    attachments, auth, comments, feed, groups, images, membership, notifications, people, polls,
-    posts, search, stream, sync,
+    attachments, audit, auth, comments, feed, groups, images, membership, notifications, people,
+    polls, posts, search, stream, sync,
 };
 
 #[derive(OpenApi)]
@@ -53,6 +53,7 @@ use super::{
         people::directory,
         people::get,
         people::by_handle,
+        audit::list,
         people::deactivate,
         people::reactivate,
         people::set_role,

@@ -62,6 +62,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0009_server_epoch.sql"),
         postgres: include_str!("../../migrations/postgres/0009_server_epoch.sql"),
     },
+    Migration {
+        version: 10,
+        sqlite: include_str!("../../migrations/sqlite/0010_audit_log.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_audit_log.sql"),
+    },
 ];
 
 /// Applies the migrations this database lacks. Runs in a write transaction,

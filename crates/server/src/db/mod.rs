@@ -9,6 +9,7 @@
 //! constant column lists and generated `$N` placeholders; values are always bound.
 
 pub mod attachments;
+pub mod audit;
 pub mod changes;
 pub mod groups;
 pub mod login_attempts;

@@ -6,10 +6,13 @@
 use std::collections::HashSet;
 
 use commons_protocol::{
-    Comment, CreateCommentRequest, EditTextRequest, Group, GroupRole, NotificationKind, Post, User,
+    AuditAction, Comment, CreateCommentRequest, EditTextRequest, Group, GroupRole,
+    NotificationKind, Post, User,
 };
+use serde_json::json;
 use sqlx::AnyConnection;
 
+use super::audit::{self, Target};
 use super::groups::notify_members;
 use super::notifications::{notify, Event};
 use super::posts::{content_event, may_remove, notify_mentions, post_deleted, readable_post};
@@ -183,6 +186,17 @@ pub async fn delete_comment(w: &mut Write, actor: &User, comment_id: &str) -> Op
     db::posts::tombstone_comment(w.conn(), &comment.id, deleted_at).await?;
     let reactions = db::reactions::delete_of_target(w.conn(), &comment.id).await?;
     db::attachments::delete_of(w.conn(), Owner::Comment(&comment.id)).await?;
+    if comment.author_id != actor.id {
+        audit::record(
+            w.conn(),
+            Some(&actor.id),
+            AuditAction::CommentRemoved,
+            Target::Comment(&comment.id),
+            json!({"author_id": comment.author_id, "post_id": comment.post_id,
+                   "group_id": comment.group_id, "group": group.name}),
+        )
+        .await?;
+    }
     append_comment_change(w, &comment).await?;
     for reaction in &reactions {
         super::reactions::append_reaction_change(w, reaction).await?;

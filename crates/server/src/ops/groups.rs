@@ -13,11 +13,13 @@
 use std::collections::HashMap;
 
 use commons_protocol::{
-    CreateGroupRequest, Group, GroupListItem, GroupMember, GroupRole, GroupSettings, MemberPage,
-    Membership, NotificationLevel, Privacy, UpdateGroupRequest, User,
+    AuditAction, CreateGroupRequest, Group, GroupListItem, GroupMember, GroupRole, GroupSettings,
+    MemberPage, Membership, NotificationLevel, Privacy, UpdateGroupRequest, User,
 };
+use serde_json::json;
 use sqlx::AnyConnection;
 
+use super::audit::{self, Target};
 use super::{validate, OpError, OpResult};
 use crate::db::changes::{ChangeKind, NewChange};
 use crate::db::{self, now_millis, Database, Write};
@@ -213,6 +215,16 @@ pub async fn update(
         return Ok(group);
     }
     db::groups::update(w.conn(), &updated).await?;
+    if updated.privacy != group.privacy {
+        audit::record(
+            w.conn(),
+            Some(&actor.id),
+            AuditAction::GroupPrivacyChanged,
+            Target::Group(&group.id),
+            json!({"name": updated.name, "from": group.privacy, "to": updated.privacy}),
+        )
+        .await?;
+    }
     append_group_change(w, &updated).await?;
     notify_members(w, &updated.id).await?;
     if updated.privacy == Privacy::Secret && group.privacy != Privacy::Secret {

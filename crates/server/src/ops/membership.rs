@@ -14,8 +14,12 @@
 //!   settings go with it: settings are personal to a membership, and a
 //!   returning member starts from the defaults, as a new one would.
 
-use commons_protocol::{GroupRole, JoinResponse, Membership, NotificationKind, Privacy, User};
+use commons_protocol::{
+    AuditAction, GroupRole, JoinResponse, Membership, NotificationKind, Privacy, User,
+};
+use serde_json::json;
 
+use super::audit::{self, Target};
 use super::groups::{administers, append_membership_change, insert_membership, not_found, visible};
 use super::notifications::{notify, Event};
 use super::requests;
@@ -171,6 +175,14 @@ pub async fn remove(
         )));
     }
     remove_membership(w, &group.id, &user_id).await?;
+    audit::record(
+        w.conn(),
+        Some(&actor.id),
+        AuditAction::MemberRemoved,
+        Target::User(&user_id),
+        json!({"group_id": group.id, "group": group.name}),
+    )
+    .await?;
     Ok(gone())
 }
 
@@ -208,6 +220,14 @@ pub async fn set_role(
         )));
     }
     db::groups::set_role(w.conn(), &group.id, &user_id, role).await?;
+    audit::record(
+        w.conn(),
+        Some(&actor.id),
+        AuditAction::GroupRoleChanged,
+        Target::User(&user_id),
+        json!({"group_id": group.id, "group": group.name, "from": membership.role, "to": role}),
+    )
+    .await?;
     append_membership_change(w, &group.id, &user_id).await?;
     if role.moderates() && !membership.role.moderates() {
         // Pending requests predate the promotion: announce them again so

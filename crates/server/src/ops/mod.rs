@@ -3,6 +3,7 @@
 //! `demo` and `admin` commands.
 
 pub mod attachments;
+pub mod audit;
 pub mod comments;
 pub mod feed;
 pub mod groups;

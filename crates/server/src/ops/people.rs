@@ -9,9 +9,11 @@ use std::collections::HashSet;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use commons_protocol::{
-    UpdateProfileRequest, User, UserPage, DEFAULT_DIRECTORY_LIMIT, MAX_DIRECTORY_LIMIT,
+    AuditAction, UpdateProfileRequest, User, UserPage, DEFAULT_DIRECTORY_LIMIT, MAX_DIRECTORY_LIMIT,
 };
+use serde_json::json;
 
+use super::audit::{self, Target};
 use super::{validate, OpError, OpResult};
 use crate::db::changes::{ChangeKind, NewChange};
 use crate::db::users::{DirectoryQuery, Profile};
@@ -210,7 +212,7 @@ fn decode_cursor(text: &str) -> OpResult<(String, String)> {
         .ok_or_else(|| OpError::Invalid(format!("invalid directory cursor {text:?}")))
 }
 
-fn require_org_admin(actor: &User, what: &str) -> OpResult<()> {
+pub(crate) fn require_org_admin(actor: &User, what: &str) -> OpResult<()> {
     if actor.is_admin {
         Ok(())
     } else {
@@ -231,14 +233,14 @@ async fn target(w: &mut Write, user_id: &str) -> OpResult<User> {
 pub async fn deactivate(w: &mut Write, actor: &User, user_id: &str) -> OpResult<User> {
     require_org_admin(actor, "deactivate accounts")?;
     let person = target(w, user_id).await?;
-    set_active(w, person, false).await
+    set_active(w, Some(actor), person, false).await
 }
 
 /// An organisation admin reactivates someone (`POST /admin/users/{id}/reactivate`).
 pub async fn reactivate(w: &mut Write, actor: &User, user_id: &str) -> OpResult<User> {
     require_org_admin(actor, "reactivate accounts")?;
     let person = target(w, user_id).await?;
-    set_active(w, person, true).await
+    set_active(w, Some(actor), person, true).await
 }
 
 /// `admin deactivate|reactivate EMAIL`: the same rules, outside a running server.
@@ -248,7 +250,7 @@ pub async fn set_active_by_email(db: &Database, email: &str, active: bool) -> Op
     let person = db::users::find_by_email(w.conn(), &email)
         .await?
         .ok_or_else(|| OpError::NotFound(format!("no user with e-mail {email}")))?;
-    let person = set_active(&mut w, person, active).await?;
+    let person = set_active(&mut w, None, person, active).await?;
     w.commit().await?;
     Ok(person)
 }
@@ -257,16 +259,44 @@ pub async fn set_active_by_email(db: &Database, email: &str, active: bool) -> Op
 /// is 401) and refuses their logins; their content stays. The last active
 /// organisation admin cannot be deactivated. Asking for the state a person
 /// is already in changes nothing.
-async fn set_active(w: &mut Write, person: User, active: bool) -> OpResult<User> {
+/// `actor` is `None` for a command run on the server.
+async fn set_active(
+    w: &mut Write,
+    actor: Option<&User>,
+    person: User,
+    active: bool,
+) -> OpResult<User> {
+    let actor_id = actor.map(|a| a.id.as_str());
     if active {
         if !person.deactivated {
             return Ok(person);
         }
         db::users::set_deactivated_at(w.conn(), &person.id, None).await?;
+        let action = AuditAction::UserReactivated;
+        audit::record(
+            w.conn(),
+            actor_id,
+            action,
+            Target::User(&person.id),
+            json!({}),
+        )
+        .await?;
         return changed(w, &person.id).await;
     }
     // Sessions may have been opened by a login racing an earlier deactivation.
-    db::users::delete_sessions_of(w.conn(), &person.id).await?;
+    let sessions = db::users::delete_sessions_of(w.conn(), &person.id).await?;
+    if sessions > 0 {
+        let action = AuditAction::SessionsRevoked;
+        let details = json!({"sessions": sessions, "reason": "deactivated"});
+        audit::record(
+            w.conn(),
+            actor_id,
+            action,
+            Target::User(&person.id),
+            details,
+        )
+        .await?;
+    }
     if person.deactivated {
         return Ok(person);
     }
@@ -277,6 +307,15 @@ async fn set_active(w: &mut Write, person: User, active: bool) -> OpResult<User>
         )));
     }
     db::users::set_deactivated_at(w.conn(), &person.id, Some(now_millis())).await?;
+    let action = AuditAction::UserDeactivated;
+    audit::record(
+        w.conn(),
+        actor_id,
+        action,
+        Target::User(&person.id),
+        json!({}),
+    )
+    .await?;
     changed(w, &person.id).await
 }
 
@@ -300,6 +339,14 @@ pub async fn set_org_admin(
         )));
     }
     db::users::set_admin(w.conn(), &person.id, is_admin).await?;
+    audit::record(
+        w.conn(),
+        Some(&actor.id),
+        AuditAction::UserRoleChanged,
+        Target::User(&person.id),
+        json!({"is_admin": is_admin}),
+    )
+    .await?;
     changed(w, &person.id).await
 }
 

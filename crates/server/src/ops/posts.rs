@@ -5,11 +5,13 @@
 use std::collections::HashSet;
 
 use commons_protocol::{
-    mentioned_handles, CreatePostRequest, EditTextRequest, Group, GroupRole, NotificationKind,
-    NotificationLevel, Post, PostVersion, PostWithComments, User,
+    mentioned_handles, AuditAction, CreatePostRequest, EditTextRequest, Group, GroupRole,
+    NotificationKind, NotificationLevel, Post, PostVersion, PostWithComments, User,
 };
+use serde_json::json;
 use sqlx::AnyConnection;
 
+use super::audit::{self, Target};
 use super::groups::{self, can_read_posts, notify_members};
 use super::notifications::{notify, Event};
 use super::polls;
@@ -163,6 +165,17 @@ pub async fn delete_post(w: &mut Write, actor: &User, post_id: &str) -> OpResult
     let reactions = db::reactions::delete_of_post(w.conn(), &post.id).await?;
     // The files go after the commit (`ops::attachments::forget_blobs`).
     db::attachments::delete_of(w.conn(), Owner::Post(&post.id)).await?;
+    if post.author_id != actor.id {
+        // What moderators remove is audited; never its text.
+        audit::record(
+            w.conn(),
+            Some(&actor.id),
+            AuditAction::PostRemoved,
+            Target::Post(&post.id),
+            json!({"author_id": post.author_id, "group_id": post.group_id, "group": group.name}),
+        )
+        .await?;
+    }
     append_post_change(w, &post).await?;
     for comment_id in &comments {
         w.append(NewChange {

@@ -2,9 +2,11 @@
 
 use std::net::IpAddr;
 
-use commons_protocol::{GroupRole, LoginRequest, LoginResponse, Membership, User};
+use commons_protocol::{AuditAction, GroupRole, LoginRequest, LoginResponse, Membership, User};
+use serde_json::json;
 use uuid::Uuid;
 
+use super::audit::{self, Target};
 use super::login_limit::LoginLimiter;
 use super::{groups, validate, OpError, OpResult};
 use crate::db::changes::{ChangeKind, NewChange};
@@ -90,6 +92,14 @@ pub async fn insert(w: &mut Write, new: &PreparedUser) -> OpResult<User> {
         joined_at: now_millis(),
     };
     groups::insert_membership(w, &membership).await?;
+    audit::record(
+        w.conn(),
+        None,
+        AuditAction::UserCreated,
+        Target::User(&user.id),
+        json!({"email": user.email, "is_admin": user.is_admin}),
+    )
+    .await?;
     Ok(user)
 }
 
@@ -144,7 +154,13 @@ pub async fn login(
 ) -> OpResult<LoginResponse> {
     let email = request.email.trim().to_lowercase();
     let mut conn = db.pool().acquire().await?;
-    let attempt = limiter.begin(&mut conn, &email, source).await?;
+    let attempt = match limiter.begin(&mut conn, &email, source).await {
+        Ok(attempt) => attempt,
+        Err(refused) => {
+            login_failed(&mut conn, None, &email, "rate_limited").await?;
+            return Err(refused);
+        }
+    };
     let found = db::users::find_for_login(&mut conn, &email).await?;
     let (user, stored_hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),
@@ -155,11 +171,20 @@ pub async fn login(
         blocking(move || secrets::verify_password(&password, stored_hash.as_deref())).await?;
     let user = match user {
         Some(user) if matches => user,
-        _ => return Err(OpError::InvalidCredentials),
+        user => {
+            let reason = if user.is_some() {
+                "wrong_password"
+            } else {
+                "unknown_email"
+            };
+            login_failed(&mut conn, user.as_ref(), &email, reason).await?;
+            return Err(OpError::InvalidCredentials);
+        }
     };
     attempt.succeeded(&mut conn).await?;
     // Said only to whoever knows the password.
     if user.deactivated {
+        login_failed(&mut conn, Some(&user), &email, "deactivated").await?;
         return Err(OpError::Forbidden(
             "this account has been deactivated: an organisation admin can reactivate it".into(),
         ));
@@ -177,7 +202,35 @@ pub async fn login(
         now_millis(),
     )
     .await?;
+    audit::record(
+        &mut conn,
+        Some(&user.id),
+        AuditAction::Login,
+        Target::User(&user.id),
+        json!({"method": "password", "device_name": device_name}),
+    )
+    .await?;
     Ok(LoginResponse { token, user })
+}
+
+/// A refused login; `person` when the e-mail names an account.
+async fn login_failed(
+    conn: &mut sqlx::AnyConnection,
+    person: Option<&User>,
+    email: &str,
+    reason: &str,
+) -> OpResult<()> {
+    let id = person.map(|p| p.id.as_str());
+    let target = id.map_or(Target::None, Target::User);
+    audit::record(
+        conn,
+        id,
+        AuditAction::LoginFailed,
+        target,
+        json!({"email": email, "reason": reason}),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The user a bearer token belongs to, if its session is live.
@@ -186,9 +239,17 @@ pub async fn session_user(db: &Database, token: &str) -> OpResult<Option<User>> 
     Ok(db::users::find_by_session(&mut conn, &secrets::token_hash(token)).await?)
 }
 
-pub async fn logout(db: &Database, token: &str) -> OpResult<()> {
+pub async fn logout(db: &Database, user: &User, token: &str) -> OpResult<()> {
     let mut conn = db.pool().acquire().await?;
     db::users::delete_session(&mut conn, &secrets::token_hash(token)).await?;
+    audit::record(
+        &mut conn,
+        Some(&user.id),
+        AuditAction::Logout,
+        Target::User(&user.id),
+        json!({}),
+    )
+    .await?;
     Ok(())
 }
 

@@ -6,6 +6,8 @@ mod openapi;
 mod scenarios;
 
 on_both_databases!(
+    the_audit_log_records_security_and_admin_events,
+    only_org_admins_read_the_audit_log_in_pages,
     login_accepts_the_right_password_only,
     requests_without_a_live_session_get_401,
     users_see_themselves_and_the_directory,

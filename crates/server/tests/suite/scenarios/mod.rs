@@ -1,4 +1,5 @@
 mod attachments;
+mod audit;
 mod auth;
 mod backup;
 mod binary;
@@ -27,6 +28,7 @@ mod sync;
 mod transfer;
 
 pub use attachments::*;
+pub use audit::*;
 pub use auth::*;
 pub use backup::*;
 pub use binary::*;
