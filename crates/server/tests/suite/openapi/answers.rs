@@ -900,6 +900,8 @@ pub async fn match_the_document(ctx: Ctx) {
     let deactivate = "/api/v1/admin/users/{id}/deactivate";
     api.call(403, bob, "POST", deactivate, &[cy_id], Some(mutation()))
         .await;
+    api.call(403, bob, "GET", "/api/v1/admin/audit", &[], None)
+        .await;
     api.call(200, ada, "POST", deactivate, &[cy_id], Some(mutation()))
         .await;
     api.call(401, cy, "GET", "/api/v1/me", &[], None).await;
@@ -925,6 +927,12 @@ pub async fn match_the_document(ctx: Ctx) {
     let cy = login("cy@example.org".into()).await;
     api.call(204, Some(&cy), "POST", "/api/v1/auth/logout", &[], None)
         .await;
+
+    // The audit log saw all of the above; organisation admins only.
+    let audit = "/api/v1/admin/audit?limit=5";
+    let page = api.call(200, ada, "GET", audit, &[], None).await;
+    assert_eq!(page["entries"][0]["action"], "logout", "{page}");
+    assert!(page["next_before"].is_i64(), "{page}");
 
     // Every operation of the document gave a success answer that matched it.
     let succeeded = api.succeeded.lock().unwrap().clone();
