@@ -294,6 +294,21 @@ pub const MAX_PROFILE_FIELD_CHARS: usize = 100;
 /// Longest "about" text of a profile, in characters (after trimming).
 pub const MAX_ABOUT_CHARS: usize = 2000;
 
+/// `POST /api/v1/admin/users`: an organisation admin adds a person, with a
+/// first password to hand over to them (at least 8 characters).
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Id))]
+    pub mutation_id: Id,
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    /// Make them an organisation admin too.
+    #[serde(default)]
+    pub is_admin: bool,
+}
+
 /// `POST /api/v1/admin/users/{id}/role`: an organisation admin makes someone
 /// an organisation admin, or not. The last active admin cannot be demoted.
 #[derive(Serialize, Deserialize, Clone, Debug)]

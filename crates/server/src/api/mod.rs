@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{id}", get(people::get))
         .route("/users/by-handle/{handle}", get(people::by_handle))
         .route("/admin/audit", get(audit::list))
+        .route("/admin/users", post(people::invite))
         .route("/admin/users/{id}/deactivate", post(people::deactivate))
         .route("/admin/users/{id}/reactivate", post(people::reactivate))
         .route("/admin/users/{id}/role", post(people::set_role))

@@ -54,6 +54,7 @@ use super::{
         people::get,
         people::by_handle,
         audit::list,
+        people::invite,
         people::deactivate,
         people::reactivate,
         people::set_role,

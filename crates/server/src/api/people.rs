@@ -7,9 +7,11 @@ use axum::response::Response;
 use axum::Json;
 use commons_protocol::openapi::Id;
 use commons_protocol::{
-    ErrorBody, MutationRequest, SetOrgAdminRequest, UpdateProfileRequest, User, UserPage,
+    ErrorBody, InviteRequest, MutationRequest, SetOrgAdminRequest, UpdateProfileRequest, User,
+    UserPage,
 };
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::IntoParams;
 
 use super::auth::AuthUser;
@@ -19,6 +21,7 @@ use super::mutation::idempotent;
 use super::AppState;
 use crate::ops;
 use crate::ops::people::DirectoryParams;
+use crate::ops::users::NewUser;
 
 #[utoipa::path(
     patch,
@@ -136,6 +139,54 @@ pub async fn by_handle(
     Path(handle): Path<String>,
 ) -> Result<Json<User>, ApiError> {
     Ok(Json(ops::people::by_handle(&state.db, &handle).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users",
+    operation_id = "invite_user",
+    tag = "admin",
+    summary = "Add a person (organisation admins)",
+    description = "Creates the account with a first password for the admin to hand over \
+        (at least 8 characters), a handle from the e-mail, and a membership of the \
+        organisation-wide group. Everyone sees the new person through sync. Audited.",
+    request_body = InviteRequest,
+    responses(
+        (status = 201, description = "The new person", body = User),
+        (status = 400, description = "`bad_request`: a malformed e-mail, an empty name or a short password", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the caller is not an organisation admin", body = ErrorBody),
+        (status = 409, description = "`conflict`: someone already has this e-mail", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn invite(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ApiJson(request): ApiJson<InviteRequest>,
+) -> Result<Response, ApiError> {
+    let actor = &auth.user;
+    // Checked before the slow password hashing, which runs outside the transaction.
+    ops::people::require_org_admin(actor, "add people")?;
+    let prepared = ops::users::prepare(NewUser {
+        email: request.email.clone(),
+        name: request.name.clone(),
+        password: request.password.clone(),
+        is_admin: request.is_admin,
+    })
+    .await?;
+    // What makes a replay the same request; the password stays out of the stored hash.
+    let fingerprint =
+        json!({"email": request.email, "name": request.name, "is_admin": request.is_admin});
+    idempotent(
+        &state,
+        actor,
+        &request.mutation_id,
+        "invite_user",
+        &fingerprint,
+        StatusCode::CREATED,
+        async |write| ops::users::invite(write, actor, &prepared).await,
+    )
+    .await
 }
 
 #[utoipa::path(

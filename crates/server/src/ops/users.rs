@@ -56,6 +56,18 @@ pub async fn prepare(new: NewUser) -> OpResult<PreparedUser> {
 /// Creates the account and its membership of the default group (creating
 /// that group, with this user as its admin, for the very first account).
 pub async fn insert(w: &mut Write, new: &PreparedUser) -> OpResult<User> {
+    insert_by(w, None, new).await
+}
+
+/// An organisation admin creates an account for someone
+/// (`POST /admin/users`), with a first password to hand over.
+pub async fn invite(w: &mut Write, actor: &User, new: &PreparedUser) -> OpResult<User> {
+    super::people::require_org_admin(actor, "add people")?;
+    insert_by(w, Some(&actor.id), new).await
+}
+
+/// [`insert`], recording `actor_id` (`None`: the system) as who created it.
+async fn insert_by(w: &mut Write, actor_id: Option<&str>, new: &PreparedUser) -> OpResult<User> {
     if db::users::email_taken(w.conn(), &new.email).await? {
         return Err(OpError::Conflict(format!(
             "a user with e-mail {} already exists",
@@ -94,7 +106,7 @@ pub async fn insert(w: &mut Write, new: &PreparedUser) -> OpResult<User> {
     groups::insert_membership(w, &membership).await?;
     audit::record(
         w.conn(),
-        None,
+        actor_id,
         AuditAction::UserCreated,
         Target::User(&user.id),
         json!({"email": user.email, "is_admin": user.is_admin}),

@@ -47,6 +47,7 @@ on_both_databases!(
     content_notifies_mentions_comments_replies_reactions_and_posts,
     mentions_reach_only_people_who_may_read_the_group,
     people_edit_their_profile_and_everyone_sees_it,
+    org_admins_add_people_who_log_in_with_the_first_password,
     the_directory_pages_by_name_without_gaps_or_duplicates,
     deactivated_people_lose_their_sessions_and_cannot_log_in,
     the_last_org_admin_cannot_be_demoted_or_deactivated,

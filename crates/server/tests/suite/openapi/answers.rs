@@ -902,6 +902,20 @@ pub async fn match_the_document(ctx: Ctx) {
         .await;
     api.call(403, bob, "GET", "/api/v1/admin/audit", &[], None)
         .await;
+    let newcomer = with_mutation(json!({
+        "email": "newcomer@example.org", "name": "New Comer", "password": "a first password"
+    }));
+    api.call(
+        403,
+        bob,
+        "POST",
+        "/api/v1/admin/users",
+        &[],
+        Some(newcomer.clone()),
+    )
+    .await;
+    api.call(201, ada, "POST", "/api/v1/admin/users", &[], Some(newcomer))
+        .await;
     api.call(200, ada, "POST", deactivate, &[cy_id], Some(mutation()))
         .await;
     api.call(401, cy, "GET", "/api/v1/me", &[], None).await;

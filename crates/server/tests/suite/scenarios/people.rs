@@ -482,3 +482,91 @@ pub async fn the_last_org_admin_cannot_be_demoted_or_deactivated(ctx: Ctx) {
         .assert_error(409, "conflict");
     assert!(me(&bob).await.is_admin);
 }
+
+fn invite(email: &str, name: &str, password: &str) -> InviteRequest {
+    InviteRequest {
+        mutation_id: new_id(),
+        email: email.into(),
+        name: name.into(),
+        password: password.into(),
+        is_admin: false,
+    }
+}
+
+pub async fn org_admins_add_people_who_log_in_with_the_first_password(ctx: Ctx) {
+    let root = org_admin(&ctx, "root").await;
+    let bob = ctx.person("bob").await;
+    let request = invite(
+        "Katherine@Example.org",
+        "Katherine Johnson",
+        "first-password-1",
+    );
+    bob.post("/admin/users", &request)
+        .await
+        .assert_error(403, "forbidden");
+    let added: User = root
+        .post("/admin/users", &request)
+        .await
+        .assert_status(201)
+        .json();
+    assert_eq!(added.email, "katherine@example.org");
+    assert_eq!(added.handle, "katherine");
+    assert!(!added.is_admin);
+    // The outbox sends it again after a lost answer: the same person, once.
+    let again: User = root
+        .post("/admin/users", &request)
+        .await
+        .assert_status(201)
+        .json();
+    assert_eq!(again.id, added.id);
+    root.post(
+        "/admin/users",
+        &invite("katherine@example.org", "K", "first-password-1"),
+    )
+    .await
+    .assert_error(409, "conflict");
+    root.post(
+        "/admin/users",
+        &invite("dorothy@example.org", "Dorothy", "short"),
+    )
+    .await
+    .assert_error(400, "bad_request");
+    root.post(
+        "/admin/users",
+        &invite("not an e-mail", "Dorothy", "long enough pw"),
+    )
+    .await
+    .assert_error(400, "bad_request");
+
+    // They log in, and everyone finds them in the directory and through sync.
+    ctx.login_reply("katherine@example.org", "first-password-1")
+        .await
+        .assert_status(200);
+    let (changes, _) = bob.sync_all(None, 500).await;
+    assert_eq!(
+        user_in(&changes, &added.id).map(|u| u.name),
+        Some("Katherine Johnson".into())
+    );
+    let created: AuditPage = root
+        .get(&format!(
+            "/admin/audit?action=user_created&target_id={}",
+            added.id
+        ))
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(created.entries.len(), 1);
+    assert_eq!(
+        created.entries[0].actor_id.as_deref(),
+        Some(root.user.id.as_str())
+    );
+    // The first password is nowhere in what the server stored about the request.
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT request_hash, response_json FROM mutations")
+            .fetch_all(ctx.db.pool())
+            .await
+            .expect("mutations");
+    assert!(stored
+        .iter()
+        .all(|(hash, body)| !body.contains("first-password-1") && hash.len() == 64));
+}
