@@ -54,6 +54,11 @@ pub enum Command {
         #[arg(long)]
         forget: bool,
     },
+    /// Organisation admins: the audit log and people's accounts (online).
+    Admin {
+        #[command(subcommand)]
+        action: crate::admin::AdminCommand,
+    },
     /// Files attached to posts: list them, download one.
     Attachment {
         #[command(subcommand)]

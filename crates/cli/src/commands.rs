@@ -110,6 +110,7 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
         Command::Login { server, email } => login(client, &server, &email).await,
         Command::Logout { forget } => logout(client, forget).await,
         Command::Attachment { action } => attachment(client, action).await,
+        Command::Admin { action } => crate::admin::run(client, action).await,
         // Handled in `run`, without a profile.
         Command::Accounts { .. } => Ok(()),
         Command::Sync => sync(client).await,
@@ -435,7 +436,7 @@ async fn summary_of(client: &Client, mutation_id: &str) -> Result<String> {
         .unwrap_or_else(|| format!("change {mutation_id}")))
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
@@ -452,7 +453,7 @@ async fn login(client: &Client, server: &str, email: &str) -> Result<()> {
 }
 
 /// From the terminal without echo, or one line of stdin (for scripts).
-fn read_password() -> Result<String> {
+pub(crate) fn read_password() -> Result<String> {
     let password = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Password: ").context("cannot read the password")?
     } else {

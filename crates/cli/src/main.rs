@@ -2,6 +2,7 @@
 //! client core (`commons_client`): it parses arguments, calls the core and
 //! prints. Exit codes: 0 ok, 1 error, 2 usage, 3 server unreachable.
 
+mod admin;
 mod args;
 mod commands;
 mod polls;

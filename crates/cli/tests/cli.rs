@@ -1046,3 +1046,80 @@ fn polls_votes_announcements_and_who_saw_them() {
     assert_eq!(lunch["poll"]["voters"], 0);
     assert_eq!(lunch["announced_until"], serde_json::Value::Null);
 }
+
+#[test]
+fn an_org_admin_adds_a_person_and_reads_the_audit_log() {
+    let data = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let (ada, grace) = (profiles.path().join("ada"), profiles.path().join("grace"));
+    login(&ada, &server, "ada@example.org");
+    login(&grace, &server, "grace@example.org");
+
+    let refused = commons(&grace, &["admin", "audit"], "");
+    expect_exit(&refused, 1);
+    assert!(
+        stderr(&refused).contains("organisation admins"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let added = commons(
+        &ada,
+        &[
+            "admin",
+            "invite",
+            "--email",
+            "katherine@example.org",
+            "--name",
+            "Katherine Johnson",
+        ],
+        "first-password\n",
+    );
+    expect_exit(&added, 0);
+    assert!(
+        stdout(&added).contains("Added Katherine Johnson <katherine@example.org> as @katherine")
+    );
+    let katherine = profiles.path().join("katherine");
+    let out = commons(
+        &katherine,
+        &[
+            "login",
+            "--server",
+            &server.url(),
+            "--email",
+            "katherine@example.org",
+        ],
+        "first-password\n",
+    );
+    expect_exit(&out, 0);
+
+    let page = json(&commons(
+        &ada,
+        &["admin", "audit", "--action", "user_created", "--json"],
+        "",
+    ));
+    let entry = &page["entries"][0];
+    assert_eq!(entry["actor_name"], "Ada Lovelace");
+    assert!(entry["details"]
+        .as_str()
+        .unwrap()
+        .contains("katherine@example.org"));
+    let id = entry["target_id"].as_str().unwrap().to_owned();
+    let out = commons(&ada, &["admin", "role", &id, "--admin"], "");
+    expect_exit(&out, 0);
+    assert!(stdout(&out)
+        .contains("Katherine Johnson <katherine@example.org>: active, organisation admin"));
+    let text = stdout(&commons(&ada, &["admin", "audit", "--limit", "3"], ""));
+    assert!(text.contains("user_role_changed"), "{text}");
+    assert!(text.contains("login "), "{text}");
+    assert!(text.contains("(older: --before"), "{text}");
+
+    let bad = commons(&ada, &["admin", "audit", "--action", "nonsense"], "");
+    expect_exit(&bad, 2);
+    assert!(
+        stderr(&bad).contains("unknown audit action"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -9,6 +9,7 @@ use commons_protocol::{
 };
 use tokio::sync::Mutex;
 
+mod admin;
 mod files;
 mod paging;
 

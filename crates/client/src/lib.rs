@@ -41,6 +41,8 @@ pub use poll_writes::PostExtras;
 pub use views::*;
 
 // The wire types callers need alongside the views.
-pub use commons_protocol::{ErrorCode, GroupRole, NotificationLevel, Privacy, ReactionKind, User};
+pub use commons_protocol::{
+    AuditAction, AuditQuery, ErrorCode, GroupRole, NotificationLevel, Privacy, ReactionKind, User,
+};
 // Markdown as the views render it: for previews, and for the links a screen may open.
 pub use commons_protocol::markdown;

@@ -455,3 +455,33 @@ pub struct JoinRequestView {
     pub title: String,
     pub created_at: Millis,
 }
+
+/// One entry of the audit log, as an organisation admin reads it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AuditEntryView {
+    pub seq: i64,
+    pub at: Millis,
+    /// Absent for the system and for a login with an unknown e-mail.
+    pub actor_id: Option<Id>,
+    /// Empty when there is no actor.
+    pub actor_name: String,
+    pub action: commons_protocol::AuditAction,
+    /// `user`, `group`, `post`, `comment` or `organisation`.
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    /// The person's or group's name, when this cache knows it.
+    pub target_name: Option<String>,
+    pub source_addr: Option<String>,
+    /// The entry's details, a JSON object as text (`{"reason":"wrong_password",...}`).
+    pub details: String,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AuditLogPage {
+    pub entries: Vec<AuditEntryView>,
+    /// Pass as `before` for the next (older) page; absent on the last.
+    pub next_before: Option<i64>,
+}

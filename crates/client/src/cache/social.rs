@@ -381,3 +381,22 @@ pub(crate) async fn join_requests(
         })
         .collect())
 }
+
+/// The name this cache knows for a user or group (an audit entry's target);
+/// `None` for other kinds and for what it does not hold (a secret group I am
+/// not in, say).
+pub(crate) async fn display_name(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: &str,
+) -> Result<Option<String>, ClientError> {
+    let sql = match kind {
+        "user" => "SELECT name FROM users WHERE id = ?",
+        "group" => "SELECT name FROM groups WHERE id = ?",
+        _ => return Ok(None),
+    };
+    Ok(sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}

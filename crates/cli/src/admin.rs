@@ -1,0 +1,153 @@
+//! `commons admin ...`: what organisation admins do, online (the server
+//! answers at once, or says why not).
+
+use std::fmt::Write as _;
+
+use anyhow::Result;
+use clap::Subcommand;
+use commons_client::{AuditAction, AuditLogPage, AuditQuery, Client, User};
+
+use crate::commands::{print_json, read_password};
+use crate::render::{ago, now_millis};
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Read the audit log, newest first.
+    Audit {
+        /// Only this action (login_failed, member_removed, user_created, ...).
+        #[arg(long, value_parser = parse_action)]
+        action: Option<AuditAction>,
+        /// Only what this person did (a user id).
+        #[arg(long, value_name = "USER_ID")]
+        actor: Option<String>,
+        /// Only what was done to this user, group, post or comment (an id).
+        #[arg(long, value_name = "ID")]
+        target: Option<String>,
+        /// Entries older than this `seq` (the previous page's last).
+        #[arg(long)]
+        before: Option<i64>,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=500))]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a person; their first password is read from the terminal or stdin.
+    Invite {
+        #[arg(long, value_name = "E-MAIL")]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Make them an organisation admin too.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Deactivate an account: its sessions end at once.
+    Deactivate { user_id: String },
+    /// Let a deactivated account log in again.
+    Reactivate { user_id: String },
+    /// Give (--admin) or take (--member) organisation admin rights.
+    Role {
+        user_id: String,
+        #[arg(long, conflicts_with = "member", required_unless_present = "member")]
+        admin: bool,
+        #[arg(long)]
+        member: bool,
+    },
+}
+
+fn parse_action(text: &str) -> Result<AuditAction, String> {
+    text.parse::<AuditAction>().map_err(|e| e.to_string())
+}
+
+pub async fn run(client: &Client, command: AdminCommand) -> Result<()> {
+    let person = match command {
+        AdminCommand::Audit {
+            action,
+            actor,
+            target,
+            before,
+            limit,
+            json,
+        } => {
+            let query = AuditQuery {
+                action: action.map(|a| a.to_string()),
+                actor_id: actor,
+                target_id: target,
+                before,
+                limit: Some(limit),
+                ..AuditQuery::default()
+            };
+            let page = client.audit_log(&query).await?;
+            return if json {
+                print_json(&page)
+            } else {
+                print!("{}", audit_lines(&page, now_millis()));
+                Ok(())
+            };
+        }
+        AdminCommand::Invite { email, name, admin } => {
+            let password = read_password()?;
+            let user = client
+                .invite_person(&email, &name, &password, admin)
+                .await?;
+            println!("Added {} <{}> as @{}.", user.name, user.email, user.handle);
+            return Ok(());
+        }
+        AdminCommand::Deactivate { user_id } => client.set_account_active(&user_id, false).await?,
+        AdminCommand::Reactivate { user_id } => client.set_account_active(&user_id, true).await?,
+        AdminCommand::Role { user_id, admin, .. } => client.set_org_admin(&user_id, admin).await?,
+    };
+    println!("{}", describe(&person));
+    Ok(())
+}
+
+fn describe(person: &User) -> String {
+    let state = if person.deactivated {
+        "deactivated"
+    } else {
+        "active"
+    };
+    let role = if person.is_admin {
+        "organisation admin"
+    } else {
+        "member"
+    };
+    format!("{} <{}>: {state}, {role}", person.name, person.email)
+}
+
+/// One line per entry: when, who, what, to what, from where, details.
+fn audit_lines(page: &AuditLogPage, now: i64) -> String {
+    let mut out = String::new();
+    if page.entries.is_empty() {
+        out.push_str("No audit entries.\n");
+    }
+    for entry in &page.entries {
+        let actor = if entry.actor_name.is_empty() {
+            "system"
+        } else {
+            &entry.actor_name
+        };
+        let target = entry
+            .target_name
+            .clone()
+            .or_else(|| entry.target_id.clone())
+            .unwrap_or_default();
+        let from = entry
+            .source_addr
+            .as_deref()
+            .map(|a| format!(" from {a}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "#{} {} · {actor} · {} {target}{from} {}",
+            entry.seq,
+            ago(entry.at, now),
+            entry.action,
+            entry.details
+        );
+    }
+    if let Some(before) = page.next_before {
+        let _ = writeln!(out, "(older: --before {before})");
+    }
+    out
+}
