@@ -5,6 +5,7 @@
 //! notifications, and sends links to the system browser. State and logic
 //! live in the client core.
 
+mod admin;
 mod commands;
 mod error;
 mod events;
@@ -84,6 +85,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             polls::announce,
             polls::mark_seen,
             polls::seen_by,
+            admin::audit_log,
+            admin::accounts,
+            admin::invite_person,
+            admin::set_account_active,
+            admin::set_org_admin,
         ])
         .events(collect_events![
             events::ConnectionChanged,

@@ -384,6 +384,20 @@ pub struct PersonSummary {
     pub avatar_id: Option<Id>,
 }
 
+/// A person's account as organisation admins manage it (deactivated ones too).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PersonAccount {
+    pub id: Id,
+    pub name: String,
+    pub email: String,
+    pub handle: String,
+    pub title: String,
+    pub department: String,
+    pub is_admin: bool,
+    pub deactivated: bool,
+}
+
 /// The parts of my profile I edit myself (name, e-mail and manager are the
 /// organisation's).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]

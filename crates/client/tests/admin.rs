@@ -51,6 +51,13 @@ async fn an_org_admin_manages_accounts_and_reads_the_audit_log() {
     let grace_id = grace.account().await.unwrap().unwrap().user.id;
     let deactivated = ada.set_account_active(&grace_id, false).await.unwrap();
     assert!(deactivated.deactivated);
+    // The admin's account list keeps deactivated people, flagged; the directory does not.
+    ada.sync().await.unwrap();
+    let listed = ada.accounts(Some("grace"), 10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].deactivated);
+    assert_eq!(listed[0].email, "grace@example.org");
+    assert!(ada.people(Some("grace"), 10).await.unwrap().is_empty());
     // Grace's session ended with the deactivation.
     assert!(matches!(
         grace.sync().await,
@@ -62,6 +69,10 @@ async fn an_org_admin_manages_accounts_and_reads_the_audit_log() {
     // log names her from the cache.
     ada.sync().await.unwrap();
     assert_eq!(ada.people(Some("katherine"), 5).await.unwrap().len(), 1);
+    let everyone = ada.accounts(None, 100).await.unwrap();
+    let names: Vec<_> = everyone.iter().map(|a| (a.name.as_str(), a.is_admin)).collect();
+    assert!(names.contains(&("Katherine Johnson", true)), "{names:?}");
+    assert!(names.windows(2).all(|w| w[0].0.to_lowercase() <= w[1].0.to_lowercase()));
     let created = ada
         .audit_log(&query(AuditAction::UserCreated))
         .await

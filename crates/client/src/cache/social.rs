@@ -8,7 +8,7 @@ use sqlx::SqliteConnection;
 use crate::notifications::excerpt;
 use crate::{
     ClientError, FeedCursor, JoinRequestView, MemberView, NotificationList, NotificationView,
-    PersonSummary, Profile, ProfileGroup,
+    PersonAccount, PersonSummary, Profile, ProfileGroup,
 };
 
 /// Characters of a post or comment shown with a notification.
@@ -399,4 +399,70 @@ pub(crate) async fn display_name(
         .bind(id)
         .fetch_optional(conn)
         .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: String,
+    name: String,
+    email: String,
+    handle: String,
+    title: String,
+    department: String,
+    is_admin: bool,
+    deactivated: bool,
+}
+
+/// Every account, deactivated ones too, by name, for organisation admins
+/// (the directory leaves deactivated people out). `query` filters as the
+/// directory's does.
+pub(crate) async fn accounts(
+    conn: &mut SqliteConnection,
+    query: Option<&str>,
+    limit: i64,
+) -> Result<Vec<PersonAccount>, ClientError> {
+    const COLUMNS: &str =
+        "u.id, u.name, u.email, u.handle, u.title, u.department, u.is_admin, u.deactivated";
+    let rows: Vec<AccountRow> = match (
+        query.filter(|q| !q.trim().is_empty()),
+        query.and_then(super::match_expression),
+    ) {
+        (Some(_), None) => Vec::new(),
+        (None, _) => {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM users u ORDER BY u.name COLLATE NOCASE, u.id LIMIT ?"
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
+        }
+        (Some(_), Some(expression)) => {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM search_index
+                 JOIN search_keys k ON k.key = search_index.rowid AND k.kind = 'person'
+                 JOIN users u ON u.id = k.id
+                 WHERE search_index MATCH ?1
+                 ORDER BY u.name COLLATE NOCASE, u.id LIMIT ?2"
+            );
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(expression)
+                .bind(limit)
+                .fetch_all(conn)
+                .await?
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| PersonAccount {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            handle: r.handle,
+            title: r.title,
+            department: r.department,
+            is_admin: r.is_admin,
+            deactivated: r.deactivated,
+        })
+        .collect())
 }

@@ -8,7 +8,7 @@ use commons_protocol::{AuditPage, AuditQuery, InviteRequest, MutationRequest, Se
 use uuid::Uuid;
 
 use super::*;
-use crate::{AuditEntryView, AuditLogPage};
+use crate::{AuditEntryView, AuditLogPage, PersonAccount};
 
 impl Client {
     /// A page of the audit log, newest first, with the names this cache
@@ -67,6 +67,17 @@ impl Client {
             entries,
             next_before: page.next_before,
         })
+    }
+
+    /// Every account (deactivated ones too) from the cache, by name; `query`
+    /// filters as the directory does. Works offline.
+    pub async fn accounts(
+        &self,
+        query: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<PersonAccount>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::accounts(&mut conn, query, limit.clamp(1, MAX_LIST_PAGE)).await
     }
 
     /// Adds a person with a first password to hand over. They appear in the

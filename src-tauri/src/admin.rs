@@ -1,0 +1,89 @@
+//! Commands of the admin area (organisation admins): the audit log and
+//! people's accounts. Online calls into the client core: the server answers
+//! at once or says why not; offline they fail and change nothing.
+
+use commons_client::{AuditAction, AuditLogPage, AuditQuery, PersonAccount, User};
+use tauri::AppHandle;
+
+use crate::commands::Shell;
+use crate::error::AppError;
+
+/// A page of the audit log, newest first (`before`: the previous page's `next_before`).
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_log(
+    shell: Shell<'_>,
+    action: Option<AuditAction>,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<AuditLogPage, AppError> {
+    let query = AuditQuery {
+        action: action.map(|a| a.to_string()),
+        before,
+        limit: Some(i64::from(limit)),
+        ..AuditQuery::default()
+    };
+    Ok(shell.client().audit_log(&query).await?)
+}
+
+/// Every account, deactivated ones too, by name, from the cache.
+#[tauri::command]
+#[specta::specta]
+pub async fn accounts(
+    shell: Shell<'_>,
+    query: Option<String>,
+    limit: u32,
+) -> Result<Vec<PersonAccount>, AppError> {
+    Ok(shell
+        .client()
+        .accounts(query.as_deref(), i64::from(limit))
+        .await?)
+}
+
+/// Adds a person with a first password for the admin to hand over.
+#[tauri::command]
+#[specta::specta]
+pub async fn invite_person(
+    app: AppHandle,
+    shell: Shell<'_>,
+    email: String,
+    name: String,
+    password: String,
+    is_admin: bool,
+) -> Result<User, AppError> {
+    let person = shell
+        .client()
+        .invite_person(&email, &name, &password, is_admin)
+        .await?;
+    // The directory shows them once the change log brings them.
+    shell.sync_in_background(&app);
+    Ok(person)
+}
+
+/// Deactivates (their sessions end at once) or reactivates an account.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_account_active(
+    app: AppHandle,
+    shell: Shell<'_>,
+    user_id: String,
+    active: bool,
+) -> Result<User, AppError> {
+    let person = shell.client().set_account_active(&user_id, active).await?;
+    shell.sync_in_background(&app);
+    Ok(person)
+}
+
+/// Gives or takes organisation admin rights.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_org_admin(
+    app: AppHandle,
+    shell: Shell<'_>,
+    user_id: String,
+    is_admin: bool,
+) -> Result<User, AppError> {
+    let person = shell.client().set_org_admin(&user_id, is_admin).await?;
+    shell.sync_in_background(&app);
+    Ok(person)
+}
