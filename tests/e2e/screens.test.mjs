@@ -321,6 +321,55 @@ test("group management: members with roles, approving a join request, a new role
   }, "a group_post notification for ada from Engineering");
 });
 
+test("the admin area: a person added, deactivated and reactivated, and the audit log of it", async () => {
+  await click('[data-testid="admin-link"]');
+  await until(async () => (await text("#feed-title")) === "Administration", "the admin area");
+  await typeInto('[data-testid="admin-add-email"]', "katherine@example.org");
+  await typeInto('[data-testid="admin-add-name"]', "Katherine Johnson");
+  await click('[data-testid="admin-suggest-password"]');
+  const password = await window.execute(`return document.querySelector('[data-testid="admin-add-password"]').value;`);
+  assert.match(password, /^[a-zA-Z2-9]{4}(-[a-zA-Z2-9]{4}){3}$/);
+  await click('[data-testid="admin-add-submit"]');
+  await until(async () => (await text('[data-testid="admin-add-done"]'))?.includes("Katherine Johnson"), "the person added");
+  // She logs in with the first password the admin handed over.
+  const katherine = (await rest("POST", "/auth/login", { body: { email: "katherine@example.org", password } })).token;
+  assert.equal((await rest("GET", "/me", { token: katherine })).name, "Katherine Johnson");
+
+  const row = '[data-testid="admin-account"][data-email="katherine@example.org"]';
+  await window.waitForElement(row);
+  await click(`${row} [data-testid="admin-deactivate"]`);
+  await click(`${row} [data-testid="admin-deactivate-confirm"]`);
+  await until(
+    async () => window.execute(`return document.querySelector(arguments[0])?.dataset.deactivated === "true";`, [row]),
+    "katherine marked deactivated",
+  );
+  await assert.rejects(rest("GET", "/me", { token: katherine }), /401/, "her session ended");
+  await saveScreenshot("admin-people.png");
+  await click(`${row} [data-testid="admin-reactivate"]`);
+  await until(
+    async () => window.execute(`return document.querySelector(arguments[0])?.dataset.deactivated === "false";`, [row]),
+    "katherine active again",
+  );
+
+  await click('[data-testid="admin-tab-audit"]');
+  const entries = () =>
+    window.execute(`return [...document.querySelectorAll('[data-testid="audit-entry"]')].map((e) => ({ action: e.dataset.action, text: e.textContent }));`);
+  await until(async () => {
+    const shown = await entries();
+    return (
+      shown.some((e) => e.action === "user_created" && e.text.includes("Katherine Johnson") && e.text.includes("Ada Lovelace")) &&
+      shown.some((e) => e.action === "user_deactivated" && e.text.includes("Katherine Johnson"))
+    );
+  }, "the creation and the deactivation in the audit log, with names");
+  await choose('[data-testid="audit-action"]', "user_reactivated");
+  await until(async () => {
+    const shown = await entries();
+    return shown.length > 0 && shown.every((e) => e.action === "user_reactivated");
+  }, "only reactivations once filtered");
+  await choose('[data-testid="audit-action"]', "");
+  await saveScreenshot("admin-audit.png");
+});
+
 test("settings: the dark theme, the help overlay from the keyboard", async () => {
   await click('[data-testid="settings-link"]');
   await click('[data-testid="theme-dark"]');
@@ -368,6 +417,7 @@ test("in French, no English string of the app remains on the main screens", asyn
     ["home", '[data-testid="home-link"]'],
     ["group", '[data-testid="group-link"][data-group-name="Engineering"]'],
     ["people", '[data-testid="people-link"]'],
+    ["admin", '[data-testid="admin-link"]'],
   ];
   for (const [name, link] of screens) {
     await click(link);
@@ -402,6 +452,7 @@ const USER_CONTENT = [
   '[data-testid="group-description"]',
   '[data-testid="current-user"]',
   '[data-testid="person"]',
+  '[data-testid="admin-account"] .who',
   '[data-testid="settings-language"]',
   'label[for^="level-"]',
   ".excerpt",

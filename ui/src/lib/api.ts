@@ -3,6 +3,7 @@
 import {
   commands,
   type AppError,
+  type AuditAction,
   type FeedCursor,
   type GroupRole,
   type NotificationLevel,
@@ -83,6 +84,15 @@ export const api = {
     unwrap(commands.setNotificationLevel(groupId, level)),
   /** Markdown as posts show it (safe HTML from the client core), for the composer's preview. */
   renderMarkdown: (text: string) => commands.renderMarkdown(text),
+  /** Organisation admins: asks the server (rejects `offline` when it cannot be reached). */
+  auditLog: (action: AuditAction | null, before: number | null, limit: number) =>
+    unwrap(commands.auditLog(action, before, limit)),
+  /** Every account, deactivated ones too, from the cache. */
+  accounts: (query: string | null, limit: number) => unwrap(commands.accounts(query, limit)),
+  invitePerson: (email: string, name: string, password: string, isAdmin: boolean) =>
+    unwrap(commands.invitePerson(email, name, password, isAdmin)),
+  setAccountActive: (userId: string, active: boolean) => unwrap(commands.setAccountActive(userId, active)),
+  setOrgAdmin: (userId: string, isAdmin: boolean) => unwrap(commands.setOrgAdmin(userId, isAdmin)),
   /** Opens a link of a post in the system browser (http, https and mailto only). */
   openLink: (url: string) => unwrap(commands.openLink(url)),
 };

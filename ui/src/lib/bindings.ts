@@ -119,6 +119,16 @@ export const commands = {
 	markSeen: (postId: string) => typedError<null, AppError>(__TAURI_INVOKE("mark_seen", { postId })),
 	/**  Who saw a post and when, first seen first, as far as the cache knows. */
 	seenBy: (postId: string) => typedError<SeenView[], AppError>(__TAURI_INVOKE("seen_by", { postId })),
+	/**  A page of the audit log, newest first (`before`: the previous page's `next_before`). */
+	auditLog: (action: AuditAction | null, before: number | null, limit: number) => typedError<AuditLogPage, AppError>(__TAURI_INVOKE("audit_log", { action, before, limit })),
+	/**  Every account, deactivated ones too, by name, from the cache. */
+	accounts: (query: string | null, limit: number) => typedError<PersonAccount[], AppError>(__TAURI_INVOKE("accounts", { query, limit })),
+	/**  Adds a person with a first password for the admin to hand over. */
+	invitePerson: (email: string, name: string, password: string, isAdmin: boolean) => typedError<User, AppError>(__TAURI_INVOKE("invite_person", { email, name, password, isAdmin })),
+	/**  Deactivates (their sessions end at once) or reactivates an account. */
+	setAccountActive: (userId: string, active: boolean) => typedError<User, AppError>(__TAURI_INVOKE("set_account_active", { userId, active })),
+	/**  Gives or takes organisation admin rights. */
+	setOrgAdmin: (userId: string, isAdmin: boolean) => typedError<User, AppError>(__TAURI_INVOKE("set_org_admin", { userId, isAdmin })),
 };
 
 /** Events */
@@ -158,6 +168,69 @@ export type Attachment = {
 	height?: number | null,
 	uploader_id: string,
 	created_at: number,
+};
+
+/**  Administrative and security events, recorded append-only. */
+export type AuditAction = 
+/**  Someone logged in (password or single sign-on; `details.method`). */
+"login" | 
+/**  A login was refused (`details.email`, `details.reason`). */
+"login_failed" | 
+/**  Someone ended their own session. */
+"logout" | 
+/**  Sessions ended by someone else or by the system (`details.sessions`). */
+"sessions_revoked" | 
+/**  An account was created (by an admin, an import or a first SSO login). */
+"user_created" | "user_deactivated" | "user_reactivated" | 
+/**  Organisation admin rights given or taken (`details.is_admin`). */
+"user_role_changed" | 
+/**  A person's content was erased or anonymised (right to erasure). */
+"user_erased" | 
+/**  A group's privacy changed (`details.from`, `details.to`). */
+"group_privacy_changed" | 
+/**  A member's role in a group changed (`details.role`). */
+"group_role_changed" | 
+/**  A group admin removed a member (`details.group_id`). */
+"member_removed" | 
+/**  A moderator or admin deleted someone else's post. */
+"post_removed" | 
+/**  A moderator or admin deleted someone else's comment. */
+"comment_removed" | 
+/**  An export was made (`details.scope`: organisation, personal, audit). */
+"export" | 
+/**  An import ran (`details`: its summary). */
+"import" | 
+/**  Retention policies were applied (`details`: what was deleted). */
+"retention_run" | 
+/**  A retention policy was set or removed. */
+"retention_policy_changed" | 
+/**  Organisation settings changed (for example: single sign-on required). */
+"settings_changed";
+
+/**  One entry of the audit log, as an organisation admin reads it. */
+export type AuditEntryView = {
+	seq: number,
+	at: number,
+	/**  Absent for the system and for a login with an unknown e-mail. */
+	actor_id: string | null,
+	/**  Empty when there is no actor. */
+	actor_name: string,
+	action: AuditAction,
+	/**  `user`, `group`, `post`, `comment` or `organisation`. */
+	target_kind: string | null,
+	target_id: string | null,
+	/**  The person's or group's name, when this cache knows it. */
+	target_name: string | null,
+	source_addr: string | null,
+	/**  The entry's details, a JSON object as text (`{"reason":"wrong_password",...}`). */
+	details: string,
+};
+
+/**  A page of the audit log, newest first. */
+export type AuditLogPage = {
+	entries: AuditEntryView[],
+	/**  Pass as `before` for the next (older) page; absent on the last. */
+	next_before: number | null,
 };
 
 /**  The cache changed (a sync pulled or pushed something): re-query what is shown. */
@@ -405,6 +478,18 @@ export type NotificationView = {
 	read: boolean,
 	/**  Marked read here, not yet confirmed by the server. */
 	pending: boolean,
+};
+
+/**  A person's account as organisation admins manage it (deactivated ones too). */
+export type PersonAccount = {
+	id: string,
+	name: string,
+	email: string,
+	handle: string,
+	title: string,
+	department: string,
+	is_admin: boolean,
+	deactivated: boolean,
 };
 
 /**  A person in a list (directory, manager, reports). */

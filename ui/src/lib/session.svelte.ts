@@ -16,7 +16,8 @@ export type Screen =
   | { kind: "people" }
   | { kind: "person"; handleOrId: string }
   | { kind: "members"; groupId: string }
-  | { kind: "settings" };
+  | { kind: "settings" }
+  | { kind: "admin" };
 
 export class Session {
   /** Until the first `account()` answer: neither the login form nor the feed. */
