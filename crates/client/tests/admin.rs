@@ -70,9 +70,14 @@ async fn an_org_admin_manages_accounts_and_reads_the_audit_log() {
     ada.sync().await.unwrap();
     assert_eq!(ada.people(Some("katherine"), 5).await.unwrap().len(), 1);
     let everyone = ada.accounts(None, 100).await.unwrap();
-    let names: Vec<_> = everyone.iter().map(|a| (a.name.as_str(), a.is_admin)).collect();
+    let names: Vec<_> = everyone
+        .iter()
+        .map(|a| (a.name.as_str(), a.is_admin))
+        .collect();
     assert!(names.contains(&("Katherine Johnson", true)), "{names:?}");
-    assert!(names.windows(2).all(|w| w[0].0.to_lowercase() <= w[1].0.to_lowercase()));
+    assert!(names
+        .windows(2)
+        .all(|w| w[0].0.to_lowercase() <= w[1].0.to_lowercase()));
     let created = ada
         .audit_log(&query(AuditAction::UserCreated))
         .await
