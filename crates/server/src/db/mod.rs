@@ -18,6 +18,7 @@ pub mod mutations;
 pub mod polls;
 pub mod posts;
 pub mod reactions;
+pub mod retention;
 pub mod search;
 pub mod social;
 pub mod users;

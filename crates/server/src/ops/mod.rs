@@ -16,6 +16,7 @@ pub mod polls;
 pub mod posts;
 pub mod reactions;
 pub mod requests;
+pub mod retention;
 pub mod search;
 pub mod sync;
 pub mod users;
