@@ -123,8 +123,17 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
 fn attachment_store(
     config: &ServerConfig,
 ) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
-    let data_dir = &config.database.data_dir;
-    Ok(match &config.attachment_store {
+    open_attachment_store(&config.database, &config.attachment_store)
+}
+
+/// The attachment store of a data directory, as `serve` opens it (commands
+/// that delete content remove its files too).
+pub fn open_attachment_store(
+    database: &DatabaseConfig,
+    store: &AttachmentStoreConfig,
+) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
+    let data_dir = &database.data_dir;
+    Ok(match store {
         AttachmentStoreConfig::Local => {
             std::sync::Arc::new(blobs::LocalStore::new(data_dir.join("attachments")))
         }

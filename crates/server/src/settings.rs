@@ -653,9 +653,12 @@ mod tests {
     #[test]
     fn the_retention_interval_takes_seconds_units_or_off() {
         let every = |text: &str| {
-            load(&format!("data_dir = \"/d\"\n[retention]\ninterval = {text}\n"), &[])
-                .and_then(|s| s.resolve())
-                .map(|r| r.tuning.retention.every)
+            load(
+                &format!("data_dir = \"/d\"\n[retention]\ninterval = {text}\n"),
+                &[],
+            )
+            .and_then(|s| s.resolve())
+            .map(|r| r.tuning.retention.every)
         };
         assert_eq!(every("90").unwrap(), Some(Duration::from_secs(90)));
         assert_eq!(every("\"30m\"").unwrap(), Some(Duration::from_secs(1800)));
@@ -667,10 +670,13 @@ mod tests {
             default.tuning.retention.every,
             Some(Duration::from_secs(3600))
         );
-        let from_env = load("data_dir = \"/d\"\n", &[("COMMONS_RETENTION_INTERVAL", "off")])
-            .unwrap()
-            .resolve()
-            .unwrap();
+        let from_env = load(
+            "data_dir = \"/d\"\n",
+            &[("COMMONS_RETENTION_INTERVAL", "off")],
+        )
+        .unwrap()
+        .resolve()
+        .unwrap();
         assert_eq!(from_env.tuning.retention.every, None);
         let bad = every("\"soon\"").unwrap_err();
         assert!(bad.to_string().contains("retention.interval"), "{bad}");

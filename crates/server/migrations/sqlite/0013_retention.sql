@@ -15,3 +15,8 @@ CREATE INDEX posts_by_age ON posts (created_at) WHERE deleted_at IS NULL;
 -- When the person was erased (right to erasure); an erased account stays
 -- deactivated for ever.
 ALTER TABLE users ADD COLUMN erased_at BIGINT;
+-- The full-text index forgets deleted entries for good instead of leaving
+-- them in its segments until a merge (FTS5 `secure-delete`), and what older
+-- deletions left there is merged away once.
+INSERT INTO search_index (search_index, rank) VALUES ('secure-delete', 1);
+INSERT INTO search_index (search_index) VALUES ('optimize');

@@ -101,9 +101,7 @@ pub async fn expired_posts(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| Ok(row.try_get("id")?))
-        .collect()
+    rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
 }
 
 /// When the last retention run recorded in the audit log happened.

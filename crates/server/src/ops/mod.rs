@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod comments;
+pub mod erasure;
 pub mod feed;
 pub mod groups;
 pub mod images;

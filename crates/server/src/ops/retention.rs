@@ -10,9 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use commons_protocol::{
-    AuditAction, RetentionPolicies, RetentionReport, User, MAX_RETENTION_DAYS,
-};
+use commons_protocol::{AuditAction, RetentionPolicies, RetentionReport, User, MAX_RETENTION_DAYS};
 use serde_json::json;
 
 use super::audit::{self, Target};
