@@ -74,6 +74,7 @@ on_both_databases!(
     announcements_notify_members_by_level,
     retention_deletes_exactly_the_old_posts_of_each_group,
     erasure_leaves_no_byte_of_the_person_behind,
+    retention_and_erasure_commands_work_through_the_binary,
 );
 
 /// Not database-specific: once, on SQLite.

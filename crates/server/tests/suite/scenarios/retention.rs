@@ -296,3 +296,77 @@ pub async fn nodes_on_one_database_run_each_retention_round_once(ctx: Ctx) {
         .sum();
     assert_eq!(counted, old.len() as u64 + 1, "no post deleted twice");
 }
+
+pub async fn retention_and_erasure_commands_work_through_the_binary(ctx: Ctx) {
+    use super::binary::{run, text};
+    let ada = ctx.person("ada").await;
+    let news = ada.create_group("News", Privacy::Open).await;
+    let old = ada.write_post(&news, "from long ago").await;
+    age(&ctx.db, &old, 40).await;
+
+    let list = run(&ctx, &["retention", "list"], "").await;
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    assert!(text(&list.stdout).contains("no retention policy"));
+    let bad = run(&ctx, &["retention", "set", "--days", "0"], "").await;
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("max_age_days"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let set = run(
+        &ctx,
+        &["retention", "set", "--days", "30", "--group", &news.id],
+        "",
+    )
+    .await;
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    assert!(
+        text(&set.stdout).contains(&format!("group News ({}): 30 days", news.id)),
+        "{}",
+        text(&set.stdout)
+    );
+    let ran = run(&ctx, &["retention", "run"], "").await;
+    assert!(ran.status.success(), "{}", text(&ran.stderr));
+    assert!(
+        text(&ran.stdout).contains("deleted 1 posts"),
+        "{}",
+        text(&ran.stdout)
+    );
+    let shown: PostWithComments = ada
+        .get(&format!("/posts/{}", old.id))
+        .await
+        .assert_status(200)
+        .json();
+    assert!(shown.post.deleted_at.is_some());
+    let cleared = run(&ctx, &["retention", "clear", "--group", &news.id], "").await;
+    assert!(cleared.status.success(), "{}", text(&cleared.stderr));
+    assert!(text(&cleared.stdout).contains("no retention policy"));
+
+    let nobody = run(&ctx, &["admin", "erase", "nobody@example.org"], "").await;
+    assert!(!nobody.status.success());
+    assert!(
+        text(&nobody.stderr).contains("no user with e-mail"),
+        "{}",
+        text(&nobody.stderr)
+    );
+    let erased = run(&ctx, &["admin", "erase", &ada.user.email], "").await;
+    assert!(erased.status.success(), "{}", text(&erased.stderr));
+    assert!(
+        text(&erased.stdout).contains("(now Former member"),
+        "{}",
+        text(&erased.stdout)
+    );
+    ada.get("/me").await.assert_error(401, "unauthorized");
+    let audit: AuditPage = org_admin(&ctx, "root")
+        .await
+        .get("/admin/audit?action=user_erased")
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(audit.entries.len(), 1);
+    assert_eq!(
+        audit.entries[0].actor_id, None,
+        "a command run on the server"
+    );
+}
