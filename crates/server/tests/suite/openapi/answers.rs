@@ -926,6 +926,19 @@ pub async fn match_the_document(ctx: Ctx) {
     api.call(204, Some(&cy), "POST", "/api/v1/auth/logout", &[], None)
         .await;
 
+    // Retention policies and erasure (organisation admins; bob is one now).
+    let retention = "/api/v1/admin/retention";
+    let policy = with_mutation(json!({ "max_age_days": 30, "group_id": open }));
+    api.call(200, ada, "PUT", retention, &[], Some(policy))
+        .await;
+    api.call(200, ada, "GET", retention, &[], None).await;
+    let clear = with_mutation(json!({ "group_id": open }));
+    api.call(200, ada, "DELETE", retention, &[], Some(clear))
+        .await;
+    let erase = "/api/v1/admin/users/{id}/erase";
+    api.call(200, ada, "POST", erase, &[cy_id], Some(mutation()))
+        .await;
+
     // Every operation of the document gave a success answer that matched it.
     let succeeded = api.succeeded.lock().unwrap().clone();
     let missed: Vec<_> = operations(&api.doc)
