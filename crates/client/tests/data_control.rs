@@ -100,3 +100,83 @@ async fn an_erased_person_leaves_other_caches_on_their_next_sync() {
         "no byte of the erased texts stays in grace's cache"
     );
 }
+
+/// Retention: posts past their group's policy, deleted by the server's job
+/// (here `commons-server retention run`), leave the feed and the cache of a
+/// client on its next sync.
+#[tokio::test]
+async fn posts_deleted_by_retention_leave_the_cache_on_the_next_sync() {
+    let data = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let marker = format!("zqx{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let alan = RawApi::login(&server.url(), "alan@example.org").await;
+    let grace_profile = profiles.path().join("grace");
+    let grace = logged_in(&grace_profile, &server, "grace@example.org").await;
+    grace.sync().await.unwrap();
+    let everyone = everyone_group(&grace).await;
+    let old_id = uuid::Uuid::now_v7().to_string();
+    alan.write(
+        Method::POST,
+        "/posts",
+        json!({"id": old_id, "group_id": everyone, "body": format!("Old news on {marker}")}),
+    )
+    .await;
+    let recent_id = uuid::Uuid::now_v7().to_string();
+    alan.write(
+        Method::POST,
+        "/posts",
+        json!({"id": recent_id, "group_id": everyone, "body": "Fresh news"}),
+    )
+    .await;
+    grace.sync().await.unwrap();
+    let ids: Vec<String> = grace
+        .feed(None, 200, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(ids.contains(&old_id) && ids.contains(&recent_id));
+
+    // A year old (there is no clock to turn back), then a 30-day policy and a run.
+    let database = data.path().join("commons.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE posts SET created_at = created_at - 365 * 86400000 WHERE id = ?1")
+        .bind(&old_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    for args in [
+        &["retention", "set", "--days", "30"][..],
+        &["retention", "run"],
+    ] {
+        let out = std::process::Command::new(support::server_bin())
+            .args(args)
+            .arg("--data-dir")
+            .arg(data.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    grace.sync().await.unwrap();
+    let ids: Vec<String> = grace
+        .feed(None, 200, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert!(!ids.contains(&old_id), "the old post is gone");
+    assert!(ids.contains(&recent_id), "the recent one stays");
+    assert!(grace.search(&marker, 10).await.unwrap().is_empty());
+    assert_eq!(cache_holds(&grace_profile, &marker), Vec::<String>::new());
+}
