@@ -13,6 +13,8 @@ use commons_server::{backup, db::Database, demo, ops, DatabaseConfig, ServerConf
 use tokio::signal::unix::{signal, SignalKind};
 use tracing_subscriber::EnvFilter;
 
+mod data_commands;
+
 #[derive(Parser)]
 #[command(
     name = "commons-server",
@@ -90,40 +92,7 @@ enum Command {
     /// Retention policies: delete posts older than N days, per organisation or group.
     Retention {
         #[command(subcommand)]
-        command: RetentionCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum RetentionCommand {
-    /// Print the policies, the organisation's first.
-    List {
-        #[command(flatten)]
-        database: DatabaseArgs,
-    },
-    /// Set the organisation's policy, or a group's with --group.
-    Set {
-        #[command(flatten)]
-        database: DatabaseArgs,
-        /// Posts created more than this many days ago are deleted.
-        #[arg(long)]
-        days: i64,
-        /// The group's id (without it: the organisation's policy).
-        #[arg(long)]
-        group: Option<String>,
-    },
-    /// Remove the organisation's policy, or a group's with --group.
-    Clear {
-        #[command(flatten)]
-        database: DatabaseArgs,
-        /// The group's id (without it: the organisation's policy).
-        #[arg(long)]
-        group: Option<String>,
-    },
-    /// Apply the policies now (as `serve` does every `retention.interval`).
-    Run {
-        #[command(flatten)]
-        database: DatabaseArgs,
+        command: data_commands::RetentionCommand,
     },
 }
 
@@ -205,10 +174,10 @@ impl Command {
             }
             | Command::Retention {
                 command:
-                    RetentionCommand::List { database }
-                    | RetentionCommand::Set { database, .. }
-                    | RetentionCommand::Clear { database, .. }
-                    | RetentionCommand::Run { database },
+                    data_commands::RetentionCommand::List { database }
+                    | data_commands::RetentionCommand::Set { database, .. }
+                    | data_commands::RetentionCommand::Clear { database, .. }
+                    | data_commands::RetentionCommand::Run { database },
             } => Some(database),
             Command::Restore { data_dir, .. } => {
                 settings.data_dir = Some(data_dir.clone());
@@ -318,8 +287,8 @@ async fn run(command: Command, settings: Resolved) -> anyhow::Result<()> {
         } => set_active(database, email, true).await,
         Command::Admin {
             command: AdminCommand::Erase { email, .. },
-        } => erase(&settings, email).await,
-        Command::Retention { command } => retention(&settings, command).await,
+        } => data_commands::erase(&settings, email).await,
+        Command::Retention { command } => data_commands::retention(&settings, command).await,
         Command::Demo { .. } => fill_demo(database).await,
         Command::Backup { out, .. } => {
             let summary = backup::backup(&database, &out).await?;
@@ -436,96 +405,6 @@ async fn set_active(database: DatabaseConfig, email: String, active: bool) -> an
         user.name,
         user.email
     );
-    Ok(())
-}
-
-async fn erase(settings: &Resolved, email: String) -> anyhow::Result<()> {
-    let store =
-        commons_server::open_attachment_store(&settings.database, &settings.attachment_store)?;
-    let db = Database::open(&settings.database).await?;
-    let result = ops::erasure::erase_by_email(&db, store.as_ref(), &email).await;
-    db.close().await;
-    let report = result?;
-    println!(
-        "erased <{email}> (now {} @{}): {} posts, {} comments, {} reactions, {} votes, \
-         {} memberships, {} notifications, {} attachments, {} sessions ended",
-        report.user.name,
-        report.user.handle,
-        report.posts,
-        report.comments,
-        report.reactions,
-        report.votes,
-        report.memberships,
-        report.notifications,
-        report.attachments,
-        report.sessions
-    );
-    Ok(())
-}
-
-async fn retention(settings: &Resolved, command: RetentionCommand) -> anyhow::Result<()> {
-    let db = Database::open(&settings.database).await?;
-    let result = retention_with(&db, settings, command).await;
-    db.close().await;
-    result
-}
-
-async fn retention_with(
-    db: &Database,
-    settings: &Resolved,
-    command: RetentionCommand,
-) -> anyhow::Result<()> {
-    let policies = match command {
-        RetentionCommand::List { .. } => {
-            let mut conn = db.pool().acquire().await?;
-            commons_protocol::RetentionPolicies {
-                policies: commons_server::db::retention::list(&mut conn).await?,
-            }
-        }
-        RetentionCommand::Set { days, group, .. } => {
-            let mut w = db.write().await?;
-            let policies = ops::retention::set(&mut w, None, group.as_deref(), days).await?;
-            w.commit().await?;
-            policies
-        }
-        RetentionCommand::Clear { group, .. } => {
-            let mut w = db.write().await?;
-            let policies = ops::retention::clear(&mut w, None, group.as_deref()).await?;
-            w.commit().await?;
-            policies
-        }
-        RetentionCommand::Run { .. } => {
-            let store = commons_server::open_attachment_store(
-                &settings.database,
-                &settings.attachment_store,
-            )?;
-            match ops::retention::run(db, store.as_ref(), None, None).await? {
-                None => println!(
-                    "nothing done: no retention policy is set, or another node is running a round"
-                ),
-                Some(report) => {
-                    let total: u64 = report.posts_by_group.values().sum();
-                    println!("deleted {total} posts and {} comments", report.comments);
-                    for (group_id, posts) in &report.posts_by_group {
-                        println!("  group {group_id}: {posts} posts");
-                    }
-                }
-            }
-            return Ok(());
-        }
-    };
-    if policies.policies.is_empty() {
-        println!("no retention policy: nothing is deleted by age");
-    }
-    for policy in &policies.policies {
-        match &policy.group_id {
-            None => println!("organisation: {} days", policy.max_age_days),
-            Some(id) => println!(
-                "group {} ({id}): {} days",
-                policy.group_name, policy.max_age_days
-            ),
-        }
-    }
     Ok(())
 }
 
