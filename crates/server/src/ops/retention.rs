@@ -127,9 +127,21 @@ pub async fn run(
     hub: Option<&Hub>,
     min_gap: Option<Duration>,
 ) -> OpResult<Option<RetentionReport>> {
+    run_until(db, store, hub, min_gap, None).await
+}
+
+/// [`run`], stopping after the batch in hand once `stop` turns true (the
+/// server shuts down); the run is recorded with what it did.
+async fn run_until(
+    db: &Database,
+    store: &dyn AttachmentStore,
+    hub: Option<&Hub>,
+    min_gap: Option<Duration>,
+    stop: Option<&tokio::sync::watch::Receiver<bool>>,
+) -> OpResult<Option<RetentionReport>> {
     if db.backend() == Backend::Sqlite {
         // One node; its writers take turns anyway.
-        return run_locked(db, store, hub, min_gap).await;
+        return run_locked(db, store, hub, min_gap, stop).await;
     }
     let mut lock = db.pool().acquire().await?;
     let got: i64 = sqlx::query_scalar(
@@ -142,7 +154,7 @@ pub async fn run(
         tracing::info!("retention: another node is running this round");
         return Ok(None);
     }
-    let outcome = run_locked(db, store, hub, min_gap).await;
+    let outcome = run_locked(db, store, hub, min_gap, stop).await;
     // Session-level: released before the connection goes back to the pool.
     let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(RETENTION_LOCK)
@@ -161,6 +173,7 @@ async fn run_locked(
     store: &dyn AttachmentStore,
     hub: Option<&Hub>,
     min_gap: Option<Duration>,
+    stop: Option<&tokio::sync::watch::Receiver<bool>>,
 ) -> OpResult<Option<RetentionReport>> {
     let now = now_millis();
     {
@@ -178,9 +191,15 @@ async fn run_locked(
     let mut report = RetentionReport::default();
     loop {
         let mut w = db.write().await?;
-        let expired = db::retention::expired_posts(w.conn(), now, BATCH_POSTS).await?;
+        let stopping = stop.is_some_and(|stop| *stop.borrow());
+        let expired = if stopping {
+            Vec::new()
+        } else {
+            db::retention::expired_posts(w.conn(), now, BATCH_POSTS).await?
+        };
         if expired.is_empty() {
-            // The last transaction, which found nothing left, records the run.
+            // The last transaction, which found nothing left (or the server
+            // is stopping), records the run.
             let total: u64 = report.posts_by_group.values().sum();
             let details = json!({
                 "posts": total,
@@ -223,7 +242,8 @@ async fn run_locked(
 }
 
 /// The job of `serve`: a round every `every`, the first one interval after
-/// start, until `shutdown` turns true. A failed round is logged and the next
+/// start, until `shutdown` turns true (a round in progress stops after its
+/// batch in hand). A failed round is logged and the next
 /// one tries again.
 pub fn schedule(
     db: Database,
@@ -238,7 +258,14 @@ pub fn schedule(
                 _ = tokio::time::sleep(every) => {}
                 _ = shutdown.wait_for(|stopping| *stopping) => return,
             }
-            match run(&db, store.as_ref(), Some(&hub), Some(every / 2)).await {
+            let round = run_until(
+                &db,
+                store.as_ref(),
+                Some(&hub),
+                Some(every / 2),
+                Some(&shutdown),
+            );
+            match round.await {
                 Ok(Some(report)) => tracing::info!(
                     posts = report.posts_by_group.values().sum::<u64>(),
                     comments = report.comments,
