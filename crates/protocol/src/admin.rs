@@ -80,6 +80,7 @@ pub struct AuditEntry {
     pub action: AuditAction,
     /// What was acted on: `user`, `group`, `post`, `comment`, `organisation`.
     pub target_kind: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Id>))]
     pub target_id: Option<String>,
     /// The client's IP address, when the event came through the API.
     pub source_addr: Option<String>,

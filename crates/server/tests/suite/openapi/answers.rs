@@ -935,6 +935,15 @@ pub async fn match_the_document(ctx: Ctx) {
     let clear = with_mutation(json!({ "group_id": open }));
     api.call(200, ada, "DELETE", retention, &[], Some(clear))
         .await;
+    api.call(
+        200,
+        ada,
+        "GET",
+        "/api/v1/admin/audit?action=user_erased",
+        &[],
+        None,
+    )
+    .await;
     let erase = "/api/v1/admin/users/{id}/erase";
     api.call(200, ada, "POST", erase, &[cy_id], Some(mutation()))
         .await;
