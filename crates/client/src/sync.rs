@@ -84,10 +84,7 @@ pub(crate) async fn pull(
 
         let mut tx = cache.write().await?;
         let joins = my_memberships(me, &page.changes);
-        let purged = page
-            .changes
-            .iter()
-            .any(|change| matches!(change, Change::Purge { .. }));
+        let purged = page.changes.iter().any(forgets);
         for change in &page.changes {
             if incremental && !is_backfill(change, &joins) {
                 if let Some(n) = notifications::consider(&mut tx, me, change).await? {
@@ -120,8 +117,9 @@ pub(crate) async fn pull(
         }
         tx.commit().await?;
         if purged {
-            // The purged rows were overwritten in the database pages; older
-            // copies of those pages may still sit in the write-ahead log.
+            // The purged or deleted rows were overwritten in the database
+            // pages; older copies of those pages may still sit in the
+            // write-ahead log.
             cache.checkpoint().await?;
         }
 
@@ -129,6 +127,19 @@ pub(crate) async fn pull(
         if !page.has_more {
             return Ok(pulled);
         }
+    }
+}
+
+/// Whether applying `change` deletes or overwrites something the cache must
+/// not keep a copy of: a purge, a tombstone (a deletion, a retention policy,
+/// an erasure), an erased or deactivated person's profile.
+fn forgets(change: &Change) -> bool {
+    match change {
+        Change::Purge { .. } => true,
+        Change::Post { post } => post.deleted_at.is_some(),
+        Change::Comment { comment } => comment.deleted_at.is_some(),
+        Change::User { user } => user.deactivated,
+        _ => false,
     }
 }
 

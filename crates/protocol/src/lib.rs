@@ -16,6 +16,7 @@ pub mod markdown;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod polls;
+mod retention;
 mod social;
 mod sync;
 
@@ -25,6 +26,7 @@ pub use attachments::*;
 pub use entities::*;
 pub use error::*;
 pub use polls::*;
+pub use retention::*;
 pub use social::*;
 pub use sync::*;
 

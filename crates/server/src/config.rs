@@ -61,6 +61,22 @@ pub struct Tuning {
     pub attachments: AttachmentLimits,
     pub writes: WriteLimits,
     pub sync: SyncTuning,
+    pub retention: RetentionTuning,
+}
+
+/// The retention job of `serve` (`retention.interval`).
+#[derive(Clone, Copy, Debug)]
+pub struct RetentionTuning {
+    /// A round every this long, the first one interval after start; `None`: never.
+    pub every: Option<Duration>,
+}
+
+impl Default for RetentionTuning {
+    fn default() -> Self {
+        RetentionTuning {
+            every: Some(Duration::from_secs(60 * 60)),
+        }
+    }
 }
 
 /// What sync sends.

@@ -26,8 +26,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, ServerConfig,
-    StreamTuning, SyncTuning, Tuning, WriteLimits,
+    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, RetentionTuning,
+    ServerConfig, StreamTuning, SyncTuning, Tuning, WriteLimits,
 };
 use db::{Backend, Database, DbError};
 use hub::Hub;
@@ -56,6 +56,8 @@ pub struct RunningServer {
     task: JoinHandle<std::io::Result<()>>,
     /// PostgreSQL only: relays pokes from all nodes to this one.
     relay: Option<JoinHandle<()>>,
+    /// The retention job, unless `retention.interval` is off.
+    retention: Option<JoinHandle<()>>,
 }
 
 /// Opens (and migrates) the database, binds the address and starts serving
@@ -78,6 +80,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         }
         _ => (Hub::default(), None),
     };
+    let blobs = attachment_store(&config)?;
+    let retention = config.tuning.retention.every.map(|every| {
+        ops::retention::schedule(
+            db.clone(),
+            blobs.clone(),
+            hub.clone(),
+            every,
+            shutdown_seen.clone(),
+        )
+    });
     let state = api::AppState {
         db: db.clone(),
         hub: hub.clone(),
@@ -87,7 +99,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         writes: ops::write_limit::WriteLimiter::new(config.tuning.writes),
         sync: config.tuning.sync,
         trust_forwarded_for: config.trust_forwarded_for,
-        blobs: attachment_store(&config)?,
+        blobs,
         attachments: config.tuning.attachments,
         metrics: observe::Metrics::default(),
     };
@@ -104,14 +116,24 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         shutdown,
         task,
         relay,
+        retention,
     })
 }
 
 fn attachment_store(
     config: &ServerConfig,
 ) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
-    let data_dir = &config.database.data_dir;
-    Ok(match &config.attachment_store {
+    open_attachment_store(&config.database, &config.attachment_store)
+}
+
+/// The attachment store of a data directory, as `serve` opens it (commands
+/// that delete content remove its files too).
+pub fn open_attachment_store(
+    database: &DatabaseConfig,
+    store: &AttachmentStoreConfig,
+) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
+    let data_dir = &database.data_dir;
+    Ok(match store {
         AttachmentStoreConfig::Local => {
             std::sync::Arc::new(blobs::LocalStore::new(data_dir.join("attachments")))
         }
@@ -148,6 +170,10 @@ impl RunningServer {
             Ok(result) => result,
             Err(e) => Err(std::io::Error::other(e)),
         };
+        if let Some(retention) = self.retention {
+            // It stops between rounds, or after the batch in hand.
+            let _ = retention.await;
+        }
         if let Some(relay) = self.relay {
             // It holds a pool connection now and then; closing waits for those.
             let _ = relay.await;

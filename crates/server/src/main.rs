@@ -13,6 +13,8 @@ use commons_server::{backup, db::Database, demo, ops, DatabaseConfig, ServerConf
 use tokio::signal::unix::{signal, SignalKind};
 use tracing_subscriber::EnvFilter;
 
+mod data_commands;
+
 #[derive(Parser)]
 #[command(
     name = "commons-server",
@@ -87,6 +89,11 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Retention policies: delete posts older than N days, per organisation or group.
+    Retention {
+        #[command(subcommand)]
+        command: data_commands::RetentionCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -127,6 +134,14 @@ enum AdminCommand {
         /// E-mail of the account.
         email: String,
     },
+    /// Erase a person (right to erasure, docs/data-control.md): their content
+    /// and profile are deleted for good and the account can never log in.
+    Erase {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// E-mail of the account.
+        email: String,
+    },
 }
 
 #[derive(Args)]
@@ -154,7 +169,15 @@ impl Command {
                 command:
                     AdminCommand::CreateUser { database, .. }
                     | AdminCommand::Deactivate { database, .. }
-                    | AdminCommand::Reactivate { database, .. },
+                    | AdminCommand::Reactivate { database, .. }
+                    | AdminCommand::Erase { database, .. },
+            }
+            | Command::Retention {
+                command:
+                    data_commands::RetentionCommand::List { database }
+                    | data_commands::RetentionCommand::Set { database, .. }
+                    | data_commands::RetentionCommand::Clear { database, .. }
+                    | data_commands::RetentionCommand::Run { database },
             } => Some(database),
             Command::Restore { data_dir, .. } => {
                 settings.data_dir = Some(data_dir.clone());
@@ -262,6 +285,10 @@ async fn run(command: Command, settings: Resolved) -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::Reactivate { email, .. },
         } => set_active(database, email, true).await,
+        Command::Admin {
+            command: AdminCommand::Erase { email, .. },
+        } => data_commands::erase(&settings, email).await,
+        Command::Retention { command } => data_commands::retention(&settings, command).await,
         Command::Demo { .. } => fill_demo(database).await,
         Command::Backup { out, .. } => {
             let summary = backup::backup(&database, &out).await?;

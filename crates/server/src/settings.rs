@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::blobs::S3Config;
 use crate::config::{
-    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, StreamTuning, SyncTuning,
-    Tuning, WriteLimits,
+    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, RetentionTuning,
+    StreamTuning, SyncTuning, Tuning, WriteLimits,
 };
 
 /// The file's shape. Every field is optional: what is missing comes from
@@ -40,6 +40,65 @@ pub struct Settings {
     pub sync: SyncSettings,
     #[serde(default)]
     pub attachments: AttachmentSettings,
+    #[serde(default)]
+    pub retention: RetentionSettings,
+}
+
+#[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// How often `serve` applies the retention policies: seconds (`3600`) or
+    /// `30m`, `1h`, `1d`; `0` or `off` never.
+    pub interval: Option<Interval>,
+}
+
+/// A number of seconds, or text such as `90s`, `30m`, `1h`, `1d`, `off`.
+#[derive(Deserialize, Serialize, Debug, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum Interval {
+    Secs(u64),
+    Text(String),
+}
+
+impl Interval {
+    /// `None` when off.
+    fn resolve(&self) -> Result<Option<Duration>, SettingsError> {
+        let problem = || SettingsError::Value {
+            key: "retention.interval",
+            problem: "must be a number of seconds, or like `30m`, `1h`, `1d`, or `off`".into(),
+        };
+        let secs = match self {
+            Interval::Secs(secs) => *secs,
+            Interval::Text(text) => {
+                let text = text.trim().to_lowercase();
+                if text == "off" {
+                    return Ok(None);
+                }
+                let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+                    Some(at) => text.split_at(at),
+                    None => (text.as_str(), "s"),
+                };
+                let number: u64 = number.parse().map_err(|_| problem())?;
+                let unit = match unit.trim() {
+                    "s" => 1,
+                    "m" => 60,
+                    "h" => 60 * 60,
+                    "d" => 24 * 60 * 60,
+                    _ => return Err(problem()),
+                };
+                number.checked_mul(unit).ok_or_else(problem)?
+            }
+        };
+        Ok((secs > 0).then(|| Duration::from_secs(secs)))
+    }
+
+    /// As `config check` prints it.
+    fn effective(every: Option<Duration>) -> Interval {
+        match every {
+            Some(every) => Interval::Text(format!("{}s", every.as_secs())),
+            None => Interval::Text("off".into()),
+        }
+    }
 }
 
 #[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
@@ -137,6 +196,7 @@ pub const KEYS: &[&str] = &[
     "attachments.s3.region",
     "attachments.s3.access_key_id",
     "attachments.s3.secret_access_key",
+    "retention.interval",
 ];
 
 /// Keys whose environment value is always text (a directory named `2026`).
@@ -282,6 +342,10 @@ impl Settings {
                 problem: format!("must be more than stream.ping_every_secs ({ping_every}), or every connection is closed"),
             });
         }
+        let retention = match &self.retention.interval {
+            Some(interval) => interval.resolve()?,
+            None => defaults.retention.every,
+        };
         let tuning = Tuning {
             stream: StreamTuning {
                 ping_every: Duration::from_secs(ping_every),
@@ -327,6 +391,7 @@ impl Settings {
                     defaults.attachments.max_bytes,
                 )?,
             },
+            retention: RetentionTuning { every: retention },
         };
         let attachment_store = self.attachments.resolve()?;
         Ok(Resolved {
@@ -444,6 +509,9 @@ impl Resolved {
                 send_timeout_secs: Some(self.tuning.stream.send_timeout.as_secs()),
             },
             attachments: AttachmentSettings::effective(&self.attachment_store),
+            retention: RetentionSettings {
+                interval: Some(Interval::effective(self.tuning.retention.every)),
+            },
         };
         toml::to_string(&effective).unwrap_or_else(|e| format!("# cannot print: {e}\n"))
     }
@@ -579,6 +647,49 @@ mod tests {
         assert!(
             silence.to_string().contains("silence_limit_secs"),
             "{silence}"
+        );
+    }
+
+    #[test]
+    fn the_retention_interval_takes_seconds_units_or_off() {
+        let every = |text: &str| {
+            load(
+                &format!("data_dir = \"/d\"\n[retention]\ninterval = {text}\n"),
+                &[],
+            )
+            .and_then(|s| s.resolve())
+            .map(|r| r.tuning.retention.every)
+        };
+        assert_eq!(every("90").unwrap(), Some(Duration::from_secs(90)));
+        assert_eq!(every("\"30m\"").unwrap(), Some(Duration::from_secs(1800)));
+        assert_eq!(every("\"1d\"").unwrap(), Some(Duration::from_secs(86400)));
+        assert_eq!(every("\"off\"").unwrap(), None);
+        assert_eq!(every("0").unwrap(), None);
+        let default = load("data_dir = \"/d\"\n", &[]).unwrap().resolve().unwrap();
+        assert_eq!(
+            default.tuning.retention.every,
+            Some(Duration::from_secs(3600))
+        );
+        let from_env = load(
+            "data_dir = \"/d\"\n",
+            &[("COMMONS_RETENTION_INTERVAL", "off")],
+        )
+        .unwrap()
+        .resolve()
+        .unwrap();
+        assert_eq!(from_env.tuning.retention.every, None);
+        let bad = every("\"soon\"").unwrap_err();
+        assert!(bad.to_string().contains("retention.interval"), "{bad}");
+        // What `config check` prints reads back as the same interval.
+        let text = load("data_dir = \"/d\"\n[retention]\ninterval = \"2h\"\n", &[])
+            .unwrap()
+            .resolve()
+            .unwrap()
+            .to_toml();
+        let again: Settings = toml::from_str(&text).expect("parses back");
+        assert_eq!(
+            again.resolve().unwrap().tuning.retention.every,
+            Some(Duration::from_secs(7200))
         );
     }
 

@@ -17,6 +17,7 @@ mod openapi;
 mod people;
 mod polls;
 mod posts;
+mod retention;
 mod search;
 mod stream;
 mod sync;
@@ -79,6 +80,13 @@ pub fn router(state: AppState) -> Router {
         .route("/users/by-handle/{handle}", get(people::by_handle))
         .route("/admin/audit", get(audit::list))
         .route("/admin/users", post(people::invite))
+        .route(
+            "/admin/retention",
+            get(retention::list)
+                .put(retention::set)
+                .delete(retention::clear),
+        )
+        .route("/admin/users/{id}/erase", post(retention::erase))
         .route("/admin/users/{id}/deactivate", post(people::deactivate))
         .route("/admin/users/{id}/reactivate", post(people::reactivate))
         .route("/admin/users/{id}/role", post(people::set_role))

@@ -28,7 +28,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
     attachments, audit, auth, comments, feed, groups, images, membership, notifications, people,
-    polls, posts, search, stream, sync,
+    polls, posts, retention, search, stream, sync,
 };
 
 #[derive(OpenApi)]
@@ -55,6 +55,10 @@ use super::{
         people::by_handle,
         audit::list,
         people::invite,
+        retention::list,
+        retention::set,
+        retention::clear,
+        retention::erase,
         people::deactivate,
         people::reactivate,
         people::set_role,

@@ -11,6 +11,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod changes;
+pub mod erasure;
 pub mod groups;
 pub mod login_attempts;
 pub mod migrate;
@@ -18,6 +19,7 @@ pub mod mutations;
 pub mod polls;
 pub mod posts;
 pub mod reactions;
+pub mod retention;
 pub mod search;
 pub mod social;
 pub mod users;
@@ -69,12 +71,15 @@ impl DbError {
 /// Set on every SQLite connection.
 /// (No `mmap_size`: measured, it costs more than it saves, since every
 /// connection remaps the file whenever writes grow it.)
-const SQLITE_PRAGMAS: [&str; 2] = [
+const SQLITE_PRAGMAS: [&str; 3] = [
     // Safe with WAL: a crash can lose the last commits, never corrupt.
     "PRAGMA synchronous = NORMAL",
     // 64 MiB of page cache per connection (the default is 2 MiB): the hot
     // indexes of a large organisation stay in memory.
     "PRAGMA cache_size = -65536",
+    // Deleted content is overwritten with zeros, not left in free space:
+    // an erasure (docs/data-control.md) leaves no byte of it in the file.
+    "PRAGMA secure_delete = ON",
 ];
 
 /// A handle on the database; cheap to clone.

@@ -182,10 +182,6 @@ pub async fn delete_comment(w: &mut Write, actor: &User, comment_id: &str) -> Op
     if comment.deleted_at.is_some() {
         return Ok(comment);
     }
-    let deleted_at = now_millis();
-    db::posts::tombstone_comment(w.conn(), &comment.id, deleted_at).await?;
-    let reactions = db::reactions::delete_of_target(w.conn(), &comment.id).await?;
-    db::attachments::delete_of(w.conn(), Owner::Comment(&comment.id)).await?;
     if comment.author_id != actor.id {
         audit::record(
             w.conn(),
@@ -197,6 +193,17 @@ pub async fn delete_comment(w: &mut Write, actor: &User, comment_id: &str) -> Op
         )
         .await?;
     }
+    tombstone(w, comment).await
+}
+
+/// Deletes a comment as its deletion does, whoever asks (a person through
+/// [`delete_comment`], erasure): the text, reactions and attachment rows go,
+/// and the tombstone syncs. The files go after the commit.
+pub(super) async fn tombstone(w: &mut Write, comment: Comment) -> OpResult<Comment> {
+    let deleted_at = now_millis();
+    db::posts::tombstone_comment(w.conn(), &comment.id, deleted_at).await?;
+    let reactions = db::reactions::delete_of_target(w.conn(), &comment.id).await?;
+    db::attachments::delete_of(w.conn(), Owner::Comment(&comment.id)).await?;
     append_comment_change(w, &comment).await?;
     for reaction in &reactions {
         super::reactions::append_reaction_change(w, reaction).await?;

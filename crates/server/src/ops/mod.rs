@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod comments;
+pub mod erasure;
 pub mod feed;
 pub mod groups;
 pub mod images;
@@ -16,6 +17,7 @@ pub mod polls;
 pub mod posts;
 pub mod reactions;
 pub mod requests;
+pub mod retention;
 pub mod search;
 pub mod sync;
 pub mod users;

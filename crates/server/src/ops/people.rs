@@ -271,6 +271,11 @@ async fn set_active(
         if !person.deactivated {
             return Ok(person);
         }
+        if db::erasure::is_erased(w.conn(), &person.id).await? {
+            return Err(OpError::Conflict(
+                "this account was erased: it can never log in again".into(),
+            ));
+        }
         db::users::set_deactivated_at(w.conn(), &person.id, None).await?;
         let action = AuditAction::UserReactivated;
         audit::record(

@@ -159,12 +159,6 @@ pub async fn delete_post(w: &mut Write, actor: &User, post_id: &str) -> OpResult
     if post.deleted_at.is_some() {
         return Ok(post);
     }
-    let deleted_at = now_millis();
-    db::posts::tombstone_post(w.conn(), &post.id, deleted_at).await?;
-    let comments = db::posts::tombstone_comments_of_post(w.conn(), &post.id, deleted_at).await?;
-    let reactions = db::reactions::delete_of_post(w.conn(), &post.id).await?;
-    // The files go after the commit (`ops::attachments::forget_blobs`).
-    db::attachments::delete_of(w.conn(), Owner::Post(&post.id)).await?;
     if post.author_id != actor.id {
         // What moderators remove is audited; never its text.
         audit::record(
@@ -176,6 +170,21 @@ pub async fn delete_post(w: &mut Write, actor: &User, post_id: &str) -> OpResult
         )
         .await?;
     }
+    Ok(tombstone(w, post).await?.0)
+}
+
+/// Deletes a post as its deletion does, whoever asks (a person through
+/// [`delete_post`], retention, erasure): the text, earlier versions, poll,
+/// votes, "seen" marks, reactions and attachment rows go, the comments become
+/// tombstones, and everything syncs. Answers the tombstone and how many
+/// comments were tombstoned. The files go after the commit
+/// (`ops::attachments::forget_blobs`, with the blobs read before).
+pub(super) async fn tombstone(w: &mut Write, post: Post) -> OpResult<(Post, usize)> {
+    let deleted_at = now_millis();
+    db::posts::tombstone_post(w.conn(), &post.id, deleted_at).await?;
+    let comments = db::posts::tombstone_comments_of_post(w.conn(), &post.id, deleted_at).await?;
+    let reactions = db::reactions::delete_of_post(w.conn(), &post.id).await?;
+    db::attachments::delete_of(w.conn(), Owner::Post(&post.id)).await?;
     append_post_change(w, &post).await?;
     for comment_id in &comments {
         w.append(NewChange {
@@ -190,14 +199,15 @@ pub async fn delete_post(w: &mut Write, actor: &User, post_id: &str) -> OpResult
         super::reactions::append_reaction_change(w, reaction).await?;
     }
     notify_members(w, &post.group_id).await?;
-    Ok(Post {
+    let tombstone = Post {
         body: String::new(),
         deleted_at: Some(deleted_at),
         pinned_at: None,
         poll: None,
         announced_until: None,
         ..post
-    })
+    };
+    Ok((tombstone, comments.len()))
 }
 
 /// Group admins and moderators pin a post to the top of the group, or unpin it.

@@ -73,6 +73,9 @@ on_both_databases!(
     announcements_stay_on_top_until_seen_or_ended,
     seen_by_is_for_the_author_and_group_admins,
     announcements_notify_members_by_level,
+    retention_deletes_exactly_the_old_posts_of_each_group,
+    erasure_leaves_no_byte_of_the_person_behind,
+    retention_and_erasure_commands_work_through_the_binary,
 );
 
 /// Not database-specific: once, on SQLite.
@@ -143,6 +146,15 @@ mod multinode {
         run(
             Backend::Postgres,
             scenarios::attachments_in_object_storage_are_shared_by_every_node,
+        )
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn nodes_on_one_database_run_each_retention_round_once() {
+        run(
+            Backend::Postgres,
+            scenarios::nodes_on_one_database_run_each_retention_round_once,
         )
         .await;
     }

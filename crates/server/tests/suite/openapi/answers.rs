@@ -947,6 +947,27 @@ pub async fn match_the_document(ctx: Ctx) {
     let page = api.call(200, ada, "GET", audit, &[], None).await;
     assert_eq!(page["entries"][0]["action"], "logout", "{page}");
     assert!(page["next_before"].is_i64(), "{page}");
+    // Retention policies and erasure (organisation admins; bob is one now).
+    let retention = "/api/v1/admin/retention";
+    let policy = with_mutation(json!({ "max_age_days": 30, "group_id": open }));
+    api.call(200, ada, "PUT", retention, &[], Some(policy))
+        .await;
+    api.call(200, ada, "GET", retention, &[], None).await;
+    let clear = with_mutation(json!({ "group_id": open }));
+    api.call(200, ada, "DELETE", retention, &[], Some(clear))
+        .await;
+    api.call(
+        200,
+        ada,
+        "GET",
+        "/api/v1/admin/audit?action=user_erased",
+        &[],
+        None,
+    )
+    .await;
+    let erase = "/api/v1/admin/users/{id}/erase";
+    api.call(200, ada, "POST", erase, &[cy_id], Some(mutation()))
+        .await;
 
     // Every operation of the document gave a success answer that matched it.
     let succeeded = api.succeeded.lock().unwrap().clone();
