@@ -16,7 +16,7 @@ packages=(
   gnome-keyring libsecret-tools dbus dbus-x11
 )
 if [ "$want_test" = 1 ]; then
-  packages+=(xvfb xauth at-spi2-core dunst webkit2gtk-driver postgresql)
+  packages+=(xvfb xauth at-spi2-core dunst webkit2gtk-driver postgresql debootstrap)
 fi
 
 missing=()

@@ -29,6 +29,9 @@ export TAURI_DRIVER_BIN="$(command -v tauri-driver || echo "$HOME/.cargo/bin/tau
 step "Rust: test suites (inside a desktop session: D-Bus, gnome-keyring, dunst, Xvfb)"
 "$ROOT/scripts/desktop-session.sh" cargo test --workspace --locked
 
+step "Server package: the .deb installs and starts on a clean Debian system (debootstrap)"
+"$ROOT/scripts/test-server-package.sh" "$COMMONS_SERVER_BIN"
+
 step "Desktop: end-to-end through the real window (tauri-driver + WebKitWebDriver)"
 mkdir -p "$ROOT/tests/artifacts"
 "$ROOT/scripts/desktop-session.sh" node --test --test-reporter=spec "$ROOT/tests/e2e/"
