@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod openapi;
 mod polls;
 mod social;
+mod sso;
 mod sync;
 
 pub use admin::*;
@@ -26,6 +27,7 @@ pub use entities::*;
 pub use error::*;
 pub use polls::*;
 pub use social::*;
+pub use sso::*;
 pub use sync::*;
 
 /// Version segment of every REST path: `/api/v1/...`.

@@ -18,6 +18,7 @@ mod people;
 mod polls;
 mod posts;
 mod search;
+mod sso;
 mod stream;
 mod sync;
 
@@ -63,12 +64,18 @@ pub struct AppState {
     pub blobs: std::sync::Arc<dyn crate::blobs::AttachmentStore>,
     pub attachments: crate::config::AttachmentLimits,
     pub metrics: Metrics,
+    /// The identity provider's client, when single sign-on is set up.
+    pub sso: Option<std::sync::Arc<crate::oidc::OidcClient>>,
 }
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/sso", get(sso::info))
+        .route("/auth/sso/start", get(sso::start))
+        .route("/auth/sso/callback", get(sso::callback))
+        .route("/auth/sso/token", post(sso::token))
         .route("/me", get(auth::me).patch(people::update_me))
         .route(
             "/me/avatar",

@@ -20,6 +20,7 @@ pub mod posts;
 pub mod reactions;
 pub mod search;
 pub mod social;
+pub mod sso;
 pub mod users;
 mod write;
 
