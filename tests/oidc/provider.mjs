@@ -52,6 +52,7 @@ const provider = new Provider(issuer, {
     profile: ['name', 'title', 'department'],
   },
   pkce: { required: () => true },
+  ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
   features: { devInteractions: { enabled: false } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, id) {

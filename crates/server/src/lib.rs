@@ -27,7 +27,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, ServerConfig,
+    AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, ServerConfig, SsoConfig,
     StreamTuning, SyncTuning, Tuning, WriteLimits,
 };
 use db::{Backend, Database, DbError};

@@ -72,6 +72,9 @@ on_both_databases!(
     announcements_stay_on_top_until_seen_or_ended,
     seen_by_is_for_the_author_and_group_admins,
     announcements_notify_members_by_level,
+    single_sign_on_creates_people_once_and_opens_working_sessions,
+    single_sign_on_refuses_what_does_not_belong_to_the_flow,
+    password_logins_are_refused_when_single_sign_on_is_required,
 );
 
 /// Not database-specific: once, on SQLite.
