@@ -23,6 +23,7 @@ mod outbox_actions;
 mod pages;
 mod poll_effects;
 mod poll_writes;
+mod sso;
 mod sync;
 mod uploads;
 mod views;
@@ -38,6 +39,7 @@ pub use keychain::{
 };
 pub use notifications::Notifier;
 pub use poll_writes::PostExtras;
+pub use sso::SIGN_IN_PATIENCE;
 pub use views::*;
 
 // The wire types callers need alongside the views.
