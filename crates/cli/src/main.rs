@@ -3,6 +3,7 @@
 //! prints. Exit codes: 0 ok, 1 error, 2 usage, 3 server unreachable.
 
 mod args;
+mod browser;
 mod commands;
 mod polls;
 mod render;
