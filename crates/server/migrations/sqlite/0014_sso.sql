@@ -1,4 +1,4 @@
--- Single sign-on (see src/ops/sso.rs). Both tables hold short-lived rows in
+-- Single sign-on (see src/ops/sso/). Both tables hold short-lived rows in
 -- the database, not in one node's memory, so the browser may come back to
 -- any node. Each row is used once: it is deleted as it is read.
 
