@@ -43,6 +43,8 @@ pub use sso::SIGN_IN_PATIENCE;
 pub use views::*;
 
 // The wire types callers need alongside the views.
-pub use commons_protocol::{ErrorCode, GroupRole, NotificationLevel, Privacy, ReactionKind, User};
+pub use commons_protocol::{
+    ErrorCode, GroupRole, NotificationLevel, Privacy, ReactionKind, SsoInfo, User,
+};
 // Markdown as the views render it: for previews, and for the links a screen may open.
 pub use commons_protocol::markdown;

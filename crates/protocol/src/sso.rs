@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// `GET /api/v1/auth/sso`: whether this server offers single sign-on.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SsoInfo {
     /// An identity provider is configured: `GET /api/v1/auth/sso/start` works.
     pub enabled: bool,
