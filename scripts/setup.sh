@@ -64,3 +64,13 @@ if [ ! -d "$ROOT/ui/node_modules" ] || [ "$ROOT/ui/package-lock.json" -nt "$ROOT
 else
   note "ui/node_modules is up to date"
 fi
+
+if [ "$want_test" = 1 ]; then
+  # A real OpenID Connect provider (oidc-provider) for the single sign-on tests.
+  step "Installing the test identity provider's npm packages"
+  if [ ! -d "$ROOT/tests/oidc/node_modules" ] || [ "$ROOT/tests/oidc/package-lock.json" -nt "$ROOT/tests/oidc/node_modules/.package-lock.json" ]; then
+    (cd "$ROOT/tests/oidc" && npm ci --no-audit --no-fund)
+  else
+    note "tests/oidc/node_modules is up to date"
+  fi
+fi

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use commons_client::{
-    markdown, Account, CommentView, FeedCursor, FeedPost, GroupView, Privacy, SearchHit,
-    MAX_SEARCH_RESULTS,
+    markdown, Account, CommentView, FeedCursor, FeedPost, GroupView, Privacy, SearchHit, SsoInfo,
+    MAX_SEARCH_RESULTS, SIGN_IN_PATIENCE,
 };
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -56,6 +56,35 @@ pub async fn login(
     let account = shell
         .client()
         .login(server_url.trim(), email.trim(), &password)
+        .await?;
+    shell.start_live(&app).await;
+    Ok(account)
+}
+
+/// Whether the server offers single sign-on, and requires it (the login
+/// screen's button, and whether the password form is for admins only).
+#[tauri::command]
+#[specta::specta]
+pub async fn sso_info(shell: Shell<'_>, server_url: String) -> Result<SsoInfo, AppError> {
+    Ok(shell.client().sso_info(server_url.trim()).await?)
+}
+
+/// Logs in through the organisation's identity provider in the system
+/// browser (the app waits on a loopback port), then starts live mode.
+#[tauri::command]
+#[specta::specta]
+pub async fn login_sso(
+    app: AppHandle,
+    shell: Shell<'_>,
+    server_url: String,
+) -> Result<Account, AppError> {
+    let account = shell
+        .client()
+        .login_sso(server_url.trim(), SIGN_IN_PATIENCE, |url| {
+            if let Err(error) = open::that_detached(url) {
+                tracing::warn!(%error, "the browser could not be opened for single sign-on");
+            }
+        })
         .await?;
     shell.start_live(&app).await;
     Ok(account)

@@ -44,6 +44,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::login_defaults,
             commands::account,
             commands::login,
+            commands::sso_info,
+            commands::login_sso,
             commands::logout,
             commands::connection,
             commands::feed,

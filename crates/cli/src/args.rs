@@ -39,13 +39,27 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Log in to a server (the password is read from the terminal or stdin).
+    /// Log in to a server: with --email (the password is read from the
+    /// terminal or stdin), or with --sso through the organisation's identity
+    /// provider in the browser.
     Login {
         /// The server's address, e.g. http://127.0.0.1:8080
         #[arg(long, value_name = "URL")]
         server: String,
-        #[arg(long, value_name = "E-MAIL")]
-        email: String,
+        #[arg(
+            long,
+            value_name = "E-MAIL",
+            required_unless_present = "sso",
+            conflicts_with = "sso"
+        )]
+        email: Option<String>,
+        /// Single sign-on: prints the sign-in address, opens the browser and
+        /// waits (5 minutes at most) for it to come back.
+        #[arg(long)]
+        sso: bool,
+        /// With --sso: only print the address (to open it on this machine yourself).
+        #[arg(long, requires = "sso")]
+        no_browser: bool,
     },
     /// End the session on the server and remove the token from the keychain.
     /// The local cache and unsent changes stay, unless --forget is given.

@@ -107,7 +107,15 @@ async fn accounts(root: &std::path::Path, json: bool) -> Result<()> {
 
 async fn dispatch(client: &Client, command: Command) -> Result<()> {
     match command {
-        Command::Login { server, email } => login(client, &server, &email).await,
+        Command::Login {
+            server,
+            email,
+            sso,
+            no_browser,
+        } => match email {
+            Some(email) if !sso => login(client, &server, &email).await,
+            _ => login_sso(client, &server, !no_browser).await,
+        },
         Command::Logout { forget } => logout(client, forget).await,
         Command::Attachment { action } => attachment(client, action).await,
         Command::Admin { action } => crate::admin::run(client, action).await,
@@ -444,6 +452,26 @@ pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 async fn login(client: &Client, server: &str, email: &str) -> Result<()> {
     let password = read_password()?;
     let account = client.login(server, email, &password).await?;
+    println!(
+        "Logged in to {} as {} <{}>.",
+        account.server_url, account.user.name, account.user.email
+    );
+    println!("Run `commons sync` to fetch your feed.");
+    Ok(())
+}
+
+async fn login_sso(client: &Client, server: &str, open_browser: bool) -> Result<()> {
+    let account = client
+        .login_sso(server, commons_client::SIGN_IN_PATIENCE, |url| {
+            println!("To log in, open this address in your browser:\n\n    {url}\n");
+            println!("Waiting for the browser (at most 5 minutes)...");
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            if open_browser {
+                crate::browser::open(url);
+            }
+        })
+        .await?;
     println!(
         "Logged in to {} as {} <{}>.",
         account.server_url, account.user.name, account.user.email

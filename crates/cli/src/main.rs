@@ -4,6 +4,7 @@
 
 mod admin;
 mod args;
+mod browser;
 mod commands;
 mod polls;
 mod render;

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use commons_protocol::{
-    Cursor, ErrorBody, ErrorCode, LoginRequest, LoginResponse, SyncResponse, API_PREFIX,
+    Cursor, ErrorBody, ErrorCode, LoginRequest, LoginResponse, SsoInfo, SsoTokenRequest,
+    SyncResponse, API_PREFIX,
 };
 pub(crate) use reqwest::Method;
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -45,6 +46,27 @@ impl Api {
         let builder = self
             .http
             .post(endpoint(server_url, "/auth/login"))
+            .json(request);
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, false).await
+    }
+
+    /// `GET /auth/sso`: whether the server offers single sign-on.
+    pub(crate) async fn sso_info(&self, server_url: &str) -> Result<SsoInfo, ClientError> {
+        let builder = self.http.get(endpoint(server_url, "/auth/sso"));
+        let response = send(server_url, builder).await?;
+        decode(server_url, response, false).await
+    }
+
+    /// `POST /auth/sso/token`: the one-time code and its verifier for a session.
+    pub(crate) async fn sso_token(
+        &self,
+        server_url: &str,
+        request: &SsoTokenRequest,
+    ) -> Result<LoginResponse, ClientError> {
+        let builder = self
+            .http
+            .post(endpoint(server_url, "/auth/sso/token"))
             .json(request);
         let response = send(server_url, builder).await?;
         decode(server_url, response, false).await

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use commons_protocol::{
-    markdown, GroupRole, LoginRequest, NotificationLevel, PostVersion, Privacy, ReactionKind, User,
+    markdown, GroupRole, LoginRequest, LoginResponse, NotificationLevel, PostVersion, Privacy,
+    ReactionKind, SsoInfo, SsoTokenRequest, User,
 };
 use tokio::sync::Mutex;
 
@@ -19,7 +20,7 @@ use crate::keychain::{self, TokenKey};
 use crate::outbox::{self, Session};
 use crate::poll_writes;
 use crate::{
-    attachments, outbox_actions, pages, sync, uploads, writes, Account, AttachmentView,
+    attachments, outbox_actions, pages, sso, sync, uploads, writes, Account, AttachmentView,
     ClientError, CommentView, FeedCursor, FeedPost, GroupView, JoinRequestView, MemberView,
     NotificationList, OlderPosts, OutboxItem, PersonSummary, PostExtras, PostVersionView, Profile,
     ProfileEdit, PushReport, Reactor, SearchHit, SeenView, SyncReport,
@@ -132,9 +133,57 @@ impl Client {
         let request = LoginRequest {
             email: email.to_owned(),
             password: password.to_owned(),
-            device_name: Some(format!("commons-client {}", env!("CARGO_PKG_VERSION"))),
+            device_name: Some(device_name()),
         };
         let answer = self.inner.api.login(&server_url, &request).await?;
+        self.adopt_login(&server_url, answer).await
+    }
+
+    /// Whether the server at `server_url` offers single sign-on, and requires it.
+    pub async fn sso_info(&self, server_url: &str) -> Result<SsoInfo, ClientError> {
+        let server_url = normalize_server_url(server_url)?;
+        self.inner.api.sso_info(&server_url).await
+    }
+
+    /// Logs in through the organisation's identity provider: listens on a
+    /// loopback port, hands the sign-in URL to `open_browser` (which opens
+    /// the system browser; the URL is also worth printing), waits up to
+    /// `patience` for the browser to come back, checks the state and trades
+    /// the one-time code (with the PKCE verifier) for a session, stored like
+    /// a password login's. Does not sync.
+    pub async fn login_sso(
+        &self,
+        server_url: &str,
+        patience: std::time::Duration,
+        open_browser: impl FnOnce(&str),
+    ) -> Result<Account, ClientError> {
+        let server_url = normalize_server_url(server_url)?;
+        keychain::check_available().await?;
+        if !self.inner.api.sso_info(&server_url).await?.enabled {
+            return Err(ClientError::InvalidInput(format!(
+                "{server_url} does not offer single sign-on: log in with e-mail and password"
+            )));
+        }
+        let flow = sso::LoopbackFlow::listen().await?;
+        open_browser(&flow.start_url(&server_url)?);
+        let code = flow.code(patience).await?;
+        let request = SsoTokenRequest {
+            code,
+            code_verifier: flow.verifier.clone(),
+            device_name: Some(device_name()),
+        };
+        let answer = self.inner.api.sso_token(&server_url, &request).await?;
+        self.adopt_login(&server_url, answer).await
+    }
+
+    /// Keeps a new session: the token in the keychain, the account in the
+    /// cache; the profile's earlier session of the same account is ended.
+    async fn adopt_login(
+        &self,
+        server_url: &str,
+        answer: LoginResponse,
+    ) -> Result<Account, ClientError> {
+        let server_url = server_url.to_owned();
         let account = Account {
             server_url: server_url.clone(),
             user: answer.user,
@@ -796,6 +845,11 @@ impl Client {
             tracing::warn!(error = %e, "could not delete the ended session's token");
         }
     }
+}
+
+/// The name the server keeps with a session.
+fn device_name() -> String {
+    format!("commons-client {}", env!("CARGO_PKG_VERSION"))
 }
 
 fn same_account(a: &Account, b: &Account) -> bool {

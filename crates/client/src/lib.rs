@@ -23,6 +23,7 @@ mod outbox_actions;
 mod pages;
 mod poll_effects;
 mod poll_writes;
+mod sso;
 mod sync;
 mod uploads;
 mod views;
@@ -38,11 +39,13 @@ pub use keychain::{
 };
 pub use notifications::Notifier;
 pub use poll_writes::PostExtras;
+pub use sso::SIGN_IN_PATIENCE;
 pub use views::*;
 
 // The wire types callers need alongside the views.
 pub use commons_protocol::{
-    AuditAction, AuditQuery, ErrorCode, GroupRole, NotificationLevel, Privacy, ReactionKind, User,
+    AuditAction, AuditQuery, ErrorCode, GroupRole, NotificationLevel, Privacy, ReactionKind,
+    SsoInfo, User,
 };
 // Markdown as the views render it: for previews, and for the links a screen may open.
 pub use commons_protocol::markdown;

@@ -18,6 +18,7 @@ pub mod openapi;
 mod polls;
 mod retention;
 mod social;
+mod sso;
 mod sync;
 
 pub use admin::*;
@@ -28,6 +29,7 @@ pub use error::*;
 pub use polls::*;
 pub use retention::*;
 pub use social::*;
+pub use sso::*;
 pub use sync::*;
 
 /// Version segment of every REST path: `/api/v1/...`.

@@ -28,6 +28,28 @@ pub struct ServerConfig {
     pub tuning: Tuning,
     /// Where attachment files live: a local folder, or a bucket every node reaches.
     pub attachment_store: AttachmentStoreConfig,
+    /// Single sign-on through an OpenID Connect provider; `None`: passwords only.
+    pub sso: Option<SsoConfig>,
+}
+
+/// The organisation's OpenID Connect provider; the server is its client
+/// (confidential: the secret never leaves the server). See `docs/sso.md`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SsoConfig {
+    /// The provider's issuer, exactly as its discovery document says it
+    /// (`https://login.example.org/realms/acme`).
+    pub issuer_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// This server's callback as registered with the provider:
+    /// `https://commons.example.org/api/v1/auth/sso/callback`.
+    pub redirect_url: String,
+    /// Password logins refused, except for organisation admins.
+    pub required: bool,
+    /// Asked of the provider; always includes `openid`, `email` and `profile`.
+    pub scopes: Vec<String>,
+    /// The login button's text in the apps.
+    pub button_label: String,
 }
 
 /// Where attachment files live.
@@ -49,6 +71,7 @@ impl ServerConfig {
             trust_forwarded_for: false,
             tuning: Tuning::default(),
             attachment_store: AttachmentStoreConfig::Local,
+            sso: None,
         }
     }
 }

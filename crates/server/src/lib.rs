@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod hub;
 pub mod observe;
+pub mod oidc;
 pub mod ops;
 mod secrets;
 pub mod settings;
@@ -27,7 +28,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{
     AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, RetentionTuning,
-    ServerConfig, StreamTuning, SyncTuning, Tuning, WriteLimits,
+    ServerConfig, SsoConfig, StreamTuning, SyncTuning, Tuning, WriteLimits,
 };
 use db::{Backend, Database, DbError};
 use hub::Hub;
@@ -45,6 +46,8 @@ pub enum StartError {
     Pokes(sqlx::Error),
     #[error("attachment store: {0}")]
     Attachments(blobs::StoreError),
+    #[error("single sign-on: {0}")]
+    Sso(oidc::OidcError),
 }
 
 /// A server accepting connections; see [`RunningServer::shutdown`].
@@ -102,6 +105,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         blobs,
         attachments: config.tuning.attachments,
         metrics: observe::Metrics::default(),
+        sso: match config.sso.clone() {
+            Some(sso) => Some(std::sync::Arc::new(
+                oidc::OidcClient::new(sso).map_err(StartError::Sso)?,
+            )),
+            None => None,
+        },
     };
     let mut stop = shutdown_seen;
     let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();

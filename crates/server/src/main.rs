@@ -270,6 +270,7 @@ async fn run(command: Command, settings: Resolved) -> anyhow::Result<()> {
                 trust_forwarded_for: settings.trust_forwarded_for,
                 tuning: settings.tuning,
                 attachment_store: settings.attachment_store.clone(),
+                sso: settings.sso.clone(),
                 ..ServerConfig::new(database, settings.listen)
             };
             serve(config).await

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::blobs::S3Config;
 use crate::config::{
     AttachmentLimits, AttachmentStoreConfig, DatabaseConfig, LoginLimits, RetentionTuning,
-    StreamTuning, SyncTuning, Tuning, WriteLimits,
+    SsoConfig, StreamTuning, SyncTuning, Tuning, WriteLimits,
 };
 
 /// The file's shape. Every field is optional: what is missing comes from
@@ -42,6 +42,8 @@ pub struct Settings {
     pub attachments: AttachmentSettings,
     #[serde(default)]
     pub retention: RetentionSettings,
+    #[serde(default)]
+    pub sso: SsoSettings,
 }
 
 #[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
@@ -99,6 +101,27 @@ impl Interval {
             None => Interval::Text("off".into()),
         }
     }
+}
+
+/// Single sign-on through an OpenID Connect provider (`docs/sso.md`). Off
+/// unless `issuer_url` is set.
+#[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SsoSettings {
+    /// The provider's issuer (`https://login.example.org/realms/acme`).
+    pub issuer_url: Option<String>,
+    pub client_id: Option<String>,
+    /// Masked by `config check`.
+    pub client_secret: Option<String>,
+    /// This server's callback as registered with the provider:
+    /// `https://commons.example.org/api/v1/auth/sso/callback`.
+    pub redirect_url: Option<String>,
+    /// Refuse password logins (organisation admins keep theirs).
+    pub required: Option<bool>,
+    /// Space-separated; `openid email profile` are always asked for.
+    pub scopes: Option<String>,
+    /// The apps' login button, `Log in with single sign-on` by default.
+    pub button_label: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, Default, Debug, Clone, PartialEq)]
@@ -197,6 +220,13 @@ pub const KEYS: &[&str] = &[
     "attachments.s3.access_key_id",
     "attachments.s3.secret_access_key",
     "retention.interval",
+    "sso.issuer_url",
+    "sso.client_id",
+    "sso.client_secret",
+    "sso.redirect_url",
+    "sso.required",
+    "sso.scopes",
+    "sso.button_label",
 ];
 
 /// Keys whose environment value is always text (a directory named `2026`).
@@ -207,6 +237,12 @@ const TEXT_KEYS: &[&str] = &[
     "attachments.s3.region",
     "attachments.s3.access_key_id",
     "attachments.s3.secret_access_key",
+    "sso.issuer_url",
+    "sso.client_id",
+    "sso.client_secret",
+    "sso.redirect_url",
+    "sso.scopes",
+    "sso.button_label",
     "data_dir",
     "database_url",
     "listen",
@@ -394,7 +430,9 @@ impl Settings {
             retention: RetentionTuning { every: retention },
         };
         let attachment_store = self.attachments.resolve()?;
+        let sso = self.sso.resolve()?;
         Ok(Resolved {
+            sso,
             attachment_store,
             database: DatabaseConfig::new(data_dir, self.database_url.clone()),
             listen: self
@@ -462,6 +500,111 @@ impl AttachmentSettings {
     }
 }
 
+/// The path every `sso.redirect_url` ends with.
+const SSO_CALLBACK_PATH: &str = "/api/v1/auth/sso/callback";
+/// Asked of every provider: who the person is, their e-mail and name.
+const SSO_SCOPES: &[&str] = &["openid", "email", "profile"];
+
+impl SsoSettings {
+    fn resolve(&self) -> Result<Option<SsoConfig>, SettingsError> {
+        let Some(issuer_url) = self.issuer_url.clone().filter(|v| !v.is_empty()) else {
+            if self.client_id.is_some() || self.required == Some(true) {
+                return Err(SettingsError::Value {
+                    key: "sso.issuer_url",
+                    problem: "missing: single sign-on needs the provider's issuer URL".into(),
+                });
+            }
+            return Ok(None);
+        };
+        if !is_secure_or_local(&issuer_url) {
+            return Err(SettingsError::Value {
+                key: "sso.issuer_url",
+                problem:
+                    "must be an https:// address (http:// only for a provider on this machine)"
+                        .into(),
+            });
+        }
+        let required = |key: &'static str, value: &Option<String>| {
+            value
+                .clone()
+                .filter(|v| !v.is_empty())
+                .ok_or(SettingsError::Value {
+                    key,
+                    problem: "missing: single sign-on needs it".into(),
+                })
+        };
+        let redirect_url = required("sso.redirect_url", &self.redirect_url)?;
+        let parsed = url::Url::parse(&redirect_url).ok();
+        if !parsed.is_some_and(|u| {
+            matches!(u.scheme(), "https" | "http") && u.path().ends_with(SSO_CALLBACK_PATH)
+        }) {
+            return Err(SettingsError::Value {
+                key: "sso.redirect_url",
+                problem: format!(
+                    "must be this server's public address followed by {SSO_CALLBACK_PATH}"
+                ),
+            });
+        }
+        let mut scopes: Vec<String> = SSO_SCOPES.iter().map(|s| s.to_string()).collect();
+        for scope in self
+            .scopes
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+        {
+            if !scopes.iter().any(|s| s == scope) {
+                scopes.push(scope.to_string());
+            }
+        }
+        Ok(Some(SsoConfig {
+            issuer_url,
+            client_id: required("sso.client_id", &self.client_id)?,
+            client_secret: required("sso.client_secret", &self.client_secret)?,
+            redirect_url,
+            required: self.required.unwrap_or(false),
+            scopes,
+            button_label: self
+                .button_label
+                .clone()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| "Log in with single sign-on".into()),
+        }))
+    }
+
+    /// As `config check` prints it: the client secret masked.
+    fn effective(sso: Option<&SsoConfig>) -> SsoSettings {
+        let Some(sso) = sso else {
+            return SsoSettings::default();
+        };
+        SsoSettings {
+            issuer_url: Some(sso.issuer_url.clone()),
+            client_id: Some(sso.client_id.clone()),
+            client_secret: Some("****".into()),
+            redirect_url: Some(sso.redirect_url.clone()),
+            required: Some(sso.required),
+            scopes: Some(sso.scopes.join(" ")),
+            button_label: Some(sso.button_label.clone()),
+        }
+    }
+}
+
+/// `https://...`, or `http://` to this machine (a provider started for a test).
+fn is_secure_or_local(address: &str) -> bool {
+    let Ok(url) = url::Url::parse(address) else {
+        return false;
+    };
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name == "localhost",
+            None => false,
+        },
+        _ => false,
+    }
+}
+
 /// Negative counts are refused as 0 is: both mean "nobody may log in".
 fn clamp_u64(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
@@ -470,6 +613,7 @@ fn clamp_u64(value: i64) -> u64 {
 /// Settings after precedence and checks.
 #[derive(Debug, Clone)]
 pub struct Resolved {
+    pub sso: Option<SsoConfig>,
     pub attachment_store: AttachmentStoreConfig,
     pub database: DatabaseConfig,
     pub listen: SocketAddr,
@@ -512,6 +656,7 @@ impl Resolved {
             retention: RetentionSettings {
                 interval: Some(Interval::effective(self.tuning.retention.every)),
             },
+            sso: SsoSettings::effective(self.sso.as_ref()),
         };
         toml::to_string(&effective).unwrap_or_else(|e| format!("# cannot print: {e}\n"))
     }
@@ -719,6 +864,43 @@ mod tests {
     }
 
     #[test]
+    fn single_sign_on_is_checked_and_its_secret_masked() {
+        let text =
+            "data_dir = \"/d\"\n[sso]\nissuer_url = \"https://login.example.org/realms/acme\"\n\
+            client_id = \"commons\"\nclient_secret = \"hunter2\"\nscopes = \"groups email\"\n\
+            redirect_url = \"https://commons.example.org/api/v1/auth/sso/callback\"\n";
+        let resolved = load(text, &[("COMMONS_SSO_REQUIRED", "true")])
+            .unwrap()
+            .resolve()
+            .unwrap();
+        let sso = resolved.sso.clone().expect("sso configured");
+        assert!(sso.required);
+        assert_eq!(sso.scopes, ["openid", "email", "profile", "groups"]);
+        assert_eq!(sso.button_label, "Log in with single sign-on");
+        let printed = resolved.to_toml();
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("client_secret = \"****\""), "{printed}");
+
+        let no_secret = text.replace("client_secret = \"hunter2\"\n", "");
+        let problem = load(&no_secret, &[]).unwrap().resolve().unwrap_err();
+        assert!(
+            problem.to_string().contains("sso.client_secret"),
+            "{problem}"
+        );
+        let plain_http = text.replace("https://login", "http://login");
+        let problem = load(&plain_http, &[]).unwrap().resolve().unwrap_err();
+        assert!(problem.to_string().contains("sso.issuer_url"), "{problem}");
+        let wrong_path = text.replace("/api/v1/auth/sso/callback", "/callback");
+        let problem = load(&wrong_path, &[]).unwrap().resolve().unwrap_err();
+        assert!(
+            problem.to_string().contains("sso.redirect_url"),
+            "{problem}"
+        );
+        let off = load("data_dir = \"/d\"\n", &[]).unwrap().resolve().unwrap();
+        assert_eq!(off.sso, None);
+    }
+
+    #[test]
     fn every_key_is_read_from_its_environment_variable() {
         let value = |key: &str| match key {
             "data_dir" => "/x",
@@ -727,6 +909,9 @@ mod tests {
             "trust_forwarded_for" => "true",
             "log.format" => "json",
             "log.level" => "debug",
+            "sso.required" => "true",
+            "sso.issuer_url" => "https://login.example.org",
+            "sso.redirect_url" => "https://commons.example.org/api/v1/auth/sso/callback",
             "attachments.store" => "s3",
             k if k.starts_with("attachments.s3.") => "http://s3.local",
             _ => "7",

@@ -13,6 +13,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub mod browser;
+pub mod oidc;
+
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "commons-demo";
 
@@ -60,6 +63,12 @@ impl TestServer {
     /// Serves `data_dir` on `listen` and waits for the `listening on` line.
     /// The server's log goes to `data_dir/server.log`.
     pub fn start(data_dir: &Path, listen: &str) -> TestServer {
+        TestServer::start_with_env(data_dir, listen, &[])
+    }
+
+    /// Like [`TestServer::start`], with `COMMONS_...` settings in the
+    /// environment (single sign-on, for one).
+    pub fn start_with_env(data_dir: &Path, listen: &str, env: &[(&str, &str)]) -> TestServer {
         let log_path = data_dir.join("server.log");
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -70,6 +79,7 @@ impl TestServer {
             .args(["serve", "--data-dir"])
             .arg(data_dir)
             .args(["--listen", listen])
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()

@@ -34,6 +34,8 @@ export const api = {
   account: () => unwrap(commands.account()),
   login: (serverUrl: string, email: string, password: string) =>
     unwrap(commands.login(serverUrl, email, password)),
+  ssoInfo: (serverUrl: string) => unwrap(commands.ssoInfo(serverUrl)),
+  loginSso: (serverUrl: string) => unwrap(commands.loginSso(serverUrl)),
   logout: () => unwrap(commands.logout()),
   connection: () => commands.connection(),
   feed: (groupId: string | null, limit: number, before: FeedCursor | null = null) =>

@@ -12,6 +12,16 @@ export const commands = {
 	account: () => typedError<Account | null, AppError>(__TAURI_INVOKE("account")),
 	/**  Logs in and starts live mode (which syncs at once). */
 	login: (serverUrl: string, email: string, password: string) => typedError<Account, AppError>(__TAURI_INVOKE("login", { serverUrl, email, password })),
+	/**
+	 *  Whether the server offers single sign-on, and requires it (the login
+	 *  screen's button, and whether the password form is for admins only).
+	 */
+	ssoInfo: (serverUrl: string) => typedError<SsoInfo, AppError>(__TAURI_INVOKE("sso_info", { serverUrl })),
+	/**
+	 *  Logs in through the organisation's identity provider in the system
+	 *  browser (the app waits on a loopback port), then starts live mode.
+	 */
+	loginSso: (serverUrl: string) => typedError<Account, AppError>(__TAURI_INVOKE("login_sso", { serverUrl })),
 	/**  Stops live mode and ends the session. The cache and unsent writes stay. */
 	logout: () => typedError<null, AppError>(__TAURI_INVOKE("logout")),
 	/**  The status indicator's current state (later changes arrive as events). */
@@ -642,6 +652,16 @@ export type SeenView = {
  */
 export type SignedOut = {
 	reason: string,
+};
+
+/**  `GET /api/v1/auth/sso`: whether this server offers single sign-on. */
+export type SsoInfo = {
+	/**  An identity provider is configured: `GET /api/v1/auth/sso/start` works. */
+	enabled: boolean,
+	/**  Password logins are refused, except for organisation admins (break-glass). */
+	required: boolean,
+	/**  The text of the login button ("Log in with Okta"); absent when disabled. */
+	label: string | null,
 };
 
 /**  A person of the organisation, with the profile everyone sees. */

@@ -69,7 +69,15 @@ export class Session {
   }
 
   async login(serverUrl: string, email: string, password: string): Promise<void> {
-    const account = await api.login(serverUrl, email, password);
+    await this.#loggedIn(await api.login(serverUrl, email, password));
+  }
+
+  /** Single sign-on: the system browser opens; resolves once it came back. */
+  async loginSso(serverUrl: string): Promise<void> {
+    await this.#loggedIn(await api.loginSso(serverUrl));
+  }
+
+  async #loggedIn(account: Account): Promise<void> {
     this.lastServerUrl = account.server_url;
     this.loginProblem = null;
     this.viewedGroupId = null;

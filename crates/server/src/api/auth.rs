@@ -67,7 +67,7 @@ pub(super) async fn authenticate(state: &AppState, token: &str) -> Result<AuthUs
     responses(
         (status = 200, description = "A new session and the person it belongs to", body = LoginResponse),
         (status = 401, description = "`invalid_credentials`: wrong e-mail or password", body = commons_protocol::ErrorBody),
-        (status = 403, description = "`forbidden`: the account is deactivated (said only after the right password)", body = commons_protocol::ErrorBody),
+        (status = 403, description = "`forbidden`: the account is deactivated, or single sign-on is required and the caller is not an organisation admin (both said only after the right password)", body = commons_protocol::ErrorBody),
         (status = 429, description = "`rate_limited`: too many failed logins for this e-mail or from this address; `Retry-After` says when to try again", body = commons_protocol::ErrorBody),
     )
 )]
@@ -76,7 +76,9 @@ pub async fn login(
     ClientAddr(source): ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let response = ops::users::login(&state.db, &state.logins, &request, source).await?;
+    let sso_required = state.sso.as_ref().is_some_and(|sso| sso.config().required);
+    let response =
+        ops::users::login(&state.db, &state.logins, &request, source, sso_required).await?;
     Ok(Json(response))
 }
 

@@ -102,6 +102,7 @@ impl From<OpError> for ApiError {
             },
             OpError::Db(e) => e.into(),
             OpError::Internal(m) => ApiError::Internal(m),
+            OpError::Unavailable(m) => ApiError::Unavailable(m),
         }
     }
 }

@@ -19,6 +19,7 @@ mod polls;
 mod posts;
 mod retention;
 mod search;
+mod sso;
 mod stream;
 mod sync;
 
@@ -64,12 +65,18 @@ pub struct AppState {
     pub blobs: std::sync::Arc<dyn crate::blobs::AttachmentStore>,
     pub attachments: crate::config::AttachmentLimits,
     pub metrics: Metrics,
+    /// The identity provider's client, when single sign-on is set up.
+    pub sso: Option<std::sync::Arc<crate::oidc::OidcClient>>,
 }
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/sso", get(sso::info))
+        .route("/auth/sso/start", get(sso::start))
+        .route("/auth/sso/callback", get(sso::callback))
+        .route("/auth/sso/token", post(sso::token))
         .route("/me", get(auth::me).patch(people::update_me))
         .route(
             "/me/avatar",

@@ -28,7 +28,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
     attachments, audit, auth, comments, feed, groups, images, membership, notifications, people,
-    polls, posts, retention, search, stream, sync,
+    polls, posts, retention, search, sso, stream, sync,
 };
 
 #[derive(OpenApi)]
@@ -48,6 +48,10 @@ use super::{
         attachments::thumbnail,
         auth::login,
         auth::logout,
+        sso::info,
+        sso::start,
+        sso::callback,
+        sso::token,
         auth::me,
         people::update_me,
         people::directory,

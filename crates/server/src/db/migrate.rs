@@ -72,6 +72,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0013_retention.sql"),
         postgres: include_str!("../../migrations/postgres/0013_retention.sql"),
     },
+    Migration {
+        version: 14,
+        sqlite: include_str!("../../migrations/sqlite/0014_sso.sql"),
+        postgres: include_str!("../../migrations/postgres/0014_sso.sql"),
+    },
 ];
 
 /// Applies the migrations this database lacks. Runs in a write transaction,

@@ -22,6 +22,7 @@ pub mod reactions;
 pub mod retention;
 pub mod search;
 pub mod social;
+pub mod sso;
 pub mod users;
 mod write;
 

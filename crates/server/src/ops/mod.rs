@@ -19,6 +19,7 @@ pub mod reactions;
 pub mod requests;
 pub mod retention;
 pub mod search;
+pub mod sso;
 pub mod sync;
 pub mod users;
 pub mod validate;
@@ -50,6 +51,9 @@ pub enum OpError {
     Db(#[from] DbError),
     #[error("{0}")]
     Internal(String),
+    /// Something this node depends on (the identity provider) cannot be used now.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl From<sqlx::Error> for OpError {

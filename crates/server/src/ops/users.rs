@@ -31,6 +31,17 @@ pub struct PreparedUser {
     name: String,
     password_hash: String,
     is_admin: bool,
+    title: String,
+    department: String,
+}
+
+impl PreparedUser {
+    /// With a job title and department (as an identity provider gives them).
+    pub fn with_profile(mut self, title: String, department: String) -> Self {
+        self.title = title;
+        self.department = department;
+        self
+    }
 }
 
 /// Longest handle derived from an e-mail address, before any numeric suffix.
@@ -50,6 +61,8 @@ pub async fn prepare(new: NewUser) -> OpResult<PreparedUser> {
         name,
         password_hash,
         is_admin: new.is_admin,
+        title: String::new(),
+        department: String::new(),
     })
 }
 
@@ -81,6 +94,8 @@ async fn insert_by(w: &mut Write, actor_id: Option<&str>, new: &PreparedUser) ->
         handle: unique_handle(w, &new.email).await?,
         is_admin: new.is_admin,
         created_at: now_millis(),
+        title: new.title.clone(),
+        department: new.department.clone(),
         ..User::default()
     };
     db::users::insert(w.conn(), &user, &new.password_hash).await?;
@@ -157,12 +172,15 @@ async fn unique_handle(w: &mut Write, email: &str) -> OpResult<String> {
 }
 
 /// Checks the password and opens a session, unless `limiter` refuses
-/// another attempt for this e-mail or from `source`.
+/// another attempt for this e-mail or from `source`. With `sso_required`,
+/// only organisation admins may log in with a password (break-glass, for
+/// when the identity provider fails); the others are told to use SSO.
 pub async fn login(
     db: &Database,
     limiter: &LoginLimiter,
     request: &LoginRequest,
     source: Option<IpAddr>,
+    sso_required: bool,
 ) -> OpResult<LoginResponse> {
     let email = request.email.trim().to_lowercase();
     let mut conn = db.pool().acquire().await?;
@@ -201,13 +219,29 @@ pub async fn login(
             "this account has been deactivated: an organisation admin can reactivate it".into(),
         ));
     }
+    if sso_required && !user.is_admin {
+        login_failed(&mut conn, Some(&user), &email, "sso_required").await?;
+        return Err(OpError::Forbidden(
+            "this organisation logs in with single sign-on: use \"Log in with single sign-on\" \
+             (GET /api/v1/auth/sso says so)"
+                .into(),
+        ));
+    }
+    open_session(&mut conn, user, request.device_name.as_deref(), "password").await
+}
+
+/// A new session for `user`, and its `Login` entry (`method`: `password`, `sso`).
+pub(super) async fn open_session(
+    conn: &mut sqlx::AnyConnection,
+    user: User,
+    device_name: Option<&str>,
+    method: &str,
+) -> OpResult<LoginResponse> {
     let token = secrets::new_token();
-    let device_name: Option<String> = request
-        .device_name
-        .as_deref()
-        .map(|d| d.trim().chars().take(MAX_DEVICE_NAME_CHARS).collect());
+    let device_name: Option<String> =
+        device_name.map(|d| d.trim().chars().take(MAX_DEVICE_NAME_CHARS).collect());
     db::users::insert_session(
-        &mut conn,
+        conn,
         &secrets::token_hash(&token),
         &user.id,
         device_name.as_deref(),
@@ -215,18 +249,18 @@ pub async fn login(
     )
     .await?;
     audit::record(
-        &mut conn,
+        conn,
         Some(&user.id),
         AuditAction::Login,
         Target::User(&user.id),
-        json!({"method": "password", "device_name": device_name}),
+        json!({"method": method, "device_name": device_name}),
     )
     .await?;
     Ok(LoginResponse { token, user })
 }
 
 /// A refused login; `person` when the e-mail names an account.
-async fn login_failed(
+pub(super) async fn login_failed(
     conn: &mut sqlx::AnyConnection,
     person: Option<&User>,
     email: &str,

@@ -238,6 +238,25 @@ impl Ctx {
         node
     }
 
+    /// Starts another server on this scenario's database, configured by
+    /// `configure` (single sign-on, a fixed address).
+    pub async fn start_node_with(
+        &self,
+        configure: impl FnOnce(ServerConfig) -> ServerConfig,
+    ) -> Node {
+        let config = configure(ServerConfig::new(
+            DatabaseConfig::new(&self.data_dir, self.database_url.clone()),
+            "127.0.0.1:0".parse().expect("address"),
+        ));
+        let server = commons_server::start(config).await.expect("node starts");
+        let node = Node {
+            url: server.url(),
+            hub: server.hub().clone(),
+        };
+        self.nodes.lock().expect("nodes").push(server);
+        node
+    }
+
     /// The same scenario, talking to the server at `url`.
     pub fn at(&self, url: &str) -> Ctx {
         Ctx {

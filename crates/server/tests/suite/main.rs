@@ -76,6 +76,9 @@ on_both_databases!(
     retention_deletes_exactly_the_old_posts_of_each_group,
     erasure_leaves_no_byte_of_the_person_behind,
     retention_and_erasure_commands_work_through_the_binary,
+    single_sign_on_creates_people_once_and_opens_working_sessions,
+    single_sign_on_refuses_what_does_not_belong_to_the_flow,
+    password_logins_are_refused_when_single_sign_on_is_required,
 );
 
 /// Not database-specific: once, on SQLite.

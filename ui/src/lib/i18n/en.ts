@@ -221,6 +221,10 @@ export const en = {
   "login.busy": "Logging in…",
   "login.submit": "Log in",
   "login.hint": "Your session is kept in your system keychain, never in a file.",
+  "login.sso": "Log in with single sign-on",
+  "login.ssoWaiting": "Finish logging in in your browser…",
+  "login.or": "or with your e-mail and password",
+  "login.adminPassword": "Organisation admin? Log in with a password",
 
   "createGroup.name": "Name",
   "createGroup.namePlaceholder": "For example: Book club",

@@ -222,6 +222,10 @@ export const fr: Record<MessageKey, string> = {
   "login.busy": "Connexion…",
   "login.submit": "Se connecter",
   "login.hint": "Votre session est gardée dans le trousseau du système, jamais dans un fichier.",
+  "login.sso": "Se connecter avec l'authentification unique",
+  "login.ssoWaiting": "Terminez la connexion dans votre navigateur…",
+  "login.or": "ou avec votre e-mail et votre mot de passe",
+  "login.adminPassword": "Administrateur de l'organisation ? Se connecter avec un mot de passe",
 
   "createGroup.name": "Nom",
   "createGroup.namePlaceholder": "Par exemple : Club de lecture",

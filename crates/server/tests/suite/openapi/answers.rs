@@ -17,6 +17,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::{fetch_document, fill, operations, schema};
 use crate::harness::{new_id, send, Ctx, Reply, PASSWORD};
+use crate::scenarios::sso_support::{node_with_provider, param, Account, AppRequest, Browser};
 
 /// Calls operations by their documented path and checks each answer.
 struct Api {
@@ -968,6 +969,7 @@ pub async fn match_the_document(ctx: Ctx) {
     let erase = "/api/v1/admin/users/{id}/erase";
     api.call(200, ada, "POST", erase, &[cy_id], Some(mutation()))
         .await;
+    single_sign_on(&api).await;
 
     // Every operation of the document gave a success answer that matched it.
     let succeeded = api.succeeded.lock().unwrap().clone();
@@ -976,4 +978,58 @@ pub async fn match_the_document(ctx: Ctx) {
         .filter(|op| !succeeded.contains(op))
         .collect();
     assert!(missed.is_empty(), "operations never checked: {missed:?}");
+}
+
+/// Single sign-on needs an identity provider: a real one, with a node of its
+/// own. The browser's two steps answer redirects (303), followed here as a
+/// browser does; the app's steps are JSON, checked like every other answer.
+async fn single_sign_on(api: &Api) {
+    let account = Account {
+        email: "dee@example.org",
+        password: "dee's provider password",
+        claims: json!({"name": "Dee"}),
+    };
+    let (node, _provider) = node_with_provider(&api.ctx, &[account], false).await;
+    let sso = Api {
+        ctx: api.ctx.at(&node.url),
+        doc: api.doc.clone(),
+        succeeded: Mutex::new(BTreeSet::new()),
+    };
+    sso.call(200, None, "GET", "/api/v1/auth/sso", &[], None)
+        .await;
+    let app = AppRequest::new("walk");
+    let mut browser = Browser::new();
+    let back = browser
+        .sign_in(
+            &app.start_url(&node.url),
+            "dee@example.org",
+            "dee's provider password",
+        )
+        .await;
+    for path in ["/api/v1/auth/sso/start", "/api/v1/auth/sso/callback"] {
+        assert!(
+            browser.visited.iter().any(|url| url.path() == path),
+            "the browser never went through {path}"
+        );
+        let operation = &api.doc["paths"][path]["get"];
+        assert!(
+            operation["responses"].get("303").is_some(),
+            "GET {path}: the redirect is not documented"
+        );
+        sso.succeeded
+            .lock()
+            .unwrap()
+            .insert(("GET".to_string(), path.to_string()));
+    }
+    let body = json!({
+        "code": param(&back, "code").expect("a code"),
+        "code_verifier": app.verifier,
+        "device_name": "walk",
+    });
+    let token = "/api/v1/auth/sso/token";
+    sso.call(200, None, "POST", token, &[], Some(body.clone()))
+        .await;
+    sso.call(400, None, "POST", token, &[], Some(body)).await;
+    let checked = sso.succeeded.into_inner().unwrap();
+    api.succeeded.lock().unwrap().extend(checked);
 }
