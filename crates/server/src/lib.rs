@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod export;
 pub mod hub;
 pub mod observe;
 pub mod ops;
