@@ -108,7 +108,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     })
 }
 
-fn attachment_store(
+/// The attachment store `config` names (also for the commands that read or
+/// fill it without serving).
+pub fn attachment_store(
     config: &ServerConfig,
 ) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
     let data_dir = &config.database.data_dir;

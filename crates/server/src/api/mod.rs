@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod comments;
 mod error;
+mod export;
 mod extract;
 mod feed;
 mod groups;
@@ -77,7 +78,9 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(people::directory))
         .route("/users/{id}", get(people::get))
         .route("/users/by-handle/{handle}", get(people::by_handle))
+        .route("/me/export", get(export::mine))
         .route("/admin/audit", get(audit::list))
+        .route("/admin/export", get(export::organisation))
         .route("/admin/users/{id}/deactivate", post(people::deactivate))
         .route("/admin/users/{id}/reactivate", post(people::reactivate))
         .route("/admin/users/{id}/role", post(people::set_role))

@@ -27,8 +27,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    attachments, audit, auth, comments, feed, groups, images, membership, notifications, people,
-    polls, posts, search, stream, sync,
+    attachments, audit, auth, comments, export, feed, groups, images, membership, notifications,
+    people, polls, posts, search, stream, sync,
 };
 
 #[derive(OpenApi)]
@@ -54,6 +54,8 @@ use super::{
         people::get,
         people::by_handle,
         audit::list,
+        export::organisation,
+        export::mine,
         people::deactivate,
         people::reactivate,
         people::set_role,

@@ -31,10 +31,9 @@ impl Output {
     async fn send(&mut self, bytes: Vec<u8>) -> io::Result<()> {
         match self {
             Output::File(file) => file.write_all(&bytes).await,
-            Output::Channel(sender) => sender
-                .send(Ok(Bytes::from(bytes)))
-                .await
-                .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the download was cancelled")),
+            Output::Channel(sender) => sender.send(Ok(Bytes::from(bytes))).await.map_err(|_| {
+                io::Error::new(io::ErrorKind::BrokenPipe, "the download was cancelled")
+            }),
         }
     }
 

@@ -105,8 +105,8 @@ pub async fn import_commons(
             known,
         });
     }
-    // People whose hashes were left out get one nobody knows (an admin
-    // gives them a new password); hashing is slow, so once for all.
+    // People whose hashes were left out get one of a password nobody knows
+    // (no old password works); hashing is slow, so once for all.
     let unusable = tokio::task::spawn_blocking(|| {
         let secret = format!("{}{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
         crate::secrets::hash_password(&secret)
@@ -159,7 +159,9 @@ pub async fn import_commons(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), \
                  COALESCE(MAX({column}), 0) + 1, false) FROM {table}"
             );
-            sqlx::query(AssertSqlSafe(sql)).execute(write.conn()).await?;
+            sqlx::query(AssertSqlSafe(sql))
+                .execute(write.conn())
+                .await?;
         }
     }
     let counts: serde_json::Map<String, Json> = rows
@@ -228,8 +230,8 @@ fn verify(archive: &Path) -> Result<Manifest, ImportError> {
             continue;
         }
         let mut hasher = Sha256::new();
-        let size = io::copy(&mut entry, &mut HashWriter(&mut hasher))
-            .map_err(|e| damaged(&current, e))?;
+        let size =
+            io::copy(&mut entry, &mut HashWriter(&mut hasher)).map_err(|e| damaged(&current, e))?;
         let sha256 = super::archive::hex(&hasher.finalize());
         seen.insert(current.clone(), (sha256, size));
     }
@@ -370,7 +372,9 @@ impl Loader<'_> {
             let object: serde_json::Map<String, Json> =
                 serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
             for column in &columns {
-                let value = self.cell(entity, column, object.get(column.name)).map_err(&bad)?;
+                let value = self
+                    .cell(entity, column, object.get(column.name))
+                    .map_err(&bad)?;
                 if entity.self_references.contains(&column.name) && !value.is_null() {
                     let key = object.get(entity.key[0]).cloned().unwrap_or(Json::Null);
                     let pair = json!([column.name, key, object.get(column.name)]);
@@ -384,8 +388,15 @@ impl Loader<'_> {
             }
             batch_rows += 1;
             if batch_rows == transfer::BATCH_ROWS {
-                self.insert(path, entity, overriding, &names, batch_rows, std::mem::take(&mut batch))
-                    .await?;
+                self.insert(
+                    path,
+                    entity,
+                    overriding,
+                    &names,
+                    batch_rows,
+                    std::mem::take(&mut batch),
+                )
+                .await?;
                 batch_rows = 0;
             }
         }
@@ -401,16 +412,19 @@ impl Loader<'_> {
         Ok(())
     }
 
-    fn cell(&self, entity: &Entity, column: &Column, value: Option<&Json>) -> Result<Value, String> {
+    fn cell(
+        &self,
+        entity: &Entity,
+        column: &Column,
+        value: Option<&Json>,
+    ) -> Result<Value, String> {
         if column.name == entities::PASSWORD_HASH.name {
             return Ok(match value {
                 Some(Json::String(hash)) => Value::Text(hash.clone()),
                 _ => Value::Text(self.unusable_hash.clone()),
             });
         }
-        let wrong = |expected: &str| {
-            format!("{}.{} must be {expected}", entity.file, column.name)
-        };
+        let wrong = |expected: &str| format!("{}.{} must be {expected}", entity.file, column.name);
         Ok(match (column.kind, value) {
             (Kind::Int, None | Some(Json::Null)) => Value::Null(ColumnType::BigInt),
             (Kind::Text | Kind::Json, None | Some(Json::Null)) => Value::Null(ColumnType::Text),

@@ -54,8 +54,7 @@ pub fn excluded(password_hashes: bool) -> Vec<String> {
         "replayed-write records (mutations) and failed-login counters: short-lived bookkeeping"
             .to_string(),
         "the search index: rebuilt from the content".to_string(),
-        "the server's identity (epoch): a new server is another life of the change log"
-            .to_string(),
+        "the server's identity (epoch): a new server is another life of the change log".to_string(),
     ];
     if !password_hashes {
         excluded.insert(

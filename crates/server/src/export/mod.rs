@@ -97,7 +97,13 @@ pub async fn organisation(
         "attachment_files": attachment_files(&manifest),
         "password_hashes_included": include_password_hashes,
     });
-    record(db, actor.map(|a| a.id.as_str()), Target::Organisation, details).await?;
+    record(
+        db,
+        actor.map(|a| a.id.as_str()),
+        Target::Organisation,
+        details,
+    )
+    .await?;
     Ok(manifest)
 }
 
@@ -145,14 +151,7 @@ pub async fn organisation_to_file(
     partial.push(".partial");
     let partial = std::path::PathBuf::from(partial);
     let file = tokio::fs::File::create(&partial).await?;
-    let result = organisation(
-        db,
-        store,
-        Output::File(file),
-        None,
-        include_password_hashes,
-    )
-    .await;
+    let result = organisation(db, store, Output::File(file), None, include_password_hashes).await;
     match result {
         Ok(manifest) => {
             tokio::fs::rename(&partial, path).await?;
