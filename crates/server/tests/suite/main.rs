@@ -72,6 +72,9 @@ on_both_databases!(
     announcements_stay_on_top_until_seen_or_ended,
     seen_by_is_for_the_author_and_group_admins,
     announcements_notify_members_by_level,
+    an_export_imports_into_an_empty_server_and_exports_the_same,
+    only_admins_export_the_organisation_and_personal_exports_hold_ones_own,
+    a_damaged_export_is_refused_naming_the_file,
 );
 
 /// Not database-specific: once, on SQLite.
