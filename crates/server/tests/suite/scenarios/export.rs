@@ -196,13 +196,13 @@ async fn fill(ctx: &Ctx) -> (Session, Attachment, Vec<u8>) {
 
     let mut poll = ada.post_request(&group.id, "Lunch?");
     poll.poll = Some(NewPoll {
-        options: vec!["Pizza".into(), "Salad".into()],
-        multiple: false,
+        options: vec!["Pizza".into(), "Salad".into(), "Soup".into()],
+        multiple: true,
     });
     let poll: Post = ada.post("/posts", &poll).await.assert_status(201).json();
     let vote = VoteRequest {
         mutation_id: new_id(),
-        options: vec![1],
+        options: vec![0, 2],
     };
     put(&grace, &format!("/posts/{}/vote", poll.id), &vote)
         .await
@@ -225,7 +225,39 @@ async fn fill(ctx: &Ctx) -> (Session, Attachment, Vec<u8>) {
     (grace, attachment, picture)
 }
 
+/// Every table of the schema is exported or deliberately left out, so a
+/// new table cannot be forgotten silently.
+async fn every_table_is_exported_or_excluded(ctx: &Ctx) {
+    use commons_server::export::entities;
+    use sqlx::Row;
+    let sql = match ctx.database_url {
+        None => "SELECT name FROM sqlite_master WHERE type = 'table'",
+        Some(_) => {
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        }
+    };
+    let tables: Vec<String> = sqlx::query(sql)
+        .fetch_all(ctx.db.pool())
+        .await
+        .expect("tables")
+        .iter()
+        .map(|row| row.get("name"))
+        .collect();
+    assert!(tables.iter().any(|t| t == "posts"), "{tables:?}");
+    for table in tables {
+        let exported = entities::ORGANISATION.iter().any(|e| e.table == table);
+        let excluded = entities::EXCLUDED_TABLES.contains(&table.as_str())
+            || entities::is_internal_table(&table);
+        assert!(
+            exported || excluded,
+            "table {table} is neither exported nor excluded (export/entities.rs)"
+        );
+    }
+}
+
 pub async fn an_export_imports_into_an_empty_server_and_exports_the_same(ctx: Ctx) {
+    every_table_is_exported_or_excluded(&ctx).await;
     let (grace, attachment, picture) = fill(&ctx).await;
     let scratch = tempfile::tempdir().expect("temp dir");
     let first = scratch.path().join("first.tar.gz");
@@ -271,6 +303,7 @@ pub async fn an_export_imports_into_an_empty_server_and_exports_the_same(ctx: Ct
     ] {
         assert_eq!(rows(&before, name).len(), expected, "{name}");
     }
+    assert_eq!(rows(&before, "poll_votes.jsonl")[0]["options"], "0,2");
     let comments = rows(&before, "comments.jsonl");
     assert!(
         comments.iter().any(|c| c["parent_id"].is_string()),
