@@ -91,6 +91,9 @@ pub async fn import_commons(
     store: &dyn AttachmentStore,
     archive: &Path,
 ) -> Result<Imported, ImportError> {
+    // Refused before reading a large archive; checked again, for good,
+    // inside the import's transaction.
+    refuse_if_not_empty(&mut *db.pool().acquire().await?).await?;
     let path = archive.to_path_buf();
     let manifest = tokio::task::spawn_blocking(move || verify(&path))
         .await
@@ -116,15 +119,7 @@ pub async fn import_commons(
     .map_err(|e| ImportError::Hash(e.to_string()))?;
 
     let mut write = db.write().await?;
-    for entity in entities::ORGANISATION {
-        let rows = count(write.conn(), entity.table).await?;
-        if rows > 0 {
-            return Err(ImportError::NotEmpty {
-                table: entity.table,
-                rows,
-            });
-        }
-    }
+    refuse_if_not_empty(write.conn()).await?;
     let mut loader = Loader {
         conn: write.conn(),
         backend: db.backend(),
@@ -284,6 +279,19 @@ impl io::Write for HashWriter<'_> {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+async fn refuse_if_not_empty(conn: &mut AnyConnection) -> Result<(), ImportError> {
+    for entity in entities::ORGANISATION {
+        let rows = count(conn, entity.table).await?;
+        if rows > 0 {
+            return Err(ImportError::NotEmpty {
+                table: entity.table,
+                rows,
+            });
+        }
+    }
+    Ok(())
 }
 
 async fn count(conn: &mut AnyConnection, table: &str) -> Result<i64, sqlx::Error> {
