@@ -15,6 +15,7 @@ pub mod entities;
 mod import;
 pub mod manifest;
 mod read;
+mod verify;
 
 use std::io;
 use std::path::Path;
