@@ -3,6 +3,7 @@
 //! client core against it. Prints a Markdown table for BENCHMARKS.md.
 
 mod client;
+mod export;
 mod report;
 mod seed;
 mod server;
@@ -45,6 +46,13 @@ struct Args {
     /// runs stay).
     #[arg(long)]
     keep: Option<std::path::PathBuf>,
+    /// Measure only the export and the import (no HTTP, no client).
+    #[arg(long)]
+    export_only: bool,
+    /// An EMPTY PostgreSQL database to import the export into; default:
+    /// SQLite in a temporary folder.
+    #[arg(long)]
+    import_into: Option<String>,
 }
 
 #[tokio::main]
@@ -83,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let server = commons_server::start(ServerConfig {
         tuning,
-        ..ServerConfig::new(database, SocketAddr::from(([127, 0, 0, 1], 0)))
+        ..ServerConfig::new(database.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
     })
     .await?;
     let target = Arc::new(server::Target {
@@ -104,21 +112,34 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let mut report = report::Report::default();
-    server::run(
-        target.clone(),
-        &emails,
-        Duration::from_secs(args.seconds),
-        args.concurrency,
+    if !args.export_only {
+        server::run(
+            target.clone(),
+            &emails,
+            Duration::from_secs(args.seconds),
+            args.concurrency,
+            &mut report,
+        )
+        .await?;
+        if !args.server_only {
+            let profile = data.join("client");
+            if profile.exists() {
+                std::fs::remove_dir_all(&profile)?;
+            }
+            client::run(&server.url(), &emails[0], &profile, &mut report).await?;
+        }
+    }
+    let scratch = tempfile::tempdir()?;
+    let import_into =
+        DatabaseConfig::new(scratch.path().join("imported"), args.import_into.clone());
+    export::run(
+        server.database(),
+        &database,
+        &import_into,
+        scratch.path(),
         &mut report,
     )
     .await?;
-    if !args.server_only {
-        let profile = data.join("client");
-        if profile.exists() {
-            std::fs::remove_dir_all(&profile)?;
-        }
-        client::run(&server.url(), &emails[0], &profile, &mut report).await?;
-    }
     server.shutdown().await?;
     println!("{}", report.markdown(&title));
     Ok(())

@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod export;
 pub mod hub;
 pub mod observe;
 pub mod oidc;
@@ -129,7 +130,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     })
 }
 
-fn attachment_store(
+/// The attachment store `config` names (also for the commands that read or
+/// fill it without serving).
+pub fn attachment_store(
     config: &ServerConfig,
 ) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
     open_attachment_store(&config.database, &config.attachment_store)

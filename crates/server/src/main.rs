@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use commons_server::ops::users::NewUser;
 use commons_server::settings::{LogFormat, Resolved, Settings};
-use commons_server::{backup, db::Database, demo, ops, DatabaseConfig, ServerConfig};
+use commons_server::{backup, db::Database, demo, export, ops, DatabaseConfig, ServerConfig};
 use tokio::signal::unix::{signal, SignalKind};
 use tracing_subscriber::EnvFilter;
 
@@ -67,6 +67,25 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write everything the organisation owns to one archive (.tar.gz of JSON
+    /// Lines files, attachment files and a manifest of checksums) while the
+    /// server runs; see docs/export-format.md.
+    Export {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The archive to write (`.tar.gz`).
+        #[arg(long)]
+        out: PathBuf,
+        /// Add the people's Argon2 password hashes, so that logins keep
+        /// working on the server that imports the archive.
+        #[arg(long)]
+        include_password_hashes: bool,
+    },
+    /// Load data from elsewhere into an empty server.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
     /// Unpack a backup into an empty or new data directory, checking every file.
     Restore {
         /// Directory to restore into; must be missing or empty.
@@ -93,6 +112,18 @@ enum Command {
     Retention {
         #[command(subcommand)]
         command: data_commands::RetentionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportSource {
+    /// An organisation export of a Commons server (`commons-server export`):
+    /// every checksum is checked first; ids, times and content are kept.
+    Commons {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The archive written by `export`.
+        archive: PathBuf,
     },
 }
 
@@ -161,6 +192,10 @@ impl Command {
             Command::Serve { database, .. }
             | Command::Demo { database }
             | Command::Backup { database, .. }
+            | Command::Export { database, .. }
+            | Command::Import {
+                source: ImportSource::Commons { database, .. },
+            }
             | Command::MigrateDb { database, .. }
             | Command::Config {
                 command: ConfigCommand::Check { database },
@@ -303,6 +338,14 @@ async fn run(command: Command, settings: Resolved) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Export {
+            out,
+            include_password_hashes,
+            ..
+        } => export(&settings, database, &out, include_password_hashes).await,
+        Command::Import {
+            source: ImportSource::Commons { archive, .. },
+        } => import_commons(&settings, database, &archive).await,
         Command::Restore { data_dir, archive } => {
             let summary = backup::restore(&archive, &data_dir).await?;
             println!(
@@ -363,6 +406,74 @@ fn describe(summary: &backup::Summary) -> String {
         summary.attachment_files,
         summary.attachment_bytes
     )
+}
+
+fn store_of(
+    settings: &Resolved,
+    database: &DatabaseConfig,
+) -> anyhow::Result<std::sync::Arc<dyn commons_server::blobs::AttachmentStore>> {
+    let config = ServerConfig {
+        attachment_store: settings.attachment_store.clone(),
+        ..ServerConfig::new(database.clone(), settings.listen)
+    };
+    Ok(commons_server::attachment_store(&config)?)
+}
+
+async fn export(
+    settings: &Resolved,
+    database: DatabaseConfig,
+    out: &std::path::Path,
+    include_password_hashes: bool,
+) -> anyhow::Result<()> {
+    let store = store_of(settings, &database)?;
+    let db = Database::open(&database).await?;
+    let result =
+        export::organisation_to_file(&db, store.as_ref(), out, include_password_hashes).await;
+    db.close().await;
+    let manifest = result?;
+    let rows: u64 = manifest.files.iter().filter_map(|f| f.rows).sum();
+    let files = manifest.files.iter().filter(|f| f.rows.is_none()).count();
+    println!(
+        "export written to {}: {rows} rows in {} files, {files} attachment files{}",
+        out.display(),
+        manifest.files.len() - files,
+        if include_password_hashes {
+            ", with password hashes"
+        } else {
+            ""
+        }
+    );
+    for sha in &manifest.missing_files {
+        eprintln!("warning: attachment {sha} was deleted while the export ran");
+    }
+    Ok(())
+}
+
+async fn import_commons(
+    settings: &Resolved,
+    database: DatabaseConfig,
+    archive: &std::path::Path,
+) -> anyhow::Result<()> {
+    let store = store_of(settings, &database)?;
+    let db = Database::open(&database).await?;
+    let result = export::import_commons(&db, store.as_ref(), archive).await;
+    db.close().await;
+    let imported = result?;
+    for (file, rows) in &imported.rows {
+        println!("{file:<24} {rows:>10} rows");
+    }
+    println!(
+        "imported {} with {} attachment files{}",
+        archive.display(),
+        imported.attachment_files,
+        if imported.manifest.password_hashes_included {
+            "; everyone logs in with their old password"
+        } else {
+            "; the archive has no password hashes, so no old password works here \
+             (export with --include-password-hashes to keep them)"
+        }
+    );
+    Ok(())
 }
 
 async fn create_user(

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod comments;
 mod error;
+mod export;
 mod extract;
 mod feed;
 mod groups;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(people::directory))
         .route("/users/{id}", get(people::get))
         .route("/users/by-handle/{handle}", get(people::by_handle))
+        .route("/me/export", get(export::mine))
         .route("/admin/audit", get(audit::list))
         .route("/admin/users", post(people::invite))
         .route(
@@ -94,6 +96,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(retention::clear),
         )
         .route("/admin/users/{id}/erase", post(retention::erase))
+        .route("/admin/export", get(export::organisation))
         .route("/admin/users/{id}/deactivate", post(people::deactivate))
         .route("/admin/users/{id}/reactivate", post(people::reactivate))
         .route("/admin/users/{id}/role", post(people::set_role))

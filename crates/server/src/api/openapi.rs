@@ -27,8 +27,8 @@ use utoipa::openapi::{Content, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::{
-    attachments, audit, auth, comments, feed, groups, images, membership, notifications, people,
-    polls, posts, retention, search, sso, stream, sync,
+    attachments, audit, auth, comments, export, feed, groups, images, membership, notifications,
+    people, polls, posts, retention, search, sso, stream, sync,
 };
 
 #[derive(OpenApi)]
@@ -63,6 +63,8 @@ use super::{
         retention::set,
         retention::clear,
         retention::erase,
+        export::organisation,
+        export::mine,
         people::deactivate,
         people::reactivate,
         people::set_role,

@@ -31,7 +31,7 @@ pub async fn with_source<F: Future>(source: Option<IpAddr>, future: F) -> F::Out
     SOURCE.scope(source, future).await
 }
 
-fn current_source() -> Option<IpAddr> {
+pub(crate) fn current_source() -> Option<IpAddr> {
     SOURCE.try_with(|source| *source).ok().flatten()
 }
 

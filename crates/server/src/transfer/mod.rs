@@ -23,10 +23,11 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::config::DatabaseConfig;
 use crate::db::{Backend, Database, DbError};
-use schema::{Column, ColumnType, Table};
+pub(crate) use schema::ColumnType;
+use schema::{Column, Table};
 
 /// Rows per INSERT: well under PostgreSQL's 65,535 bound parameters.
-const BATCH_ROWS: usize = 500;
+pub(crate) const BATCH_ROWS: usize = 500;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransferError {
@@ -194,7 +195,8 @@ async fn copy_table(
         if batch_rows == BATCH_ROWS {
             insert(
                 target,
-                table,
+                &table.name,
+                table.has_identity,
                 &names,
                 batch_rows,
                 std::mem::take(&mut batch),
@@ -203,7 +205,15 @@ async fn copy_table(
             batch_rows = 0;
         }
     }
-    insert(target, table, &names, batch_rows, batch).await?;
+    insert(
+        target,
+        &table.name,
+        table.has_identity,
+        &names,
+        batch_rows,
+        batch,
+    )
+    .await?;
     for (column, pairs) in deferred {
         for chunk in pairs.chunks(BATCH_ROWS) {
             fill_self_reference(target, table, column, chunk).await?;
@@ -222,9 +232,12 @@ async fn copy_table(
     Ok(copied)
 }
 
-async fn insert(
+/// Inserts `rows` rows of `values` (row after row) into `table`; with
+/// `overriding` (PostgreSQL only), identity columns take the given values.
+pub(crate) async fn insert(
     target: &mut AnyConnection,
-    table: &Table,
+    table: &str,
+    overriding: bool,
     names: &[&str],
     rows: usize,
     values: Vec<Value>,
@@ -239,14 +252,14 @@ async fn insert(
             format!("({})", params.join(", "))
         })
         .collect();
-    let overriding = if table.has_identity {
+    let overriding = if overriding {
         " OVERRIDING SYSTEM VALUE"
     } else {
         ""
     };
     let sql = format!(
         "INSERT INTO {} ({}){overriding} VALUES {}",
-        table.name,
+        table,
         names.join(", "),
         tuples.join(", ")
     );
@@ -284,18 +297,18 @@ async fn fill_self_reference(
 
 /// One cell, typed by the target's column.
 #[derive(Clone, Debug)]
-enum Value {
+pub(crate) enum Value {
     Text(String),
     Int(i64),
     Null(ColumnType),
 }
 
 impl Value {
-    fn is_null(&self) -> bool {
+    pub(crate) fn is_null(&self) -> bool {
         matches!(self, Value::Null(_))
     }
 
-    fn bind<'q>(
+    pub(crate) fn bind<'q>(
         self,
         query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {

@@ -79,6 +79,9 @@ on_both_databases!(
     single_sign_on_creates_people_once_and_opens_working_sessions,
     single_sign_on_refuses_what_does_not_belong_to_the_flow,
     password_logins_are_refused_when_single_sign_on_is_required,
+    an_export_imports_into_an_empty_server_and_exports_the_same,
+    only_admins_export_the_organisation_and_personal_exports_hold_ones_own,
+    a_damaged_export_is_refused_naming_the_file,
 );
 
 /// Not database-specific: once, on SQLite.

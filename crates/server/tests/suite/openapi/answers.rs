@@ -897,6 +897,23 @@ pub async fn match_the_document(ctx: Ctx) {
         .insert(("GET".into(), "/api/v1/stream".into()));
     drop(socket);
 
+    // Exports: the organisation's for its admins only, one's own for anyone.
+    api.call(403, bob, "GET", "/api/v1/admin/export", &[], None)
+        .await;
+    let export = api
+        .call_bytes(200, token, "GET", "/api/v1/admin/export", &[], None)
+        .await;
+    assert_eq!(&export[..2], &[0x1f, 0x8b], "a gzip archive");
+    api.call_bytes(
+        200,
+        bob.expect("bob is logged in"),
+        "GET",
+        "/api/v1/me/export",
+        &[],
+        None,
+    )
+    .await;
+
     // Organisation admins; cy's session ends on deactivation.
     let deactivate = "/api/v1/admin/users/{id}/deactivate";
     api.call(403, bob, "POST", deactivate, &[cy_id], Some(mutation()))
