@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod hub;
+pub mod import;
 pub mod observe;
 pub mod ops;
 mod secrets;
@@ -110,8 +111,16 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
 fn attachment_store(
     config: &ServerConfig,
 ) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
-    let data_dir = &config.database.data_dir;
-    Ok(match &config.attachment_store {
+    open_attachment_store(&config.attachment_store, &config.database.data_dir)
+}
+
+/// The attachment store the settings name (also for commands that write
+/// attachments without serving, such as `import`).
+pub fn open_attachment_store(
+    store: &AttachmentStoreConfig,
+    data_dir: &std::path::Path,
+) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
+    Ok(match store {
         AttachmentStoreConfig::Local => {
             std::sync::Arc::new(blobs::LocalStore::new(data_dir.join("attachments")))
         }

@@ -67,6 +67,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0010_audit_log.sql"),
         postgres: include_str!("../../migrations/postgres/0010_audit_log.sql"),
     },
+    Migration {
+        version: 12,
+        sqlite: include_str!("../../migrations/sqlite/0012_import_ids.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_import_ids.sql"),
+    },
 ];
 
 /// Applies the migrations this database lacks. Runs in a write transaction,

@@ -12,6 +12,7 @@ pub mod attachments;
 pub mod audit;
 pub mod changes;
 pub mod groups;
+pub mod imports;
 pub mod login_attempts;
 pub mod migrate;
 pub mod mutations;

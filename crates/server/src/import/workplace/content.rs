@@ -1,0 +1,472 @@
+//! Each group's feed: posts with their files, comments (one level of
+//! replies: deeper ones attach to their top-level comment), reactions and
+//! "seen" lists. Nobody is notified: imported content is history.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use commons_protocol::{Comment, Post, PostSeen, Reaction, ReactionKind};
+
+use super::export::{self, Attachment};
+use super::text::{parse_time, to_markdown};
+use super::{ImportError, Importer, Kind};
+use crate::db::attachments::Owner;
+use crate::db::changes::{ChangeKind, NewChange};
+use crate::db::{self, DbError};
+use crate::ops::{self, validate};
+
+/// Where a post being imported lives, for its comments and files.
+struct Place<'p> {
+    file: &'p Path,
+    group_id: &'p str,
+    /// `attachments/` of the group's folder: file stem → path.
+    files: &'p HashMap<String, PathBuf>,
+}
+
+pub(super) async fn import_feeds(
+    imp: &mut Importer<'_>,
+    groups: &[(String, String)],
+) -> Result<(), ImportError> {
+    for (workplace_id, group_id) in groups {
+        let dir = imp.layout.group_dir(workplace_id);
+        let pages = export::feed_pages(&dir).map_err(|source| ImportError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let files = attachment_files(&dir.join("attachments"));
+        for file in pages {
+            let entries = match export::read_page(&file) {
+                Ok(entries) => entries,
+                Err(reason) => {
+                    imp.unreadable(Kind::Post, &file, reason);
+                    continue;
+                }
+            };
+            imp.files_read += 1;
+            let place = Place {
+                file: &file,
+                group_id,
+                files: &files,
+            };
+            for entry in entries {
+                match export::parse::<export::Post>(entry) {
+                    Ok(post) => import_post(imp, &place, &post).await?,
+                    Err((id, reason)) => imp.skip(Kind::Post, &file, &id, reason),
+                }
+            }
+        }
+    }
+    imp.commit().await
+}
+
+/// The files of a group's `attachments/` folder by name up to the first dot
+/// (`1234.pdf` is the file of the attachment whose target id is 1234).
+fn attachment_files(dir: &Path) -> HashMap<String, PathBuf> {
+    let mut files = HashMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+            let stem = name.split('.').next().unwrap_or(name).to_string();
+            files.insert(stem, path);
+        }
+    }
+    files
+}
+
+/// The Commons text, or why there is none.
+fn text_of(
+    imp: &Importer<'_>,
+    message: &str,
+    tags: &[export::Tag],
+    markdown: bool,
+    attachments: &[&Attachment],
+) -> String {
+    let body = to_markdown(message, tags, markdown, |workplace_id| {
+        let user_id = imp.commons_id(Kind::Member, workplace_id)?;
+        imp.handles.get(user_id).map(String::as_str)
+    });
+    if !body.trim().is_empty() {
+        return body;
+    }
+    // A photo posted without words: its name stands for the text.
+    let names: Vec<String> = attachments
+        .iter()
+        .filter_map(|a| a.title.clone().filter(|t| !t.trim().is_empty()))
+        .collect();
+    to_markdown(&names.join(", "), &[], false, |_| None)
+}
+
+async fn import_post(
+    imp: &mut Importer<'_>,
+    place: &Place<'_>,
+    source: &export::Post,
+) -> Result<(), ImportError> {
+    if imp.commons_id(Kind::Post, &source.id).is_some() {
+        imp.summary.already_there(Kind::Post);
+        return Ok(());
+    }
+    let skip = |imp: &mut Importer<'_>, reason: String| {
+        imp.skip(Kind::Post, place.file, &source.id, reason);
+        Ok(())
+    };
+    let Some(author_id) = author(imp, source.from.as_ref()) else {
+        return skip(imp, unknown_author(source.from.as_ref()));
+    };
+    let Some(created_at) = parse_time(&source.created_time) else {
+        return skip(
+            imp,
+            format!("created_time {:?} is not a time", source.created_time),
+        );
+    };
+    let markdown = source
+        .formatting
+        .as_deref()
+        .is_some_and(|f| f.eq_ignore_ascii_case("MARKDOWN"));
+    let attachments: Vec<&Attachment> = source
+        .attachments
+        .data
+        .iter()
+        .flat_map(Attachment::flatten)
+        .collect();
+    let body = text_of(
+        imp,
+        &source.message,
+        &source.message_tags,
+        markdown,
+        &attachments,
+    );
+    if let Err(e) = validate::post_body(&body) {
+        return skip(imp, e.to_string());
+    }
+    let post = Post {
+        id: uuid::Uuid::now_v7().to_string(),
+        group_id: place.group_id.to_string(),
+        author_id,
+        body,
+        created_at,
+        ..Post::default()
+    };
+    let w = imp.write().await?;
+    let seq = ops::posts::append_post_change(w, &post).await?;
+    db::posts::insert_post(w.conn(), &post, seq).await?;
+    let edited_at = source.updated_time.as_deref().and_then(parse_time);
+    if let Some(edited_at) = edited_at.filter(|&t| t > created_at) {
+        db::imports::set_post_edited_at(w.conn(), &post.id, edited_at).await?;
+    }
+    imp.map(Kind::Post, &source.id, &post.id).await?;
+    imp.summary.created(Kind::Post);
+    let mut rows = 3;
+    for attachment in attachments {
+        rows += store_attachment(
+            imp,
+            place,
+            attachment,
+            &post.author_id,
+            Owner::Post(&post.id),
+        )
+        .await?;
+    }
+    rows += react(imp, place, &post, &post.id, &source.reactions.data).await?;
+    rows += mark_seen(imp, place, &post, &source.seen.data).await?;
+    for comment in &source.comments.data {
+        rows += import_thread(imp, place, &post, comment).await?;
+    }
+    imp.wrote(rows).await
+}
+
+fn author(imp: &Importer<'_>, from: Option<&export::Ref>) -> Option<String> {
+    imp.commons_id(Kind::Member, &from?.id).map(str::to_string)
+}
+
+fn unknown_author(from: Option<&export::Ref>) -> String {
+    match from {
+        Some(from) => format!(
+            "its author {} ({}) is not among the people imported",
+            from.id, from.name
+        ),
+        None => "it has no author (\"from\")".into(),
+    }
+}
+
+/// A top-level comment and its replies; replies to replies attach to it.
+async fn import_thread(
+    imp: &mut Importer<'_>,
+    place: &Place<'_>,
+    post: &Post,
+    top: &export::Comment,
+) -> Result<usize, ImportError> {
+    let (mut rows, top_id) = import_comment(imp, place, post, top, None).await?;
+    let mut replies: Vec<&export::Comment> = Vec::new();
+    let mut stack: Vec<&export::Comment> = top.comments.data.iter().rev().collect();
+    while let Some(reply) = stack.pop() {
+        replies.push(reply);
+        stack.extend(reply.comments.data.iter().rev());
+    }
+    for reply in replies {
+        match &top_id {
+            Some(top_id) => {
+                rows += import_comment(imp, place, post, reply, Some(top_id))
+                    .await?
+                    .0
+            }
+            None => imp.skip(
+                Kind::Comment,
+                place.file,
+                &reply.id,
+                format!("the comment it replies to ({}) was skipped", top.id),
+            ),
+        }
+    }
+    Ok(rows)
+}
+
+/// Answers the rows written and the comment's Commons id (None: skipped).
+async fn import_comment(
+    imp: &mut Importer<'_>,
+    place: &Place<'_>,
+    post: &Post,
+    source: &export::Comment,
+    parent_id: Option<&str>,
+) -> Result<(usize, Option<String>), ImportError> {
+    if let Some(id) = imp
+        .commons_id(Kind::Comment, &source.id)
+        .map(str::to_string)
+    {
+        imp.summary.already_there(Kind::Comment);
+        return Ok((0, Some(id)));
+    }
+    let skip = |imp: &mut Importer<'_>, reason: String| {
+        imp.skip(Kind::Comment, place.file, &source.id, reason);
+        Ok((0, None))
+    };
+    let Some(author_id) = author(imp, source.from.as_ref()) else {
+        return skip(imp, unknown_author(source.from.as_ref()));
+    };
+    let Some(created_at) = parse_time(&source.created_time) else {
+        return skip(
+            imp,
+            format!("created_time {:?} is not a time", source.created_time),
+        );
+    };
+    let attachments: Vec<&Attachment> = source
+        .attachment
+        .iter()
+        .flat_map(Attachment::flatten)
+        .collect();
+    let body = text_of(
+        imp,
+        &source.message,
+        &source.message_tags,
+        false,
+        &attachments,
+    );
+    if let Err(e) = validate::comment_body(&body) {
+        return skip(imp, e.to_string());
+    }
+    let comment = Comment {
+        id: uuid::Uuid::now_v7().to_string(),
+        post_id: post.id.clone(),
+        group_id: post.group_id.clone(),
+        author_id,
+        body,
+        created_at,
+        parent_id: parent_id.map(str::to_string),
+        ..Comment::default()
+    };
+    let w = imp.write().await?;
+    let seq = w
+        .append(NewChange {
+            kind: ChangeKind::Comment,
+            entity_id: &comment.id,
+            group_id: Some(&comment.group_id),
+            user_id: None,
+        })
+        .await?;
+    db::posts::insert_comment(w.conn(), &comment, seq).await?;
+    imp.map(Kind::Comment, &source.id, &comment.id).await?;
+    imp.summary.created(Kind::Comment);
+    let mut rows = 3;
+    for attachment in attachments {
+        let owner = Owner::Comment(&comment.id);
+        rows += store_attachment(imp, place, attachment, &comment.author_id, owner).await?;
+    }
+    rows += react(imp, place, post, &comment.id, &source.reactions.data).await?;
+    Ok((rows, Some(comment.id)))
+}
+
+/// Reactions to a post or comment (`target_id`), one per person.
+async fn react(
+    imp: &mut Importer<'_>,
+    place: &Place<'_>,
+    post: &Post,
+    target_id: &str,
+    reactions: &[export::Reaction],
+) -> Result<usize, ImportError> {
+    let mut done = HashSet::new();
+    let mut rows = 0;
+    for source in reactions {
+        let Ok(kind) = source.kind.to_lowercase().parse::<ReactionKind>() else {
+            let reason = format!("unknown reaction {:?}", source.kind);
+            imp.skip(Kind::Reaction, place.file, &source.id, reason);
+            continue;
+        };
+        let Some(user_id) = imp.commons_id(Kind::Member, &source.id).map(str::to_string) else {
+            let reason = format!("{} is not among the people imported", source.id);
+            imp.skip(Kind::Reaction, place.file, &source.id, reason);
+            continue;
+        };
+        if !done.insert(user_id.clone()) {
+            continue;
+        }
+        let reaction = Reaction {
+            target_id: target_id.to_string(),
+            post_id: post.id.clone(),
+            group_id: post.group_id.clone(),
+            user_id,
+            kind,
+            // Workplace does not say when; the post's time keeps them in its past.
+            created_at: post.created_at,
+        };
+        let w = imp.write().await?;
+        db::reactions::insert(w.conn(), &reaction).await?;
+        ops::reactions::append_reaction_change(w, &reaction).await?;
+        imp.summary.created(Kind::Reaction);
+        rows += 2;
+    }
+    Ok(rows)
+}
+
+/// Who saw the post, and when.
+async fn mark_seen(
+    imp: &mut Importer<'_>,
+    place: &Place<'_>,
+    post: &Post,
+    seen: &[export::Seen],
+) -> Result<usize, ImportError> {
+    let mut done = HashSet::new();
+    let mut rows = 0;
+    for source in seen {
+        let Some(user_id) = imp.commons_id(Kind::Member, &source.id).map(str::to_string) else {
+            let reason = format!("{} is not among the people imported", source.id);
+            imp.skip(Kind::Seen, place.file, &source.id, reason);
+            continue;
+        };
+        let Some(seen_at) = parse_time(&source.seen_time) else {
+            let reason = format!("seen_time {:?} is not a time", source.seen_time);
+            imp.skip(Kind::Seen, place.file, &source.id, reason);
+            continue;
+        };
+        if !done.insert(user_id.clone()) {
+            continue;
+        }
+        let seen = PostSeen {
+            post_id: post.id.clone(),
+            group_id: post.group_id.clone(),
+            user_id,
+            seen_at,
+        };
+        let w = imp.write().await?;
+        let seq = w
+            .append(NewChange {
+                kind: ChangeKind::PostSeen,
+                entity_id: &post.id,
+                group_id: Some(&post.group_id),
+                user_id: Some(&seen.user_id),
+            })
+            .await?;
+        db::polls::mark_seen(w.conn(), &seen, seq).await?;
+        imp.summary.created(Kind::Seen);
+        rows += 2;
+    }
+    Ok(rows)
+}
+
+/// Stores the attachment's file (beside the feed, named by its target id)
+/// as an upload would be stored, and attaches it to `owner`. A missing or
+/// too large file is reported; its post stays.
+async fn store_attachment(
+    imp: &mut Importer<'_>,
+    place: &Place<'_>,
+    source: &Attachment,
+    uploader_id: &str,
+    owner: Owner<'_>,
+) -> Result<usize, ImportError> {
+    let target_id = source
+        .target
+        .as_ref()
+        .map(|t| t.id.clone())
+        .unwrap_or_default();
+    let Some(path) = place.files.get(&target_id).cloned() else {
+        let reason = format!("no file attachments/{target_id}.* beside the feed");
+        imp.skip(Kind::Attachment, place.file, &target_id, reason);
+        return Ok(0);
+    };
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            imp.skip(
+                Kind::Attachment,
+                place.file,
+                &target_id,
+                format!("cannot read {}: {e}", path.display()),
+            );
+            return Ok(0);
+        }
+    };
+    let limit = imp.max_attachment_bytes;
+    if bytes.len() as u64 > limit {
+        let reason = format!(
+            "{} is larger than the attachment limit ({limit} bytes)",
+            path.display()
+        );
+        imp.skip(Kind::Attachment, place.file, &target_id, reason);
+        return Ok(0);
+    }
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let name = source
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or(file_name)
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+        .take(255)
+        .collect::<String>();
+    let chunk = axum::body::Bytes::from(bytes);
+    let stream = Box::pin(futures_util::stream::once(async move { Ok(chunk) }));
+    let stored = imp
+        .store
+        .put(stream, limit)
+        .await
+        .map_err(|e| ImportError::Io {
+            path: path.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    let io = |source| ImportError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut stored = ops::attachments::describe(imp.store, stored, name, uploader_id, limit)
+        .await
+        .map_err(io)?;
+    if let Owner::Post(post_id) = owner {
+        stored.post_id = Some(post_id.to_string());
+    }
+    let w = imp.write().await?;
+    db::attachments::insert(w.conn(), &stored).await?;
+    if let Owner::Comment(_) = owner {
+        db::attachments::link(w.conn(), &stored.attachment.id, owner).await?;
+    }
+    imp.summary.created(Kind::Attachment);
+    Ok(1)
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        ImportError::Db(DbError::from(e))
+    }
+}
