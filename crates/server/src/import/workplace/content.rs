@@ -104,9 +104,8 @@ async fn import_post(
     place: &Place<'_>,
     source: &export::Post,
 ) -> Result<(), ImportError> {
-    if imp.commons_id(Kind::Post, &source.id).is_some() {
-        imp.summary.already_there(Kind::Post);
-        return Ok(());
+    if let Some(id) = imp.commons_id(Kind::Post, &source.id).map(str::to_string) {
+        return revisit_post(imp, place, source, id).await;
     }
     let skip = |imp: &mut Importer<'_>, reason: String| {
         imp.skip(Kind::Post, place.file, &source.id, reason);
@@ -166,11 +165,39 @@ async fn import_post(
             attachment,
             &post.author_id,
             Owner::Post(&post.id),
+            false,
         )
         .await?;
     }
-    rows += react(imp, place, &post, &post.id, &source.reactions.data).await?;
-    rows += mark_seen(imp, place, &post, &source.seen.data).await?;
+    rows += react(imp, place, &post, &post.id, &source.reactions.data, false).await?;
+    rows += mark_seen(imp, place, &post, &source.seen.data, false).await?;
+    for comment in &source.comments.data {
+        rows += import_thread(imp, place, &post, comment).await?;
+    }
+    imp.wrote(rows).await
+}
+
+/// A post imported before: what it holds is counted as already there,
+/// except comments not imported yet (a later export's), which are added.
+async fn revisit_post(
+    imp: &mut Importer<'_>,
+    place: &Place<'_>,
+    source: &export::Post,
+    post_id: String,
+) -> Result<(), ImportError> {
+    imp.summary.already_there(Kind::Post);
+    let post = Post {
+        id: post_id,
+        group_id: place.group_id.to_string(),
+        created_at: parse_time(&source.created_time).unwrap_or_default(),
+        ..Post::default()
+    };
+    for attachment in source.attachments.data.iter().flat_map(Attachment::flatten) {
+        store_attachment(imp, place, attachment, "", Owner::Post(&post.id), true).await?;
+    }
+    react(imp, place, &post, &post.id, &source.reactions.data, true).await?;
+    mark_seen(imp, place, &post, &source.seen.data, true).await?;
+    let mut rows = 0;
     for comment in &source.comments.data {
         rows += import_thread(imp, place, &post, comment).await?;
     }
@@ -231,11 +258,20 @@ async fn import_comment(
     source: &export::Comment,
     parent_id: Option<&str>,
 ) -> Result<(usize, Option<String>), ImportError> {
+    let attachments: Vec<&Attachment> = source
+        .attachment
+        .iter()
+        .flat_map(Attachment::flatten)
+        .collect();
     if let Some(id) = imp
         .commons_id(Kind::Comment, &source.id)
         .map(str::to_string)
     {
         imp.summary.already_there(Kind::Comment);
+        for attachment in attachments {
+            store_attachment(imp, place, attachment, "", Owner::Comment(&id), true).await?;
+        }
+        react(imp, place, post, &id, &source.reactions.data, true).await?;
         return Ok((0, Some(id)));
     }
     let skip = |imp: &mut Importer<'_>, reason: String| {
@@ -251,11 +287,6 @@ async fn import_comment(
             format!("created_time {:?} is not a time", source.created_time),
         );
     };
-    let attachments: Vec<&Attachment> = source
-        .attachment
-        .iter()
-        .flat_map(Attachment::flatten)
-        .collect();
     let body = text_of(
         imp,
         &source.message,
@@ -291,19 +322,21 @@ async fn import_comment(
     let mut rows = 3;
     for attachment in attachments {
         let owner = Owner::Comment(&comment.id);
-        rows += store_attachment(imp, place, attachment, &comment.author_id, owner).await?;
+        rows += store_attachment(imp, place, attachment, &comment.author_id, owner, false).await?;
     }
-    rows += react(imp, place, post, &comment.id, &source.reactions.data).await?;
+    rows += react(imp, place, post, &comment.id, &source.reactions.data, false).await?;
     Ok((rows, Some(comment.id)))
 }
 
-/// Reactions to a post or comment (`target_id`), one per person.
+/// Reactions to a post or comment (`target_id`), one per person. Those of
+/// an item imported before (`existing`) are checked and counted, not written.
 async fn react(
     imp: &mut Importer<'_>,
     place: &Place<'_>,
     post: &Post,
     target_id: &str,
     reactions: &[export::Reaction],
+    existing: bool,
 ) -> Result<usize, ImportError> {
     let mut done = HashSet::new();
     let mut rows = 0;
@@ -319,6 +352,10 @@ async fn react(
             continue;
         };
         if !done.insert(user_id.clone()) {
+            continue;
+        }
+        if existing {
+            imp.summary.already_there(Kind::Reaction);
             continue;
         }
         let reaction = Reaction {
@@ -339,12 +376,13 @@ async fn react(
     Ok(rows)
 }
 
-/// Who saw the post, and when.
+/// Who saw the post, and when (of a post imported before: only counted).
 async fn mark_seen(
     imp: &mut Importer<'_>,
     place: &Place<'_>,
     post: &Post,
     seen: &[export::Seen],
+    existing: bool,
 ) -> Result<usize, ImportError> {
     let mut done = HashSet::new();
     let mut rows = 0;
@@ -360,6 +398,10 @@ async fn mark_seen(
             continue;
         };
         if !done.insert(user_id.clone()) {
+            continue;
+        }
+        if existing {
+            imp.summary.already_there(Kind::Seen);
             continue;
         }
         let seen = PostSeen {
@@ -386,13 +428,15 @@ async fn mark_seen(
 
 /// Stores the attachment's file (beside the feed, named by its target id)
 /// as an upload would be stored, and attaches it to `owner`. A missing or
-/// too large file is reported; its post stays.
+/// too large file is reported; its post stays. Of an item imported before
+/// (`existing`), the file is only checked and counted.
 async fn store_attachment(
     imp: &mut Importer<'_>,
     place: &Place<'_>,
     source: &Attachment,
     uploader_id: &str,
     owner: Owner<'_>,
+    existing: bool,
 ) -> Result<usize, ImportError> {
     let target_id = source
         .target
@@ -423,6 +467,10 @@ async fn store_attachment(
             path.display()
         );
         imp.skip(Kind::Attachment, place.file, &target_id, reason);
+        return Ok(0);
+    }
+    if existing {
+        imp.summary.already_there(Kind::Attachment);
         return Ok(0);
     }
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
