@@ -72,6 +72,8 @@ on_both_databases!(
     announcements_stay_on_top_until_seen_or_ended,
     seen_by_is_for_the_author_and_group_admins,
     announcements_notify_members_by_level,
+    a_workplace_export_imports_every_field_once,
+    the_workplace_import_command_reports_and_fails_only_on_no_export,
 );
 
 /// Not database-specific: once, on SQLite.

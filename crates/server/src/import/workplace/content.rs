@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use commons_protocol::{Comment, Post, PostSeen, Reaction, ReactionKind};
 
 use super::export::{self, Attachment};
+use super::feed::Chronological;
 use super::text::{parse_time, to_markdown};
 use super::{ImportError, Importer, Kind};
 use crate::db::attachments::Owner;
@@ -34,25 +35,20 @@ pub(super) async fn import_feeds(
             source,
         })?;
         let files = attachment_files(&dir.join("attachments"));
-        for file in pages {
-            let entries = match export::read_page(&file) {
-                Ok(entries) => entries,
-                Err(reason) => {
-                    imp.unreadable(Kind::Post, &file, reason);
-                    continue;
-                }
-            };
-            imp.files_read += 1;
+        let (mut posts, unreadable, read) = Chronological::read(pages);
+        imp.files_read += read;
+        for (file, reason) in unreadable {
+            imp.unreadable(Kind::Post, &file, reason);
+        }
+        while let Some((file, entry)) = posts.next() {
             let place = Place {
                 file: &file,
                 group_id,
                 files: &files,
             };
-            for entry in entries {
-                match export::parse::<export::Post>(entry) {
-                    Ok(post) => import_post(imp, &place, &post).await?,
-                    Err((id, reason)) => imp.skip(Kind::Post, &file, &id, reason),
-                }
+            match export::parse::<export::Post>(entry) {
+                Ok(post) => import_post(imp, &place, &post).await?,
+                Err((id, reason)) => imp.skip(Kind::Post, &file, &id, reason),
             }
         }
     }
@@ -171,10 +167,18 @@ async fn import_post(
     }
     rows += react(imp, place, &post, &post.id, &source.reactions.data, false).await?;
     rows += mark_seen(imp, place, &post, &source.seen.data, false).await?;
-    for comment in &source.comments.data {
+    for comment in by_time(&source.comments.data) {
         rows += import_thread(imp, place, &post, comment).await?;
     }
     imp.wrote(rows).await
+}
+
+/// Comments oldest first (as Commons orders them: by commit), whatever the
+/// order of the export.
+fn by_time(comments: &[export::Comment]) -> Vec<&export::Comment> {
+    let mut sorted: Vec<&export::Comment> = comments.iter().collect();
+    sorted.sort_by_key(|c| parse_time(&c.created_time).unwrap_or(i64::MIN));
+    sorted
 }
 
 /// A post imported before: what it holds is counted as already there,
@@ -198,7 +202,7 @@ async fn revisit_post(
     react(imp, place, &post, &post.id, &source.reactions.data, true).await?;
     mark_seen(imp, place, &post, &source.seen.data, true).await?;
     let mut rows = 0;
-    for comment in &source.comments.data {
+    for comment in by_time(&source.comments.data) {
         rows += import_thread(imp, place, &post, comment).await?;
     }
     imp.wrote(rows).await
@@ -232,6 +236,7 @@ async fn import_thread(
         replies.push(reply);
         stack.extend(reply.comments.data.iter().rev());
     }
+    replies.sort_by_key(|c| parse_time(&c.created_time).unwrap_or(i64::MIN));
     for reply in replies {
         match &top_id {
             Some(top_id) => {

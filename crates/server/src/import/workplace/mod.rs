@@ -13,6 +13,7 @@
 mod content;
 mod employees;
 mod export;
+mod feed;
 mod people;
 mod report;
 mod text;

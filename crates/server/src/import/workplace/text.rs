@@ -144,9 +144,10 @@ fn escape_plain(text: &str, mut line_start: bool) -> String {
             }
         }
         for c in rest.chars() {
+            // (`!` needs nothing: `[` is escaped, so `![` is never an image.)
             if matches!(
                 c,
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' | '|' | '!' | '&' | '@'
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' | '|' | '&' | '@'
             ) {
                 out.push('\\');
             }
@@ -233,7 +234,7 @@ mod tests {
     fn utf16_offsets_and_markdown_posts() {
         // "é" and an emoji before the tag: offsets count UTF-16 units.
         let message = "é😀 Bob **bold**";
-        let body = to_markdown(message, &[tag("b", 3, 3)], true, |_| Some("bob"));
+        let body = to_markdown(message, &[tag("b", 4, 3)], true, |_| Some("bob"));
         assert_eq!(body, "é😀 @bob **bold**");
     }
 }

@@ -26,6 +26,7 @@ mod search;
 mod stream;
 mod sync;
 mod transfer;
+mod workplace;
 
 pub use attachments::*;
 pub use audit::*;
@@ -54,3 +55,4 @@ pub use search::*;
 pub use stream::*;
 pub use sync::*;
 pub use transfer::*;
+pub use workplace::*;
