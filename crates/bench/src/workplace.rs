@@ -168,11 +168,11 @@ fn post(
     let length = 8 + rng.below(40);
     let message = format!("{} #topic{}", words.sentence(rng, length), p % 50);
     let mut post = json!({"id": format!("2{g:05}_{p}"), "from": person(rng, args.members),
-        "formatting": if p % 2 == 0 { "PLAINTEXT" } else { "MARKDOWN" },
+        "formatting": if p.is_multiple_of(2) { "PLAINTEXT" } else { "MARKDOWN" },
         "message": message,
         "created_time": time(created), "updated_time": time(created),
         "comments": {"data": top}, "reactions": {"data": reactions}});
-    if p % 10 == 0 {
+    if p.is_multiple_of(10) {
         let seen: Vec<Value> = (0..5)
             .map(|i| {
                 let mut who = person(rng, args.members);

@@ -4,9 +4,22 @@
 
 use std::collections::HashMap;
 
-use sqlx::{AnyConnection, Row};
+use commons_protocol::Comment;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{now_millis, DbError};
+use super::{now_millis, placeholders, DbError};
+
+/// Rows per multi-row INSERT: a few thousand bound values, far below both
+/// databases' limits.
+const ROWS_PER_INSERT: usize = 400;
+
+/// `($1, ..., $n), ($n+1, ...)`: `rows` groups of `columns` placeholders.
+fn value_groups(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(r * columns + 1, columns)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Every item of `kind` already imported from `source`: its id there → its id here.
 pub async fn load_ids(
@@ -25,24 +38,73 @@ pub async fn load_ids(
         .collect()
 }
 
-pub async fn insert_id(
+/// Records items imported from `source`: (kind, id there, id here).
+pub async fn insert_ids(
     conn: &mut AnyConnection,
     source: &str,
-    kind: &str,
-    source_id: &str,
-    commons_id: &str,
+    rows: &[(&str, String, String)],
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO import_ids (source, kind, source_id, commons_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(source)
-    .bind(kind)
-    .bind(source_id)
-    .bind(commons_id)
-    .bind(now_millis())
-    .execute(conn)
-    .await?;
+    let now = now_millis();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO import_ids (source, kind, source_id, commons_id, created_at) VALUES {}",
+            value_groups(chunk.len(), 5)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (kind, source_id, commons_id) in chunk {
+            query = query
+                .bind(source)
+                .bind(*kind)
+                .bind(source_id)
+                .bind(commons_id)
+                .bind(now);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts comments with the seqs of their changes, several per statement.
+/// Unlike `posts::insert_comment` it leaves the posts' activity to
+/// [`set_activity_seq`], once per post.
+pub async fn insert_comments(
+    conn: &mut AnyConnection,
+    comments: &[(Comment, i64)],
+) -> Result<(), DbError> {
+    for chunk in comments.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO comments (id, post_id, group_id, author_id, body, created_at, seq, \
+             parent_id) VALUES {}",
+            value_groups(chunk.len(), 8)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (c, seq) in chunk {
+            query = query
+                .bind(&c.id)
+                .bind(&c.post_id)
+                .bind(&c.group_id)
+                .bind(&c.author_id)
+                .bind(&c.body)
+                .bind(c.created_at)
+                .bind(*seq)
+                .bind(&c.parent_id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// A post's newest activity (its last comment's seq), as commenting sets it.
+pub async fn set_activity_seq(
+    conn: &mut AnyConnection,
+    post_id: &str,
+    seq: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE posts SET activity_seq = $2 WHERE id = $1 AND activity_seq < $2")
+        .bind(post_id)
+        .bind(seq)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

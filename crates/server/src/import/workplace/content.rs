@@ -321,16 +321,23 @@ async fn import_comment(
             user_id: None,
         })
         .await?;
-    db::posts::insert_comment(w.conn(), &comment, seq).await?;
-    imp.map(Kind::Comment, &source.id, &comment.id).await?;
+    let comment_id = comment.id.clone();
+    let author_id = comment.author_id.clone();
+    // Written with the others of the batch; the row must be there before
+    // a file refers to it.
+    imp.pending_comments.push((comment, seq));
+    if !attachments.is_empty() {
+        imp.flush().await?;
+    }
+    imp.map(Kind::Comment, &source.id, &comment_id).await?;
     imp.summary.created(Kind::Comment);
     let mut rows = 3;
     for attachment in attachments {
-        let owner = Owner::Comment(&comment.id);
-        rows += store_attachment(imp, place, attachment, &comment.author_id, owner, false).await?;
+        let owner = Owner::Comment(&comment_id);
+        rows += store_attachment(imp, place, attachment, &author_id, owner, false).await?;
     }
-    rows += react(imp, place, post, &comment.id, &source.reactions.data, false).await?;
-    Ok((rows, Some(comment.id)))
+    rows += react(imp, place, post, &comment_id, &source.reactions.data, false).await?;
+    Ok((rows, Some(comment_id)))
 }
 
 /// Reactions to a post or comment (`target_id`), one per person. Those of

@@ -37,6 +37,8 @@ use export::Layout;
 const SOURCE: &str = "workplace";
 /// A write transaction is committed once it holds about this many rows.
 const BATCH_ROWS: usize = 5_000;
+/// Rows kept back are sent once there are this many.
+const FLUSH_ROWS: usize = 1_000;
 /// How often progress is reported.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
@@ -105,6 +107,10 @@ pub(crate) struct Importer<'a> {
     handles: HashMap<String, String>,
     batch: Option<Write>,
     batch_rows: usize,
+    /// Rows of the open batch not yet sent, written several per statement
+    /// before it commits: `import_ids` rows, and comments (see [`Self::flush`]).
+    pending_ids: Vec<(&'static str, String, String)>,
+    pending_comments: Vec<(commons_protocol::Comment, i64)>,
     summary: Summary,
     /// Files that could be read, and why others could not.
     files_read: usize,
@@ -138,6 +144,8 @@ impl<'a> Importer<'a> {
             handles: HashMap::new(),
             batch: None,
             batch_rows: 0,
+            pending_ids: Vec::new(),
+            pending_comments: Vec::new(),
             files_read: 0,
             unreadable: Vec::new(),
             last_progress: Instant::now(),
@@ -158,6 +166,8 @@ impl<'a> Importer<'a> {
         self.batch_rows += rows;
         if self.batch_rows >= BATCH_ROWS {
             self.commit().await?;
+        } else if self.pending_comments.len() + self.pending_ids.len() >= FLUSH_ROWS {
+            self.flush().await?;
         }
         if self.last_progress.elapsed() >= PROGRESS_EVERY {
             self.last_progress = Instant::now();
@@ -166,7 +176,32 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
+    /// Sends the rows kept back (comments before what may refer to them).
+    async fn flush(&mut self) -> Result<(), ImportError> {
+        let Some(w) = self.batch.as_mut() else {
+            return Ok(());
+        };
+        if !self.pending_comments.is_empty() {
+            db::imports::insert_comments(w.conn(), &self.pending_comments).await?;
+            let mut newest: HashMap<&str, i64> = HashMap::new();
+            for (comment, seq) in &self.pending_comments {
+                let entry = newest.entry(comment.post_id.as_str()).or_default();
+                *entry = (*entry).max(*seq);
+            }
+            for (post_id, seq) in newest {
+                db::imports::set_activity_seq(w.conn(), post_id, seq).await?;
+            }
+            self.pending_comments.clear();
+        }
+        if !self.pending_ids.is_empty() {
+            db::imports::insert_ids(w.conn(), SOURCE, &self.pending_ids).await?;
+            self.pending_ids.clear();
+        }
+        Ok(())
+    }
+
     async fn commit(&mut self) -> Result<(), ImportError> {
+        self.flush().await?;
         if let Some(mut w) = self.batch.take() {
             // Imported content pokes everyone once per batch, to pull it;
             // nobody is notified of it.
@@ -181,15 +216,20 @@ impl<'a> Importer<'a> {
         self.ids.get(&kind)?.get(workplace_id).map(String::as_str)
     }
 
-    /// Records that `workplace_id` became `commons_id`, in the open batch.
+    /// Records that `workplace_id` became `commons_id`, in the open batch
+    /// (written with it, before it commits).
     async fn map(
         &mut self,
         kind: Kind,
         workplace_id: &str,
         commons_id: &str,
     ) -> Result<(), ImportError> {
-        let w = self.write().await?;
-        db::imports::insert_id(w.conn(), SOURCE, kind.as_str(), workplace_id, commons_id).await?;
+        self.write().await?;
+        self.pending_ids.push((
+            kind.as_str(),
+            workplace_id.to_string(),
+            commons_id.to_string(),
+        ));
         self.ids
             .entry(kind)
             .or_default()
