@@ -151,6 +151,41 @@ mod tests {
     }
 
     #[test]
+    fn xlsx_lists_are_read_from_their_first_sheet() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/workplace-employees.xlsx");
+        let rows = read(&path).expect("the spreadsheet reads");
+        assert_eq!(
+            rows,
+            vec![
+                Employee {
+                    name: "Ada Lovelace".into(),
+                    email: "ada@example.org".into(),
+                    employee_id: "E001".into(),
+                    title: "Chief Analyst".into(),
+                    department: "Engineering".into(),
+                    manager: String::new(),
+                },
+                Employee {
+                    name: "Grace Hopper".into(),
+                    email: "grace@example.org".into(),
+                    employee_id: "E002".into(),
+                    title: "Rear Admiral".into(),
+                    department: "Compilers".into(),
+                    manager: "E001".into(),
+                },
+            ]
+        );
+        let not_a_spreadsheet = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/workplace-sample/members.json");
+        let renamed = std::env::temp_dir().join(format!("not-{}.xlsx", std::process::id()));
+        std::fs::copy(not_a_spreadsheet, &renamed).expect("copy");
+        let refused = read(&renamed);
+        std::fs::remove_file(&renamed).ok();
+        assert!(refused.is_err_and(|e| e.contains("not a readable spreadsheet")));
+    }
+
+    #[test]
     fn columns_are_matched_loosely() {
         assert!(column_of("E-mail Address") == Some(Column::Email));
         assert!(column_of("Job Title") == Some(Column::Title));
