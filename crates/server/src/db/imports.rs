@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use commons_protocol::Comment;
+use commons_protocol::{Comment, Reaction};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::{now_millis, placeholders, DbError};
@@ -88,6 +88,32 @@ pub async fn insert_comments(
                 .bind(c.created_at)
                 .bind(*seq)
                 .bind(&c.parent_id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts reactions, several per statement.
+pub async fn insert_reactions(
+    conn: &mut AnyConnection,
+    reactions: &[Reaction],
+) -> Result<(), DbError> {
+    for chunk in reactions.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO reactions (target_id, user_id, post_id, group_id, kind, created_at) \
+             VALUES {}",
+            value_groups(chunk.len(), 6)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for r in chunk {
+            query = query
+                .bind(&r.target_id)
+                .bind(&r.user_id)
+                .bind(&r.post_id)
+                .bind(&r.group_id)
+                .bind(r.kind.as_str())
+                .bind(r.created_at);
         }
         query.execute(&mut *conn).await?;
     }

@@ -380,8 +380,9 @@ async fn react(
             created_at: post.created_at,
         };
         let w = imp.write().await?;
-        db::reactions::insert(w.conn(), &reaction).await?;
         ops::reactions::append_reaction_change(w, &reaction).await?;
+        // Written with the others of the batch (sync reads them once it commits).
+        imp.pending_reactions.push(reaction);
         imp.summary.created(Kind::Reaction);
         rows += 2;
     }

@@ -108,9 +108,10 @@ pub(crate) struct Importer<'a> {
     batch: Option<Write>,
     batch_rows: usize,
     /// Rows of the open batch not yet sent, written several per statement
-    /// before it commits: `import_ids` rows, and comments (see [`Self::flush`]).
+    /// before it commits: `import_ids` rows, comments and reactions (see [`Self::flush`]).
     pending_ids: Vec<(&'static str, String, String)>,
     pending_comments: Vec<(commons_protocol::Comment, i64)>,
+    pending_reactions: Vec<commons_protocol::Reaction>,
     summary: Summary,
     /// Files that could be read, and why others could not.
     files_read: usize,
@@ -146,6 +147,7 @@ impl<'a> Importer<'a> {
             batch_rows: 0,
             pending_ids: Vec::new(),
             pending_comments: Vec::new(),
+            pending_reactions: Vec::new(),
             files_read: 0,
             unreadable: Vec::new(),
             last_progress: Instant::now(),
@@ -166,7 +168,11 @@ impl<'a> Importer<'a> {
         self.batch_rows += rows;
         if self.batch_rows >= BATCH_ROWS {
             self.commit().await?;
-        } else if self.pending_comments.len() + self.pending_ids.len() >= FLUSH_ROWS {
+        } else if self.pending_comments.len()
+            + self.pending_reactions.len()
+            + self.pending_ids.len()
+            >= FLUSH_ROWS
+        {
             self.flush().await?;
         }
         if self.last_progress.elapsed() >= PROGRESS_EVERY {
@@ -192,6 +198,10 @@ impl<'a> Importer<'a> {
                 db::imports::set_activity_seq(w.conn(), post_id, seq).await?;
             }
             self.pending_comments.clear();
+        }
+        if !self.pending_reactions.is_empty() {
+            db::imports::insert_reactions(w.conn(), &self.pending_reactions).await?;
+            self.pending_reactions.clear();
         }
         if !self.pending_ids.is_empty() {
             db::imports::insert_ids(w.conn(), SOURCE, &self.pending_ids).await?;
