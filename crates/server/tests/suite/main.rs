@@ -74,6 +74,7 @@ on_both_databases!(
     announcements_notify_members_by_level,
     a_workplace_export_imports_every_field_once,
     the_workplace_import_command_reports_and_fails_only_on_no_export,
+    an_interrupted_workplace_import_continues_where_it_stopped,
 );
 
 /// Not database-specific: once, on SQLite.

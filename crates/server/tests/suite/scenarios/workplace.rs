@@ -414,6 +414,62 @@ fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
     items
 }
 
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+/// An import that stopped part-way (here: before the first feed page of a
+/// group) continues where it stopped when run again.
+pub async fn an_interrupted_workplace_import_continues_where_it_stopped(ctx: Ctx) {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let export = temp.path().join("export");
+    copy_dir(&sample(), &export);
+    let page = export.join("groups/200001/feed.json");
+    let held_back = temp.path().join("feed.json");
+    std::fs::rename(&page, &held_back).expect("hold the page back");
+    let args = [
+        "import",
+        "workplace",
+        "--json",
+        export.to_str().expect("path"),
+    ];
+    let first = run(&ctx, &args, "").await;
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let first: Value = serde_json::from_slice(&first.stdout).expect("JSON");
+    assert_eq!(counts(&first, "post"), (3, 0, 0), "{first}");
+
+    std::fs::rename(&held_back, &page).expect("the page is back");
+    let second = run(&ctx, &args, "").await;
+    assert!(second.status.success(), "{}", text(&second.stderr));
+    let second: Value = serde_json::from_slice(&second.stdout).expect("JSON");
+    assert_eq!(counts(&second, "member"), (0, 4, 1), "{second}");
+    assert_eq!(counts(&second, "post"), (2, 3, 1), "{second}");
+    assert_eq!(counts(&second, "comment"), (3, 0, 0), "{second}");
+    assert_eq!(counts(&second, "attachment"), (2, 0, 0), "{second}");
+
+    let alan = log_in_as(&ctx, "alan@example.org").await;
+    let engineering = group_named(&alan, "Engineering").await;
+    let times: Vec<i64> = posts_of(&alan, &engineering)
+        .await
+        .iter()
+        .map(|p| p.post.created_at)
+        .collect();
+    assert_eq!(
+        times,
+        [1_554_105_600_000, 1_551_432_600_000, 1_547_570_700_000],
+        "each post once"
+    );
+}
+
 pub async fn the_workplace_import_command_reports_and_fails_only_on_no_export(ctx: Ctx) {
     let path = sample();
     let output = run(
