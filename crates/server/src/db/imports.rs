@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use commons_protocol::{Comment, Reaction};
+use commons_protocol::{Comment, Post, PostSeen, Reaction};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::{now_millis, placeholders, DbError};
@@ -69,7 +69,7 @@ pub async fn insert_ids(
 /// [`set_activity_seq`], once per post.
 pub async fn insert_comments(
     conn: &mut AnyConnection,
-    comments: &[(Comment, i64)],
+    comments: &[(&Comment, i64)],
 ) -> Result<(), DbError> {
     for chunk in comments.chunks(ROWS_PER_INSERT) {
         let sql = format!(
@@ -88,6 +88,56 @@ pub async fn insert_comments(
                 .bind(c.created_at)
                 .bind(*seq)
                 .bind(&c.parent_id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts posts (without polls or announcements) with the seqs of their
+/// changes, several per statement.
+pub async fn insert_posts(conn: &mut AnyConnection, posts: &[(&Post, i64)]) -> Result<(), DbError> {
+    for chunk in posts.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO posts (id, group_id, author_id, body, created_at, edited_at, seq, \
+             activity_seq) VALUES {}",
+            value_groups(chunk.len(), 8)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (p, seq) in chunk {
+            query = query
+                .bind(&p.id)
+                .bind(&p.group_id)
+                .bind(&p.author_id)
+                .bind(&p.body)
+                .bind(p.created_at)
+                .bind(p.edited_at)
+                .bind(*seq)
+                .bind(*seq);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Records who saw posts, several per statement.
+pub async fn insert_seen(
+    conn: &mut AnyConnection,
+    seen: &[(&PostSeen, i64)],
+) -> Result<(), DbError> {
+    for chunk in seen.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO post_seen (post_id, user_id, group_id, seen_at, seq) VALUES {}",
+            value_groups(chunk.len(), 5)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (s, seq) in chunk {
+            query = query
+                .bind(&s.post_id)
+                .bind(&s.user_id)
+                .bind(&s.group_id)
+                .bind(s.seen_at)
+                .bind(*seq);
         }
         query.execute(&mut *conn).await?;
     }
@@ -129,20 +179,6 @@ pub async fn set_activity_seq(
     sqlx::query("UPDATE posts SET activity_seq = $2 WHERE id = $1 AND activity_seq < $2")
         .bind(post_id)
         .bind(seq)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// An imported post's last edit, as the other system recorded it.
-pub async fn set_post_edited_at(
-    conn: &mut AnyConnection,
-    post_id: &str,
-    edited_at: i64,
-) -> Result<(), DbError> {
-    sqlx::query("UPDATE posts SET edited_at = $2 WHERE id = $1")
-        .bind(post_id)
-        .bind(edited_at)
         .execute(conn)
         .await?;
     Ok(())

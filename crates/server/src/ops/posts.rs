@@ -272,7 +272,7 @@ pub(super) fn may_remove(actor: &User, author_id: &str, role: Option<GroupRole>)
     actor.id == author_id || role.is_some_and(GroupRole::moderates) || actor.is_admin
 }
 
-pub(crate) async fn append_post_change(w: &mut Write, post: &Post) -> OpResult<i64> {
+pub(super) async fn append_post_change(w: &mut Write, post: &Post) -> OpResult<i64> {
     Ok(w.append(NewChange {
         kind: ChangeKind::Post,
         entity_id: &post.id,

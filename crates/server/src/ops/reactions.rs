@@ -161,7 +161,7 @@ pub async fn of_post(db: &Database, actor: &User, post_id: &str) -> OpResult<Vec
 
 /// The change-log row of a reaction set, changed or removed: sync sends
 /// the reaction, or `ReactionRemoved` once it is gone.
-pub(crate) async fn append_reaction_change(w: &mut Write, reaction: &Reaction) -> OpResult<()> {
+pub(super) async fn append_reaction_change(w: &mut Write, reaction: &Reaction) -> OpResult<()> {
     w.append(NewChange {
         kind: ChangeKind::Reaction,
         entity_id: &reaction.target_id,

@@ -12,7 +12,6 @@ use super::feed::Chronological;
 use super::text::{parse_time, to_markdown};
 use super::{ImportError, Importer, Kind};
 use crate::db::attachments::Owner;
-use crate::db::changes::{ChangeKind, NewChange};
 use crate::db::{self, DbError};
 use crate::ops::{self, validate};
 
@@ -136,21 +135,19 @@ async fn import_post(
     if let Err(e) = validate::post_body(&body) {
         return skip(imp, e.to_string());
     }
+    let edited_at = source.updated_time.as_deref().and_then(parse_time);
     let post = Post {
         id: uuid::Uuid::now_v7().to_string(),
         group_id: place.group_id.to_string(),
         author_id,
         body,
         created_at,
+        edited_at: edited_at.filter(|&t| t > created_at),
         ..Post::default()
     };
-    let w = imp.write().await?;
-    let seq = ops::posts::append_post_change(w, &post).await?;
-    db::posts::insert_post(w.conn(), &post, seq).await?;
-    let edited_at = source.updated_time.as_deref().and_then(parse_time);
-    if let Some(edited_at) = edited_at.filter(|&t| t > created_at) {
-        db::imports::set_post_edited_at(w.conn(), &post.id, edited_at).await?;
-    }
+    // Written with the batch (`batch::Pending`), change-log entry included.
+    imp.write().await?;
+    imp.pending.posts.push(post.clone());
     imp.map(Kind::Post, &source.id, &post.id).await?;
     imp.summary.created(Kind::Post);
     let mut rows = 3;
@@ -312,23 +309,10 @@ async fn import_comment(
         parent_id: parent_id.map(str::to_string),
         ..Comment::default()
     };
-    let w = imp.write().await?;
-    let seq = w
-        .append(NewChange {
-            kind: ChangeKind::Comment,
-            entity_id: &comment.id,
-            group_id: Some(&comment.group_id),
-            user_id: None,
-        })
-        .await?;
     let comment_id = comment.id.clone();
     let author_id = comment.author_id.clone();
-    // Written with the others of the batch; the row must be there before
-    // a file refers to it.
-    imp.pending_comments.push((comment, seq));
-    if !attachments.is_empty() {
-        imp.flush().await?;
-    }
+    imp.write().await?;
+    imp.pending.comments.push(comment);
     imp.map(Kind::Comment, &source.id, &comment_id).await?;
     imp.summary.created(Kind::Comment);
     let mut rows = 3;
@@ -379,10 +363,8 @@ async fn react(
             // Workplace does not say when; the post's time keeps them in its past.
             created_at: post.created_at,
         };
-        let w = imp.write().await?;
-        ops::reactions::append_reaction_change(w, &reaction).await?;
-        // Written with the others of the batch (sync reads them once it commits).
-        imp.pending_reactions.push(reaction);
+        imp.write().await?;
+        imp.pending.reactions.push(reaction);
         imp.summary.created(Kind::Reaction);
         rows += 2;
     }
@@ -423,16 +405,8 @@ async fn mark_seen(
             user_id,
             seen_at,
         };
-        let w = imp.write().await?;
-        let seq = w
-            .append(NewChange {
-                kind: ChangeKind::PostSeen,
-                entity_id: &post.id,
-                group_id: Some(&post.group_id),
-                user_id: Some(&seen.user_id),
-            })
-            .await?;
-        db::polls::mark_seen(w.conn(), &seen, seq).await?;
+        imp.write().await?;
+        imp.pending.seen.push(seen);
         imp.summary.created(Kind::Seen);
         rows += 2;
     }
@@ -517,6 +491,9 @@ async fn store_attachment(
     if let Owner::Post(post_id) = owner {
         stored.post_id = Some(post_id.to_string());
     }
+    // The post or comment must be written before its file refers to it.
+    imp.write().await?;
+    imp.flush().await?;
     let w = imp.write().await?;
     db::attachments::insert(w.conn(), &stored).await?;
     if let Owner::Comment(_) = owner {

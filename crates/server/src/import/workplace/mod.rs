@@ -10,6 +10,7 @@
 //! Anything malformed is skipped and reported (file, id, reason); only an
 //! export that cannot be read at all is an error.
 
+mod batch;
 mod content;
 mod employees;
 mod export;
@@ -107,11 +108,8 @@ pub(crate) struct Importer<'a> {
     handles: HashMap<String, String>,
     batch: Option<Write>,
     batch_rows: usize,
-    /// Rows of the open batch not yet sent, written several per statement
-    /// before it commits: `import_ids` rows, comments and reactions (see [`Self::flush`]).
-    pending_ids: Vec<(&'static str, String, String)>,
-    pending_comments: Vec<(commons_protocol::Comment, i64)>,
-    pending_reactions: Vec<commons_protocol::Reaction>,
+    /// Rows of the open batch not yet sent (see [`Self::flush`]).
+    pending: batch::Pending,
     summary: Summary,
     /// Files that could be read, and why others could not.
     files_read: usize,
@@ -145,9 +143,7 @@ impl<'a> Importer<'a> {
             handles: HashMap::new(),
             batch: None,
             batch_rows: 0,
-            pending_ids: Vec::new(),
-            pending_comments: Vec::new(),
-            pending_reactions: Vec::new(),
+            pending: batch::Pending::default(),
             files_read: 0,
             unreadable: Vec::new(),
             last_progress: Instant::now(),
@@ -168,11 +164,7 @@ impl<'a> Importer<'a> {
         self.batch_rows += rows;
         if self.batch_rows >= BATCH_ROWS {
             self.commit().await?;
-        } else if self.pending_comments.len()
-            + self.pending_reactions.len()
-            + self.pending_ids.len()
-            >= FLUSH_ROWS
-        {
+        } else if self.pending.len() >= FLUSH_ROWS {
             self.flush().await?;
         }
         if self.last_progress.elapsed() >= PROGRESS_EVERY {
@@ -182,30 +174,10 @@ impl<'a> Importer<'a> {
         Ok(())
     }
 
-    /// Sends the rows kept back (comments before what may refer to them).
+    /// Sends the rows kept back, before anything that refers to them.
     async fn flush(&mut self) -> Result<(), ImportError> {
-        let Some(w) = self.batch.as_mut() else {
-            return Ok(());
-        };
-        if !self.pending_comments.is_empty() {
-            db::imports::insert_comments(w.conn(), &self.pending_comments).await?;
-            let mut newest: HashMap<&str, i64> = HashMap::new();
-            for (comment, seq) in &self.pending_comments {
-                let entry = newest.entry(comment.post_id.as_str()).or_default();
-                *entry = (*entry).max(*seq);
-            }
-            for (post_id, seq) in newest {
-                db::imports::set_activity_seq(w.conn(), post_id, seq).await?;
-            }
-            self.pending_comments.clear();
-        }
-        if !self.pending_reactions.is_empty() {
-            db::imports::insert_reactions(w.conn(), &self.pending_reactions).await?;
-            self.pending_reactions.clear();
-        }
-        if !self.pending_ids.is_empty() {
-            db::imports::insert_ids(w.conn(), SOURCE, &self.pending_ids).await?;
-            self.pending_ids.clear();
+        if let Some(w) = self.batch.as_mut() {
+            self.pending.write(w).await?;
         }
         Ok(())
     }
@@ -235,7 +207,7 @@ impl<'a> Importer<'a> {
         commons_id: &str,
     ) -> Result<(), ImportError> {
         self.write().await?;
-        self.pending_ids.push((
+        self.pending.ids.push((
             kind.as_str(),
             workplace_id.to_string(),
             commons_id.to_string(),
