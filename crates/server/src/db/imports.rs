@@ -95,8 +95,11 @@ pub async fn insert_comments(
 }
 
 /// Inserts posts (without polls or announcements) with the seqs of their
-/// changes, several per statement.
-pub async fn insert_posts(conn: &mut AnyConnection, posts: &[(&Post, i64)]) -> Result<(), DbError> {
+/// changes and of their newest activity, several per statement.
+pub async fn insert_posts(
+    conn: &mut AnyConnection,
+    posts: &[(&Post, i64, i64)],
+) -> Result<(), DbError> {
     for chunk in posts.chunks(ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO posts (id, group_id, author_id, body, created_at, edited_at, seq, \
@@ -104,7 +107,7 @@ pub async fn insert_posts(conn: &mut AnyConnection, posts: &[(&Post, i64)]) -> R
             value_groups(chunk.len(), 8)
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (p, seq) in chunk {
+        for (p, seq, activity_seq) in chunk {
             query = query
                 .bind(&p.id)
                 .bind(&p.group_id)
@@ -113,7 +116,7 @@ pub async fn insert_posts(conn: &mut AnyConnection, posts: &[(&Post, i64)]) -> R
                 .bind(p.created_at)
                 .bind(p.edited_at)
                 .bind(*seq)
-                .bind(*seq);
+                .bind(*activity_seq);
         }
         query.execute(&mut *conn).await?;
     }

@@ -32,38 +32,52 @@ impl Pending {
     }
 
     pub(super) async fn write(&mut self, w: &mut Write) -> Result<(), ImportError> {
+        // Changes first (a post's before its comments'), so that each post
+        // is inserted with its activity (its newest comment) already known.
+        let post_changes: Vec<NewChange> = self
+            .posts
+            .iter()
+            .map(|p| change(ChangeKind::Post, &p.id, &p.group_id, None))
+            .collect();
+        let post_seqs = by_entity(w.append_many(&post_changes).await?);
+        let comment_changes: Vec<NewChange> = self
+            .comments
+            .iter()
+            .map(|c| change(ChangeKind::Comment, &c.id, &c.group_id, None))
+            .collect();
+        let comment_seqs = by_entity(w.append_many(&comment_changes).await?);
+        let mut activity: HashMap<&str, i64> = HashMap::new();
+        for comment in &self.comments {
+            let entry = activity.entry(comment.post_id.as_str()).or_default();
+            *entry = (*entry).max(comment_seqs[&comment.id]);
+        }
         if !self.posts.is_empty() {
-            let changes: Vec<NewChange> = self
+            let rows: Vec<(&Post, i64, i64)> = self
                 .posts
                 .iter()
-                .map(|p| change(ChangeKind::Post, &p.id, &p.group_id, None))
+                .map(|p| {
+                    let seq = post_seqs[&p.id];
+                    let newest = activity.remove(p.id.as_str()).unwrap_or(seq).max(seq);
+                    (p, seq, newest)
+                })
                 .collect();
-            let seqs = by_entity(w.append_many(&changes).await?);
-            let rows: Vec<(&Post, i64)> = self.posts.iter().map(|p| (p, seqs[&p.id])).collect();
             db::imports::insert_posts(w.conn(), &rows).await?;
-            self.posts.clear();
         }
         if !self.comments.is_empty() {
-            let changes: Vec<NewChange> = self
+            let rows: Vec<(&Comment, i64)> = self
                 .comments
                 .iter()
-                .map(|c| change(ChangeKind::Comment, &c.id, &c.group_id, None))
+                .map(|c| (c, comment_seqs[&c.id]))
                 .collect();
-            let seqs = by_entity(w.append_many(&changes).await?);
-            let rows: Vec<(&Comment, i64)> =
-                self.comments.iter().map(|c| (c, seqs[&c.id])).collect();
             db::imports::insert_comments(w.conn(), &rows).await?;
-            // A comment is activity on its post (the home feed's order).
-            let mut newest: HashMap<&str, i64> = HashMap::new();
-            for (comment, seq) in &rows {
-                let entry = newest.entry(comment.post_id.as_str()).or_default();
-                *entry = (*entry).max(*seq);
-            }
-            for (post_id, seq) in newest {
+            // A comment is activity on its post (the home feed's order): for
+            // posts written by an earlier flush.
+            for (post_id, seq) in activity {
                 db::imports::set_activity_seq(w.conn(), post_id, seq).await?;
             }
-            self.comments.clear();
         }
+        self.posts.clear();
+        self.comments.clear();
         if !self.reactions.is_empty() {
             let changes: Vec<NewChange> = self
                 .reactions

@@ -37,9 +37,9 @@ use export::Layout;
 /// The `source` of this importer's rows in `import_ids`.
 const SOURCE: &str = "workplace";
 /// A write transaction is committed once it holds about this many rows.
-const BATCH_ROWS: usize = 5_000;
+const BATCH_ROWS: usize = 20_000;
 /// Rows kept back are sent once there are this many.
-const FLUSH_ROWS: usize = 1_000;
+const FLUSH_ROWS: usize = 2_000;
 /// How often progress is reported.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 

@@ -188,7 +188,8 @@ async fn import_person(imp: &mut Importer<'_>, person: &Person) -> Result<(), Im
     imp.wrote(4).await
 }
 
-/// Sets the manager Workplace names, when both are here and it differs.
+/// Sets the manager Workplace names, when both are here and the person has
+/// none yet (one chosen in Commons since is kept).
 async fn set_manager(imp: &mut Importer<'_>, person: &Person) -> Result<(), ImportError> {
     let Some(manager) = &person.member.manager else {
         return Ok(());
@@ -205,7 +206,7 @@ async fn set_manager(imp: &mut Importer<'_>, person: &Person) -> Result<(), Impo
         return Ok(());
     }
     let w = imp.write().await?;
-    if db::users::manager_of(w.conn(), &user_id).await?.as_deref() == Some(manager_id.as_str()) {
+    if db::users::manager_of(w.conn(), &user_id).await?.is_some() {
         return Ok(());
     }
     db::imports::set_manager(w.conn(), &user_id, &manager_id).await?;
