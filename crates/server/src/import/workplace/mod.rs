@@ -15,6 +15,7 @@ mod content;
 mod employees;
 mod export;
 mod feed;
+mod files;
 mod people;
 mod report;
 mod text;
