@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use commons_server::db::Database;
-use commons_server::{DatabaseConfig, ServerConfig};
+use commons_server::DatabaseConfig;
 
 use crate::report::Report;
 
@@ -21,8 +21,10 @@ fn peak_mib() -> Option<f64> {
 fn store(
     database: &DatabaseConfig,
 ) -> anyhow::Result<std::sync::Arc<dyn commons_server::blobs::AttachmentStore>> {
-    let config = ServerConfig::new(database.clone(), ([127, 0, 0, 1], 0).into());
-    Ok(commons_server::attachment_store(&config)?)
+    Ok(commons_server::open_attachment_store(
+        database,
+        &commons_server::AttachmentStoreConfig::Local,
+    )?)
 }
 
 /// Exports `db` to `scratch/export.tar.gz`, then imports it into

@@ -49,6 +49,8 @@ pub enum AuditAction {
     RetentionPolicyChanged,
     /// Organisation settings changed (for example: single sign-on required).
     SettingsChanged,
+    /// An admin set a person's password (`admin set-password`; `details.sessions`: sessions ended).
+    PasswordSet,
 }
 
 word_enum!(AuditAction, "audit action", {
@@ -60,7 +62,7 @@ word_enum!(AuditAction, "audit action", {
     MemberRemoved => "member_removed", PostRemoved => "post_removed",
     CommentRemoved => "comment_removed", Export => "export", Import => "import",
     RetentionRun => "retention_run", RetentionPolicyChanged => "retention_policy_changed",
-    SettingsChanged => "settings_changed",
+    SettingsChanged => "settings_changed", PasswordSet => "password_set",
 });
 
 /// One entry of the audit log.

@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod export;
 pub mod hub;
+pub mod import;
 pub mod observe;
 pub mod oidc;
 pub mod ops;
@@ -84,7 +85,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
         }
         _ => (Hub::default(), None),
     };
-    let blobs = attachment_store(&config)?;
+    let blobs = open_attachment_store(&config.database, &config.attachment_store)?;
     let retention = config.tuning.retention.every.map(|every| {
         ops::retention::schedule(
             db.clone(),
@@ -130,16 +131,8 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
     })
 }
 
-/// The attachment store `config` names (also for the commands that read or
-/// fill it without serving).
-pub fn attachment_store(
-    config: &ServerConfig,
-) -> Result<std::sync::Arc<dyn blobs::AttachmentStore>, StartError> {
-    open_attachment_store(&config.database, &config.attachment_store)
-}
-
-/// The attachment store of a data directory, as `serve` opens it (commands
-/// that delete content remove its files too).
+/// The attachment store of a data directory, as `serve` opens it; also for
+/// the commands that read, fill or delete attachments without serving.
 pub fn open_attachment_store(
     database: &DatabaseConfig,
     store: &AttachmentStoreConfig,

@@ -2,11 +2,12 @@
 
 use std::io::{BufRead, IsTerminal, Write as _};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
+use commons_server::import::workplace;
 use commons_server::ops::users::NewUser;
 use commons_server::settings::{LogFormat, Resolved, Settings};
 use commons_server::{backup, db::Database, demo, export, ops, DatabaseConfig, ServerConfig};
@@ -125,6 +126,19 @@ enum ImportSource {
         /// The archive written by `export`.
         archive: PathBuf,
     },
+    /// Import a Workplace export (Graph API JSON; see docs/import-workplace.md):
+    /// people, groups, posts, comments, reactions, files and "seen" lists.
+    /// Running it again skips what is already imported; an interrupted run
+    /// continues where it stopped. Progress on stderr, a summary at the end.
+    Workplace {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The export's folder.
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -173,6 +187,14 @@ enum AdminCommand {
         /// E-mail of the account.
         email: String,
     },
+    /// Set an account's password (for example an imported person's) and end
+    /// its sessions; read from the terminal or one line of stdin.
+    SetPassword {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// E-mail of the account.
+        email: String,
+    },
 }
 
 #[derive(Args)]
@@ -205,7 +227,11 @@ impl Command {
                     AdminCommand::CreateUser { database, .. }
                     | AdminCommand::Deactivate { database, .. }
                     | AdminCommand::Reactivate { database, .. }
-                    | AdminCommand::Erase { database, .. },
+                    | AdminCommand::Erase { database, .. }
+                    | AdminCommand::SetPassword { database, .. },
+            }
+            | Command::Import {
+                source: ImportSource::Workplace { database, .. },
             }
             | Command::Retention {
                 command:
@@ -325,6 +351,12 @@ async fn run(command: Command, settings: Resolved) -> anyhow::Result<()> {
             command: AdminCommand::Erase { email, .. },
         } => data_commands::erase(&settings, email).await,
         Command::Retention { command } => data_commands::retention(&settings, command).await,
+        Command::Admin {
+            command: AdminCommand::SetPassword { email, .. },
+        } => set_password(database, email).await,
+        Command::Import {
+            source: ImportSource::Workplace { json, path, .. },
+        } => import_workplace(&settings, &path, json).await,
         Command::Demo { .. } => fill_demo(database).await,
         Command::Backup { out, .. } => {
             let summary = backup::backup(&database, &out).await?;
@@ -412,11 +444,10 @@ fn store_of(
     settings: &Resolved,
     database: &DatabaseConfig,
 ) -> anyhow::Result<std::sync::Arc<dyn commons_server::blobs::AttachmentStore>> {
-    let config = ServerConfig {
-        attachment_store: settings.attachment_store.clone(),
-        ..ServerConfig::new(database.clone(), settings.listen)
-    };
-    Ok(commons_server::attachment_store(&config)?)
+    Ok(commons_server::open_attachment_store(
+        database,
+        &settings.attachment_store,
+    )?)
 }
 
 async fn export(
@@ -517,6 +548,36 @@ async fn set_active(database: DatabaseConfig, email: String, active: bool) -> an
         user.name,
         user.email
     );
+    Ok(())
+}
+
+async fn set_password(database: DatabaseConfig, email: String) -> anyhow::Result<()> {
+    let password = read_password(&email)?;
+    let db = Database::open(&database).await?;
+    let result = ops::users::set_password(&db, &email, password).await;
+    db.close().await;
+    let user = result?;
+    println!("set the password of {} <{}>", user.name, user.email);
+    Ok(())
+}
+
+async fn import_workplace(settings: &Resolved, path: &Path, json: bool) -> anyhow::Result<()> {
+    let store = store_of(settings, &settings.database)?;
+    let db = Database::open(&settings.database).await?;
+    let into = workplace::Destination {
+        db: &db,
+        store: store.as_ref(),
+        max_attachment_bytes: settings.tuning.attachments.max_bytes,
+    };
+    let mut progress = |summary: &workplace::Summary| eprintln!("{}", summary.progress_line());
+    let result = workplace::import(into, path, &mut progress).await;
+    db.close().await;
+    let summary = result?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{summary}");
+    }
     Ok(())
 }
 

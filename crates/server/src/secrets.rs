@@ -26,12 +26,18 @@ pub fn hash_password(password: &str) -> Result<String, HashError> {
         .map_err(|e| HashError(e.to_string()))
 }
 
-/// Checks a password against a stored hash; `None` checks against a dummy
-/// hash so an unknown e-mail costs as much time as a wrong password.
+/// The stored "hash" of an account that has no password yet (an imported
+/// person): no password matches it. They log in through single sign-on, or
+/// after an admin sets one (`admin set-password`).
+pub const NO_PASSWORD: &str = "!";
+
+/// Checks a password against a stored hash; `None` (and [`NO_PASSWORD`])
+/// checks against a dummy hash so an unknown e-mail costs as much time as a
+/// wrong password.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     match stored {
-        Some(hash) => matches(password, hash),
-        None => {
+        Some(hash) if hash != NO_PASSWORD => matches(password, hash),
+        _ => {
             let _ = matches(password, dummy_hash());
             false
         }

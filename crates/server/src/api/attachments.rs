@@ -17,8 +17,6 @@ use super::extract::ApiQuery;
 use super::mutation::idempotent;
 use super::AppState;
 use crate::blobs::{self, StoreError, THUMBNAIL_CONTENT_TYPE};
-use crate::db::attachments::StoredAttachment;
-use crate::db::now_millis;
 use crate::ops;
 
 /// Longest file name kept, in characters.
@@ -95,56 +93,11 @@ pub async fn upload(
         StoreError::Body(m) => ApiError::BadRequest(format!("the upload broke off: {m}")),
         StoreError::Io(e) => ApiError::Internal(format!("storing an attachment: {e}")),
     })?;
-    let internal = |e: std::io::Error| ApiError::Internal(format!("reading an attachment: {e}"));
-    let head = first_bytes(state.blobs.as_ref(), &stored.sha256)
-        .await
-        .map_err(internal)?;
-    let content_type = blobs::sniff(&head);
-    let mut attachment = Attachment {
-        id: uuid::Uuid::now_v7().to_string(),
-        sha256: stored.sha256,
-        name,
-        content_type: content_type.to_string(),
-        size: i64::try_from(stored.size).unwrap_or(i64::MAX),
-        width: None,
-        height: None,
-        uploader_id: auth.user.id.clone(),
-        created_at: now_millis(),
-    };
-    let mut thumb_sha256 = None;
-    if content_type.starts_with("image/") {
-        if let Some(bytes) = blobs::read_all(state.blobs.as_ref(), &attachment.sha256, limit)
+    let stored =
+        ops::attachments::describe(state.blobs.as_ref(), stored, name, &auth.user.id, limit)
             .await
-            .map_err(internal)?
-        {
-            let owned = content_type.to_string();
-            // A panic in a decoder is a missing thumbnail, not a failed upload.
-            let made = tokio::task::spawn_blocking(move || blobs::thumbnail(&owned, &bytes))
-                .await
-                .ok()
-                .flatten();
-            if let Some(thumb) = made {
-                let png = axum::body::Bytes::from(thumb.png);
-                let stream = futures_util::stream::once(async move { Ok(png) }).boxed();
-                match state.blobs.put(stream, limit).await {
-                    Ok(stored) => {
-                        thumb_sha256 = Some(stored.sha256);
-                        attachment.width = Some(i64::from(thumb.width));
-                        attachment.height = Some(i64::from(thumb.height));
-                    }
-                    Err(e) => tracing::warn!(error = %e, "cannot store a thumbnail"),
-                }
-            }
-        }
-    }
-    let stored = StoredAttachment {
-        attachment: attachment.clone(),
-        thumb_sha256,
-        post_id: None,
-        comment_id: None,
-        avatar_of: None,
-        cover_of: None,
-    };
+            .map_err(|e| ApiError::Internal(format!("reading an attachment: {e}")))?;
+    let attachment = stored.attachment.clone();
     let Some(mutation_id) = query.mutation_id else {
         ops::attachments::record(&state.db, &stored).await?;
         return Ok((StatusCode::CREATED, Json(attachment)).into_response());
@@ -326,19 +279,6 @@ fn file_headers(
 }
 
 /// The first bytes of a blob, enough to sniff its type.
-async fn first_bytes(store: &dyn blobs::AttachmentStore, sha256: &str) -> std::io::Result<Vec<u8>> {
-    let mut head = Vec::new();
-    if let Some(mut stream) = store.open(sha256).await? {
-        while head.len() < 16 {
-            match stream.next().await {
-                Some(chunk) => head.extend_from_slice(&chunk?),
-                None => break,
-            }
-        }
-    }
-    Ok(head)
-}
-
 /// The last path segment, without control characters, at most
 /// [`MAX_NAME_CHARS`]; `file` when nothing is left.
 fn clean_name(declared: &str) -> String {

@@ -111,6 +111,47 @@ pub(super) async fn append(
     Ok(row.try_get("seq")?)
 }
 
+/// Rows per multi-row append: a few thousand bound values.
+const APPEND_CHUNK: usize = 400;
+
+/// Several entries in few statements (imports). Answers each entry's seq
+/// with its `entity_id` and `user_id`, to tell them apart: the order in
+/// which the database answers is not relied on.
+pub(super) async fn append_many(
+    conn: &mut AnyConnection,
+    changes: &[NewChange<'_>],
+) -> Result<Vec<(i64, String, Option<String>)>, DbError> {
+    let now = now_millis();
+    let mut appended = Vec::with_capacity(changes.len());
+    for chunk in changes.chunks(APPEND_CHUNK) {
+        let groups: Vec<String> = (0..chunk.len())
+            .map(|r| format!("({})", super::placeholders(r * 5 + 1, 5)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO changes (kind, entity_id, group_id, user_id, created_at) VALUES {} \
+             RETURNING seq, entity_id, user_id",
+            groups.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for change in chunk {
+            query = query
+                .bind(change.kind.as_str())
+                .bind(change.entity_id)
+                .bind(change.group_id)
+                .bind(change.user_id)
+                .bind(now);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            appended.push((
+                row.try_get("seq")?,
+                row.try_get("entity_id")?,
+                row.try_get("user_id")?,
+            ));
+        }
+    }
+    Ok(appended)
+}
+
 /// The newest seq (0 for an empty log).
 pub async fn head(conn: &mut AnyConnection) -> Result<i64, DbError> {
     let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS head FROM changes")

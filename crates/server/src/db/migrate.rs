@@ -68,6 +68,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0010_audit_log.sql"),
     },
     Migration {
+        version: 12,
+        sqlite: include_str!("../../migrations/sqlite/0012_import_ids.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_import_ids.sql"),
+    },
+    Migration {
         version: 13,
         sqlite: include_str!("../../migrations/sqlite/0013_retention.sql"),
         postgres: include_str!("../../migrations/postgres/0013_retention.sql"),

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod changes;
 pub mod erasure;
 pub mod groups;
+pub mod imports;
 pub mod login_attempts;
 pub mod migrate;
 pub mod mutations;

@@ -54,6 +54,19 @@ pub async fn insert(
     Ok(())
 }
 
+pub async fn set_password_hash(
+    conn: &mut AnyConnection,
+    id: &str,
+    password_hash: &str,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Sets or clears a person's profile picture.
 pub async fn set_avatar(
     conn: &mut AnyConnection,

@@ -77,6 +77,19 @@ impl Write {
         Ok(seq)
     }
 
+    /// Appends several entries at once (imports): answers each one's seq with
+    /// its `entity_id` and `user_id`.
+    pub async fn append_many(
+        &mut self,
+        changes: &[NewChange<'_>],
+    ) -> Result<Vec<(i64, String, Option<String>)>, DbError> {
+        let appended = changes::append_many(&mut self.tx, changes).await?;
+        if let Some(newest) = appended.iter().map(|(seq, _, _)| *seq).max() {
+            self.last_seq = Some(self.last_seq.map_or(newest, |last| last.max(newest)));
+        }
+        Ok(appended)
+    }
+
     /// The seq of the last change appended in this transaction.
     pub fn last_seq(&self) -> Option<i64> {
         self.last_seq

@@ -137,6 +137,20 @@ pub const ORGANISATION: &[Entity] = &[
         personal: None,
     },
     Entity {
+        file: "import_ids",
+        table: "import_ids",
+        columns: &[
+            text("source"),
+            text("kind"),
+            text("source_id"),
+            text("commons_id"),
+            int("created_at"),
+        ],
+        key: &["source", "kind", "source_id"],
+        self_references: &[],
+        personal: None,
+    },
+    Entity {
         file: "retention_policies",
         table: "retention_policies",
         columns: &[

@@ -8,11 +8,12 @@
 use std::collections::HashSet;
 
 use commons_protocol::{Attachment, User};
+use futures_util::StreamExt;
 use sqlx::AnyConnection;
 
 use super::posts::readable_post;
 use super::{validate, OpError, OpResult};
-use crate::blobs::AttachmentStore;
+use crate::blobs::{self, AttachmentStore};
 use crate::db::attachments::{Owner, StoredAttachment};
 use crate::db::{self, Database};
 
@@ -183,4 +184,75 @@ pub async fn forget_blobs(db: &Database, store: &dyn AttachmentStore, blobs: &[S
             Err(e) => tracing::warn!(%sha256, error = %e, "cannot check an attachment file"),
         }
     }
+}
+
+/// What the store just took (`stored`, named `name`, uploaded by
+/// `uploader_id`) as an attachment row not yet used by anything: its type
+/// sniffed from the bytes, and for an image a thumbnail (stored too) and its
+/// size. Uploads and imports both come this way.
+pub async fn describe(
+    store: &dyn AttachmentStore,
+    stored: blobs::Stored,
+    name: String,
+    uploader_id: &str,
+    limit: u64,
+) -> std::io::Result<StoredAttachment> {
+    let head = first_bytes(store, &stored.sha256).await?;
+    let content_type = blobs::sniff(&head);
+    let mut attachment = Attachment {
+        id: uuid::Uuid::now_v7().to_string(),
+        sha256: stored.sha256,
+        name,
+        content_type: content_type.to_string(),
+        size: i64::try_from(stored.size).unwrap_or(i64::MAX),
+        width: None,
+        height: None,
+        uploader_id: uploader_id.to_string(),
+        created_at: db::now_millis(),
+    };
+    let mut thumb_sha256 = None;
+    if content_type.starts_with("image/") {
+        if let Some(bytes) = blobs::read_all(store, &attachment.sha256, limit).await? {
+            let owned = content_type.to_string();
+            // A panic in a decoder is a missing thumbnail, not a failed upload.
+            let made = tokio::task::spawn_blocking(move || blobs::thumbnail(&owned, &bytes))
+                .await
+                .ok()
+                .flatten();
+            if let Some(thumb) = made {
+                let png = axum::body::Bytes::from(thumb.png);
+                let stream = futures_util::stream::once(async move { Ok(png) }).boxed();
+                match store.put(stream, limit).await {
+                    Ok(stored) => {
+                        thumb_sha256 = Some(stored.sha256);
+                        attachment.width = Some(i64::from(thumb.width));
+                        attachment.height = Some(i64::from(thumb.height));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot store a thumbnail"),
+                }
+            }
+        }
+    }
+    Ok(StoredAttachment {
+        attachment,
+        thumb_sha256,
+        post_id: None,
+        comment_id: None,
+        avatar_of: None,
+        cover_of: None,
+    })
+}
+
+/// The first bytes of a blob, enough to sniff its type.
+async fn first_bytes(store: &dyn AttachmentStore, sha256: &str) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    if let Some(mut stream) = store.open(sha256).await? {
+        while head.len() < 16 {
+            match stream.next().await {
+                Some(chunk) => head.extend_from_slice(&chunk?),
+                None => break,
+            }
+        }
+    }
+    Ok(head)
 }

@@ -101,7 +101,7 @@ pub async fn create(w: &mut Write, actor: &User, request: &CreateGroupRequest) -
 }
 
 /// The organisation-wide group, created with the first account.
-pub(super) async fn create_default(w: &mut Write, creator: &User) -> OpResult<Group> {
+pub(crate) async fn create_default(w: &mut Write, creator: &User) -> OpResult<Group> {
     let group = Group {
         id: uuid::Uuid::now_v7().to_string(),
         name: DEFAULT_GROUP_NAME.into(),
@@ -129,7 +129,7 @@ async fn insert_with_admin(w: &mut Write, group: &Group, admin: &User) -> OpResu
     insert_membership(w, &membership).await
 }
 
-pub(super) async fn append_group_change(w: &mut Write, group: &Group) -> OpResult<()> {
+pub(crate) async fn append_group_change(w: &mut Write, group: &Group) -> OpResult<()> {
     w.append(NewChange {
         kind: ChangeKind::Group,
         entity_id: &group.id,
@@ -146,7 +146,7 @@ pub(super) async fn append_group_change(w: &mut Write, group: &Group) -> OpResul
 /// Inserts a membership, logs it and pokes the group's members (the new one
 /// included). The membership remembers the seq of its change, so sync knows
 /// whom to backfill (see `ops::sync`).
-pub(super) async fn insert_membership(w: &mut Write, membership: &Membership) -> OpResult<()> {
+pub(crate) async fn insert_membership(w: &mut Write, membership: &Membership) -> OpResult<()> {
     db::groups::insert_membership(w.conn(), membership).await?;
     append_membership_change(w, &membership.group_id, &membership.user_id).await?;
     if let Some(seq) = w.last_seq() {

@@ -37,6 +37,20 @@ pub struct PreparedUser {
 
 impl PreparedUser {
     /// With a job title and department (as an identity provider gives them).
+    /// An account without a usable password (an imported person, or one
+    /// that single sign-on creates): they log in through single sign-on or
+    /// once an admin sets a password.
+    pub fn without_password(email: &str, name: &str) -> OpResult<PreparedUser> {
+        Ok(PreparedUser {
+            email: validate::email(email)?,
+            name: validate::user_name(name)?,
+            password_hash: secrets::NO_PASSWORD.to_string(),
+            is_admin: false,
+            title: String::new(),
+            department: String::new(),
+        })
+    }
+
     pub fn with_profile(mut self, title: String, department: String) -> Self {
         self.title = title;
         self.department = department;
@@ -130,6 +144,32 @@ async fn insert_by(w: &mut Write, actor_id: Option<&str>, new: &PreparedUser) ->
     Ok(user)
 }
 
+/// Sets the password of the account with this e-mail (`admin set-password`)
+/// and ends its sessions, so that whoever held the old one is logged out.
+pub async fn set_password(db: &Database, email: &str, password: String) -> OpResult<User> {
+    let email = validate::email(email)?;
+    validate::new_password(&password)?;
+    let password_hash = blocking(move || secrets::hash_password(&password))
+        .await?
+        .map_err(|e| OpError::Internal(e.to_string()))?;
+    let mut w = db.write().await?;
+    let person = db::users::find_by_email(w.conn(), &email)
+        .await?
+        .ok_or_else(|| OpError::NotFound(format!("no user with e-mail {email}")))?;
+    db::users::set_password_hash(w.conn(), &person.id, &password_hash).await?;
+    let sessions = db::users::delete_sessions_of(w.conn(), &person.id).await?;
+    audit::record(
+        w.conn(),
+        None,
+        AuditAction::PasswordSet,
+        Target::User(&person.id),
+        json!({"sessions": sessions}),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(person)
+}
+
 /// Creates one account outside a running server (`admin create-user`).
 pub async fn create(db: &Database, new: NewUser) -> OpResult<User> {
     let prepared = prepare(new).await?;
@@ -157,7 +197,7 @@ fn handle_base(email: &str) -> String {
 }
 
 /// `ada`, or `ada2`, `ada3`, ... when taken.
-async fn unique_handle(w: &mut Write, email: &str) -> OpResult<String> {
+pub(crate) async fn unique_handle(w: &mut Write, email: &str) -> OpResult<String> {
     let base = handle_base(email);
     let mut candidate = base.clone();
     for suffix in 2..10_000 {

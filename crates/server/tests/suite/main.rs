@@ -82,6 +82,9 @@ on_both_databases!(
     an_export_imports_into_an_empty_server_and_exports_the_same,
     only_admins_export_the_organisation_and_personal_exports_hold_ones_own,
     a_damaged_export_is_refused_naming_the_file,
+    a_workplace_export_imports_every_field_once,
+    the_workplace_import_command_reports_and_fails_only_on_no_export,
+    an_interrupted_workplace_import_continues_where_it_stopped,
 );
 
 /// Not database-specific: once, on SQLite.

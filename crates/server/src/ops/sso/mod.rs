@@ -16,7 +16,7 @@
 use commons_protocol::{LoginResponse, SsoInfo, SsoStartQuery, SsoTokenRequest, User};
 use sqlx::Connection;
 
-use super::users::{self, NewUser};
+use super::users;
 use super::{validate, OpError, OpResult};
 use crate::db::sso::{Code, Flow};
 use crate::db::{self, now_millis, Database};
@@ -297,7 +297,7 @@ async fn finish(
 }
 
 /// The account with this e-mail, or a new one made from the claims (its
-/// password random and never told: it logs in through the provider).
+/// no usable password: it logs in through the provider).
 async fn find_or_create(db: &Database, identity: &Identity, email: &str) -> OpResult<User> {
     let mut conn = db.pool().acquire().await?;
     if let Some(user) = db::users::find_by_email(&mut conn, email).await? {
@@ -316,14 +316,7 @@ async fn find_or_create(db: &Database, identity: &Identity, email: &str) -> OpRe
             .and_then(|v| validate::profile_line(field, v).ok())
             .unwrap_or_default()
     };
-    let prepared = users::prepare(NewUser {
-        email: email.to_string(),
-        name,
-        password: secrets::new_token(),
-        is_admin: false,
-    })
-    .await?
-    .with_profile(
+    let prepared = users::PreparedUser::without_password(email, &name)?.with_profile(
         line("title", &identity.title),
         line("department", &identity.department),
     );

@@ -31,6 +31,7 @@ pub(crate) mod sso_support;
 mod stream;
 mod sync;
 mod transfer;
+mod workplace;
 
 pub use attachments::*;
 pub use audit::*;
@@ -63,3 +64,4 @@ pub use sso::*;
 pub use stream::*;
 pub use sync::*;
 pub use transfer::*;
+pub use workplace::*;
