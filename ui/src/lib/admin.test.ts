@@ -4,6 +4,7 @@ import {
   ERASURE_COUNTS,
   MAX_RETENTION_DAYS,
   detailPairs,
+  erasedCounts,
   erasureConfirmed,
   isErased,
   parseRetentionDays,
@@ -11,6 +12,7 @@ import {
   suggestPassword,
   targetLabel,
 } from "./admin";
+import type { ErasureSummary } from "./bindings";
 import { en } from "./i18n/en";
 
 describe("the audit log filter", () => {
@@ -112,6 +114,16 @@ describe("erasureConfirmed", () => {
 });
 
 describe("the erasure report", () => {
+  it("lists the counts that are not zero, in order", () => {
+    const user = { id: "u", name: "Former member" } as ErasureSummary["user"];
+    const zero = { user, posts: 0, comments: 0, reactions: 0, votes: 0, memberships: 0, notifications: 0, attachments: 0, sessions: 0 };
+    expect(erasedCounts({ ...zero, sessions: 2, posts: 3 })).toEqual([
+      ["posts", 3],
+      ["sessions", 2],
+    ]);
+    expect(erasedCounts(zero)).toEqual([]);
+  });
+
   it("labels every count it lists", () => {
     for (const count of ERASURE_COUNTS) {
       expect(Object.keys(en)).toContain(`erase.count.${count}_one`);

@@ -122,3 +122,10 @@ export const ERASURE_COUNTS = [
 export function isErased(account: Pick<PersonAccount, "email">): boolean {
   return account.email.endsWith("@erased.invalid");
 }
+
+/** The counts of an erasure report that are not zero, in report order. */
+export function erasedCounts(report: ErasureSummary): [(typeof ERASURE_COUNTS)[number], number][] {
+  return ERASURE_COUNTS.map((key) => [key, Number(report[key])] as [(typeof ERASURE_COUNTS)[number], number]).filter(
+    ([, n]) => n > 0,
+  );
+}

@@ -381,6 +381,7 @@ export const en = {
   "erase.confirm": "Erase for good",
   "erase.erasing": "Erasing…",
   "erase.done": "{name} was erased.",
+  "erase.nothing": "Nothing was left to remove.",
   "erase.removed": "Removed:",
   "erase.count.posts_one": "{count} post",
   "erase.count.posts_other": "{count} posts",

@@ -320,7 +320,7 @@ export const fr: Record<MessageKey, string> = {
   "error.local": "La copie de vos données sur cet ordinateur a échoué",
 
   "admin.title": "Administration",
-  "admin.about": "Les comptes de votre organisation, la durée de conservation des publications et le journal d'audit",
+  "admin.about": "Les comptes, la conservation des publications et le journal d'audit",
   "admin.sections": "Rubriques de l'administration",
   "admin.people": "Personnes",
   "admin.audit": "Journal d'audit",
@@ -382,6 +382,7 @@ export const fr: Record<MessageKey, string> = {
   "erase.confirm": "Effacer définitivement",
   "erase.erasing": "Effacement…",
   "erase.done": "{name} a été effacé·e.",
+  "erase.nothing": "Il ne restait rien à supprimer.",
   "erase.removed": "Supprimé :",
   "erase.count.posts_one": "{count} publication",
   "erase.count.posts_other": "{count} publications",
