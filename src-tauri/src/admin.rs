@@ -1,8 +1,11 @@
-//! Commands of the admin area (organisation admins): the audit log and
-//! people's accounts. Online calls into the client core: the server answers
-//! at once or says why not; offline they fail and change nothing.
+//! Commands of the admin area (organisation admins): the audit log,
+//! people's accounts, retention policies and erasure. Online calls into the
+//! client core: the server answers at once or says why not; offline they
+//! fail and change nothing.
 
-use commons_client::{AuditAction, AuditLogPage, AuditQuery, PersonAccount, User};
+use commons_client::{
+    AuditAction, AuditLogPage, AuditQuery, ErasureSummary, PersonAccount, RetentionPolicyView, User,
+};
 use tauri::AppHandle;
 
 use crate::commands::Shell;
@@ -86,4 +89,50 @@ pub async fn set_org_admin(
     let person = shell.client().set_org_admin(&user_id, is_admin).await?;
     shell.sync_in_background(&app);
     Ok(person)
+}
+
+/// Every retention policy, the organisation's first, then each group's.
+#[tauri::command]
+#[specta::specta]
+pub async fn retention_policies(shell: Shell<'_>) -> Result<Vec<RetentionPolicyView>, AppError> {
+    Ok(shell.client().retention_policies().await?)
+}
+
+/// Sets the organisation's policy (`group_id` null) or a group's: posts older
+/// than `max_age_days` (1 to 36500) are deleted for everyone.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_retention(
+    shell: Shell<'_>,
+    group_id: Option<String>,
+    max_age_days: u32,
+) -> Result<Vec<RetentionPolicyView>, AppError> {
+    Ok(shell
+        .client()
+        .set_retention(group_id.as_deref(), i64::from(max_age_days))
+        .await?)
+}
+
+/// Removes the organisation's policy or a group's.
+#[tauri::command]
+#[specta::specta]
+pub async fn clear_retention(
+    shell: Shell<'_>,
+    group_id: Option<String>,
+) -> Result<Vec<RetentionPolicyView>, AppError> {
+    Ok(shell.client().clear_retention(group_id.as_deref()).await?)
+}
+
+/// Erases a person for good (right to erasure); the cache forgets them with
+/// the sync that follows.
+#[tauri::command]
+#[specta::specta]
+pub async fn erase_person(
+    app: AppHandle,
+    shell: Shell<'_>,
+    user_id: String,
+) -> Result<ErasureSummary, AppError> {
+    let report = shell.client().erase_person(&user_id).await?;
+    shell.sync_in_background(&app);
+    Ok(report)
 }

@@ -92,6 +92,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             admin::invite_person,
             admin::set_account_active,
             admin::set_org_admin,
+            admin::retention_policies,
+            admin::set_retention,
+            admin::clear_retention,
+            admin::erase_person,
         ])
         .events(collect_events![
             events::ConnectionChanged,

@@ -370,6 +370,100 @@ test("the admin area: a person added, deactivated and reactivated, and the audit
   await saveScreenshot("admin-audit.png");
 });
 
+test("the admin area: retention policies set and cleared, a person erased after a typed confirmation", async () => {
+  await click('[data-testid="admin-link"]');
+  await click('[data-testid="admin-tab-retention"]');
+  const org = '[data-testid="retention-org"]';
+  await until(async () => (await text(`${org} [data-testid="retention-state"]`)) === "No policy: posts are kept.", "no policy yet");
+  assert.ok((await text('[data-testid="admin-panel"], #admin-panel')).includes("Pinned posts and announcements still running are kept"));
+  const policies = async () => (await rest("GET", "/admin/retention", { token: ada })).policies;
+
+  // Days are checked before anything is sent.
+  await typeInto(`${org} [data-testid="retention-days"]`, "0");
+  await click(`${org} [data-testid="retention-set"]`);
+  await until(async () => (await text(`${org} [data-testid="retention-invalid"]`)) !== null, "the invalid days explained");
+  assert.deepEqual(await policies(), [], "nothing was sent");
+  await typeInto(`${org} [data-testid="retention-days"]`, "365");
+  await click(`${org} [data-testid="retention-set"]`);
+  await until(
+    async () => (await text(`${org} [data-testid="retention-state"]`)) === "Posts older than 365 days are deleted.",
+    "the organisation's policy shown",
+  );
+  const engineering = groupNamed("Engineering");
+  const row = `[data-testid="retention-group"][data-group-id="${engineering.id}"]`;
+  assert.equal(await text(`${row} [data-testid="retention-state"]`), "Follows the organisation: posts older than 365 days are deleted.");
+  await typeInto(`${row} [data-testid="retention-days"]`, "30");
+  await click(`${row} [data-testid="retention-set"]`);
+  await until(
+    async () => (await text(`${row} [data-testid="retention-state"]`)) === "Own policy: posts older than 30 days are deleted.",
+    "Engineering's own policy shown",
+  );
+  assert.deepEqual(
+    (await policies()).map((p) => [p.group_id, p.max_age_days]),
+    [
+      [null, 365],
+      [engineering.id, 30],
+    ],
+    "both policies on the server",
+  );
+  await saveScreenshot("admin-retention.png");
+  await click(`${row} [data-testid="retention-clear"]`);
+  await until(
+    async () => (await text(`${row} [data-testid="retention-state"]`))?.startsWith("Follows the organisation"),
+    "Engineering follows the organisation again",
+  );
+  assert.deepEqual((await policies()).map((p) => [p.group_id, p.max_age_days]), [[null, 365]]);
+  await click(`${org} [data-testid="retention-clear"]`);
+  await until(async () => (await policies()).length === 0, "the organisation's policy removed on the server");
+
+  // Someone added for this test posts; the admin erases them.
+  const password = "dorothy-first-password";
+  const dorothy = await rest("POST", "/admin/users", {
+    token: ada,
+    body: { mutation_id: randomUUID(), email: "dorothy@example.org", name: "Dorothy Vaughan", password, is_admin: false },
+  });
+  const dorothyToken = (await rest("POST", "/auth/login", { body: { email: "dorothy@example.org", password } })).token;
+  const everyone = groups.find((item) => item.group.is_default).group;
+  const marker = `Dorothy's words ${randomUUID().slice(0, 8)}`;
+  await postAs(dorothyToken, everyone.id, marker);
+  await click('[data-testid="home-link"]');
+  await until(async () => (await texts('[data-testid="post-body"]')).includes(marker), "Dorothy's post in the feed");
+
+  await click('[data-testid="admin-link"]');
+  const person = `[data-testid="admin-account"][data-user-id="${dorothy.id}"]`;
+  await click(`${person} [data-testid="admin-erase"]`);
+  await until(async () => window.execute(`return document.querySelector('[data-testid="erase-dialog"]').open;`), "the erasure dialog");
+  const dialogText = await text('[data-testid="erase-dialog"]');
+  assert.ok(dialogText.includes("Erase Dorothy Vaughan?"), dialogText);
+  assert.ok(dialogText.includes("This cannot be undone."), dialogText);
+  const confirmDisabled = () => window.execute(`return document.querySelector('[data-testid="erase-confirm"]').disabled;`);
+  assert.equal(await confirmDisabled(), true, "nothing typed yet");
+  await typeInto('[data-testid="erase-name"]', "Dorothy");
+  assert.equal(await confirmDisabled(), true, "not her whole name");
+  await typeInto('[data-testid="erase-name"]', "Dorothy Vaughan");
+  assert.equal(await confirmDisabled(), false, "her name typed");
+  await saveScreenshot("admin-erase.png");
+  await click('[data-testid="erase-confirm"]');
+  await until(async () => (await text('[data-testid="erase-report"]'))?.startsWith("Dorothy Vaughan was erased."), "the report");
+  const report = await text('[data-testid="erase-report"]');
+  assert.ok(report.includes("1 post,"), report);
+  assert.equal(await window.execute(`return document.querySelector('[data-testid="erase-dialog"]').open;`), false);
+  await until(
+    async () => (await text(`${person} .who strong`)) === "Former member",
+    "the erased person reads Former member in the list",
+  );
+  await saveScreenshot("admin-erased.png");
+
+  // On the server: "Former member", the account closed; the feed forgot the post.
+  assert.equal((await rest("GET", `/users/${dorothy.id}`, { token: ada })).name, "Former member");
+  await assert.rejects(rest("POST", "/auth/login", { body: { email: "dorothy@example.org", password } }), /40[13]/);
+  await click('[data-testid="home-link"]');
+  await until(async () => {
+    const shown = await texts('[data-testid="post-body"]');
+    return shown.length >= 4 && !shown.includes(marker);
+  }, "the feed without the erased post");
+});
+
 test("settings: the dark theme, the help overlay from the keyboard", async () => {
   await click('[data-testid="settings-link"]');
   await click('[data-testid="theme-dark"]');

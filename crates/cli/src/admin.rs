@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 use clap::Subcommand;
-use commons_client::{AuditAction, AuditLogPage, AuditQuery, Client, User};
+use commons_client::{
+    AuditAction, AuditLogPage, AuditQuery, Client, ErasureSummary, RetentionPolicyView, User,
+};
 
 use crate::commands::{print_json, read_password};
 use crate::render::{ago, now_millis};
@@ -53,6 +55,43 @@ pub enum AdminCommand {
         #[arg(long)]
         member: bool,
     },
+    /// Retention policies: posts older than N days are deleted for everyone.
+    Retention {
+        #[command(subcommand)]
+        action: RetentionCommand,
+    },
+    /// Erase a person for good (right to erasure): their posts, comments,
+    /// reactions, votes and memberships go, their profile becomes "Former
+    /// member" and they can never log in again. Cannot be undone.
+    Erase {
+        user_id: String,
+        /// Confirms that you mean it: required.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RetentionCommand {
+    /// The organisation's policy and each group's.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete posts older than --days days, in the whole organisation or in
+    /// --group (a group's policy overrides the organisation's). Pinned posts
+    /// and announcements still running are kept.
+    Set {
+        #[arg(long, value_parser = clap::value_parser!(i64).range(1..=36_500))]
+        days: i64,
+        #[arg(long, value_name = "GROUP_ID")]
+        group: Option<String>,
+    },
+    /// Remove the organisation's policy, or --group's (it then follows the organisation's).
+    Clear {
+        #[arg(long, value_name = "GROUP_ID")]
+        group: Option<String>,
+    },
 }
 
 fn parse_action(text: &str) -> Result<AuditAction, String> {
@@ -93,12 +132,92 @@ pub async fn run(client: &Client, command: AdminCommand) -> Result<()> {
             println!("Added {} <{}> as @{}.", user.name, user.email, user.handle);
             return Ok(());
         }
+        AdminCommand::Retention { action } => return retention(client, action).await,
+        AdminCommand::Erase { user_id, yes } => {
+            if !yes {
+                return Err(crate::UsageError(format!(
+                    "erasing {user_id} deletes their posts, comments, reactions, votes and \
+                     memberships for everyone and can never be undone; run again with --yes \
+                     if you mean it"
+                ))
+                .into());
+            }
+            let report = client.erase_person(&user_id).await?;
+            print!("{}", erasure_lines(&user_id, &report));
+            return Ok(());
+        }
         AdminCommand::Deactivate { user_id } => client.set_account_active(&user_id, false).await?,
         AdminCommand::Reactivate { user_id } => client.set_account_active(&user_id, true).await?,
         AdminCommand::Role { user_id, admin, .. } => client.set_org_admin(&user_id, admin).await?,
     };
     println!("{}", describe(&person));
     Ok(())
+}
+
+async fn retention(client: &Client, command: RetentionCommand) -> Result<()> {
+    let policies = match command {
+        RetentionCommand::List { json } => {
+            let policies = client.retention_policies().await?;
+            if json {
+                return print_json(&policies);
+            }
+            policies
+        }
+        RetentionCommand::Set { days, group } => {
+            client.set_retention(group.as_deref(), days).await?
+        }
+        RetentionCommand::Clear { group } => client.clear_retention(group.as_deref()).await?,
+    };
+    print!("{}", policy_lines(&policies));
+    Ok(())
+}
+
+/// The organisation's policy first, then each group's.
+fn policy_lines(policies: &[RetentionPolicyView]) -> String {
+    let mut out = String::new();
+    if !policies.iter().any(|p| p.group_id.is_none()) {
+        out.push_str("Organisation: no policy, posts are kept.\n");
+    }
+    for policy in policies {
+        let days = policy.max_age_days;
+        let unit = if days == 1 { "day" } else { "days" };
+        match &policy.group_id {
+            None => {
+                let _ = writeln!(
+                    out,
+                    "Organisation: posts older than {days} {unit} are deleted."
+                );
+            }
+            Some(id) => {
+                let name = if policy.group_name.is_empty() {
+                    id.as_str()
+                } else {
+                    policy.group_name.as_str()
+                };
+                let _ = writeln!(
+                    out,
+                    "Group {name} ({id}): posts older than {days} {unit} are deleted."
+                );
+            }
+        }
+    }
+    out
+}
+
+fn erasure_lines(user_id: &str, report: &ErasureSummary) -> String {
+    format!(
+        "Erased {user_id}, now \"{}\": {} posts, {} comments, {} reactions, {} votes, \
+         {} memberships, {} notifications, {} attachments, {} sessions ended.\n",
+        report.user.name,
+        report.posts,
+        report.comments,
+        report.reactions,
+        report.votes,
+        report.memberships,
+        report.notifications,
+        report.attachments,
+        report.sessions
+    )
 }
 
 fn describe(person: &User) -> String {

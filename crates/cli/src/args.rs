@@ -68,7 +68,7 @@ pub enum Command {
         #[arg(long)]
         forget: bool,
     },
-    /// Organisation admins: the audit log and people's accounts (online).
+    /// Organisation admins: the audit log, people's accounts, retention policies and erasure (online).
     Admin {
         #[command(subcommand)]
         action: crate::admin::AdminCommand,

@@ -16,6 +16,21 @@ use commons_client::ClientError;
 
 use crate::args::Cli;
 
+/// A request the command refuses as given (exit 2, like clap's usage errors),
+/// with a message saying what to do.
+#[derive(Debug)]
+pub(crate) struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+const EXIT_USAGE: u8 = 2;
+
 /// The server could not be reached (see `ClientError::Offline`).
 const EXIT_OFFLINE: u8 = 3;
 
@@ -48,7 +63,10 @@ fn main() -> ExitCode {
                 error.downcast_ref::<ClientError>(),
                 Some(ClientError::Offline(_))
             );
-            if offline {
+            if error.downcast_ref::<UsageError>().is_some() {
+                eprintln!("error: {error}");
+                ExitCode::from(EXIT_USAGE)
+            } else if offline {
                 eprintln!("{error}");
                 ExitCode::from(EXIT_OFFLINE)
             } else {

@@ -1123,3 +1123,106 @@ fn an_org_admin_adds_a_person_and_reads_the_audit_log() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn an_org_admin_sets_retention_policies_and_erases_a_person() {
+    let data = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let (ada, grace) = (profiles.path().join("ada"), profiles.path().join("grace"));
+    login(&ada, &server, "ada@example.org");
+    login(&grace, &server, "grace@example.org");
+    expect_exit(&commons(&ada, &["sync"], ""), 0);
+    let groups = json(&commons(&ada, &["groups", "--json"], ""));
+    let group = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["is_default"] == false)
+        .expect("a demo group besides the default one");
+    let (group_id, group_name) = (
+        group["id"].as_str().unwrap(),
+        group["name"].as_str().unwrap(),
+    );
+
+    let text = stdout(&commons(&ada, &["admin", "retention", "list"], ""));
+    assert_eq!(text, "Organisation: no policy, posts are kept.\n");
+    let out = commons(&ada, &["admin", "retention", "set", "--days", "365"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("Organisation: posts older than 365 days are deleted."),
+        "{}",
+        stdout(&out)
+    );
+    let out = commons(
+        &ada,
+        &[
+            "admin",
+            "retention",
+            "set",
+            "--days",
+            "30",
+            "--group",
+            group_id,
+        ],
+        "",
+    );
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains(&format!(
+            "Group {group_name} ({group_id}): posts older than 30 days are deleted."
+        )),
+        "{}",
+        stdout(&out)
+    );
+    let listed = json(&commons(
+        &ada,
+        &["admin", "retention", "list", "--json"],
+        "",
+    ));
+    assert_eq!(listed[0]["group_id"], serde_json::Value::Null);
+    assert_eq!(listed[0]["max_age_days"], 365);
+    assert_eq!(listed[1]["group_name"], group_name);
+    assert_eq!(listed[1]["max_age_days"], 30);
+    let bad = commons(&ada, &["admin", "retention", "set", "--days", "0"], "");
+    expect_exit(&bad, 2);
+    let out = commons(
+        &ada,
+        &["admin", "retention", "clear", "--group", group_id],
+        "",
+    );
+    expect_exit(&out, 0);
+    assert!(!stdout(&out).contains(group_id), "{}", stdout(&out));
+    let refused = commons(&grace, &["admin", "retention", "list"], "");
+    expect_exit(&refused, 1);
+    assert!(
+        stderr(&refused).contains("organisation admins"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // Erasure: refused without --yes, with what it does; done with it.
+    let grace_id = json(&commons(&ada, &["profile", "grace", "--json"], ""))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unconfirmed = commons(&ada, &["admin", "erase", &grace_id], "");
+    expect_exit(&unconfirmed, 2);
+    assert!(
+        stderr(&unconfirmed).contains("can never be undone; run again with --yes"),
+        "{}",
+        stderr(&unconfirmed)
+    );
+    let profile = json(&commons(&ada, &["profile", &grace_id, "--json"], ""));
+    assert_eq!(profile["name"], "Grace Hopper", "nothing was erased");
+    let out = commons(&ada, &["admin", "erase", &grace_id, "--yes"], "");
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains(&format!("Erased {grace_id}, now \"Former member\":")),
+        "{}",
+        stdout(&out)
+    );
+    expect_exit(&commons(&ada, &["sync"], ""), 0);
+    let profile = json(&commons(&ada, &["profile", &grace_id, "--json"], ""));
+    assert_eq!(profile["name"], "Former member");
+}

@@ -13,6 +13,7 @@ use tokio::sync::Mutex;
 mod admin;
 mod files;
 mod paging;
+mod retention;
 
 use crate::api::Api;
 use crate::cache::{self, Cache, CACHE_FILE};

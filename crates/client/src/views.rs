@@ -499,3 +499,33 @@ pub struct AuditLogPage {
     /// Pass as `before` for the next (older) page; absent on the last.
     pub next_before: Option<i64>,
 }
+
+/// A retention policy: posts created more than `max_age_days` days ago are
+/// deleted for everyone (pinned posts and running announcements kept).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RetentionPolicyView {
+    /// The group it applies to (its own policy overrides the organisation's);
+    /// absent for the organisation's.
+    pub group_id: Option<Id>,
+    /// The group's name (empty for the organisation's policy).
+    pub group_name: String,
+    pub max_age_days: i64,
+    pub updated_at: Millis,
+}
+
+/// What erasing a person removed, and the person as everyone sees them now
+/// ("Former member").
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ErasureSummary {
+    pub user: User,
+    pub posts: u64,
+    pub comments: u64,
+    pub reactions: u64,
+    pub votes: u64,
+    pub memberships: u64,
+    pub notifications: u64,
+    pub attachments: u64,
+    pub sessions: u64,
+}

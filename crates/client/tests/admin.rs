@@ -122,3 +122,105 @@ async fn an_org_admin_manages_accounts_and_reads_the_audit_log() {
         Err(ClientError::Offline(_))
     ));
 }
+
+#[tokio::test]
+async fn an_org_admin_sets_retention_policies_and_erases_a_person() {
+    let data = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let ada = logged_in(&profiles.path().join("ada"), &server, "ada@example.org").await;
+    let grace = logged_in(&profiles.path().join("grace"), &server, "grace@example.org").await;
+    ada.sync().await.unwrap();
+    let groups = ada.groups().await.unwrap();
+    let group = groups
+        .iter()
+        .find(|g| !g.is_default)
+        .expect("a demo group besides the default one");
+
+    // An organisation policy and a group's, read back with the group's name.
+    assert!(ada.retention_policies().await.unwrap().is_empty());
+    ada.set_retention(None, 365).await.unwrap();
+    let after = ada.set_retention(Some(&group.id), 30).await.unwrap();
+    let read = ada.retention_policies().await.unwrap();
+    assert_eq!(read, after);
+    let shown: Vec<_> = read
+        .iter()
+        .map(|p| (p.group_id.as_deref(), p.group_name.as_str(), p.max_age_days))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (None, "", 365),
+            (Some(group.id.as_str()), group.name.as_str(), 30)
+        ]
+    );
+    // Out of range: refused before anything is sent; an unknown group by the server.
+    assert!(matches!(
+        ada.set_retention(None, 0).await,
+        Err(ClientError::InvalidInput(_))
+    ));
+    match ada
+        .set_retention(Some("00000000-0000-7000-8000-000000000000"), 10)
+        .await
+    {
+        Err(ClientError::Server { code, .. }) => assert_eq!(code, ErrorCode::NotFound),
+        other => panic!("expected not found, got {other:?}"),
+    }
+    // Cleared, the group follows the organisation's again.
+    let cleared = ada.clear_retention(Some(&group.id)).await.unwrap();
+    assert_eq!(cleared.len(), 1);
+    assert_eq!(cleared[0].group_id, None);
+
+    // Not an admin: refused with the server's code, for reads and writes alike.
+    for refused in [
+        grace.retention_policies().await.map(|_| ()),
+        grace.set_retention(None, 7).await.map(|_| ()),
+        grace.clear_retention(None).await.map(|_| ()),
+        grace
+            .erase_person(&ada.account().await.unwrap().unwrap().user.id)
+            .await
+            .map(|_| ()),
+    ] {
+        match refused {
+            Err(ClientError::Server { code, .. }) => assert_eq!(code, ErrorCode::Forbidden),
+            other => panic!("expected forbidden, got {other:?}"),
+        }
+    }
+    assert_eq!(ada.retention_policies().await.unwrap().len(), 1);
+
+    // Grace posts; Ada's cache has it; Ada erases Grace.
+    let grace_id = grace.account().await.unwrap().unwrap().user.id;
+    grace.sync().await.unwrap();
+    grace.post(None, "a post to be erased").await.unwrap();
+    grace.sync().await.unwrap();
+    ada.sync().await.unwrap();
+    assert_eq!(
+        support::find_post(&ada, "a post to be erased").await.len(),
+        1
+    );
+    let report = ada.erase_person(&grace_id).await.unwrap();
+    assert_eq!(report.user.name, "Former member");
+    assert!(report.posts >= 1, "{report:?}");
+    assert!(report.sessions >= 1, "{report:?}");
+
+    // After a sync, Ada's cache knows her only as "Former member", with no posts.
+    ada.sync().await.unwrap();
+    let accounts = ada.accounts(None, 100).await.unwrap();
+    let former = accounts
+        .iter()
+        .find(|a| a.id == grace_id)
+        .expect("the erased account stays in the list");
+    assert_eq!(former.name, "Former member");
+    assert!(former.deactivated);
+    assert!(!accounts.iter().any(|a| a.name == "Grace Hopper"));
+    let feed = ada.feed(None, 200, None).await.unwrap();
+    assert!(!feed.iter().any(|p| p.author_id == grace_id));
+    assert!(support::find_post(&ada, "a post to be erased")
+        .await
+        .is_empty());
+    // Her session ended with the erasure.
+    assert!(matches!(
+        grace.sync().await,
+        Err(ClientError::SessionExpired)
+    ));
+}

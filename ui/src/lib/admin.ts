@@ -1,6 +1,7 @@
-// The admin area's logic: which actions the audit log filter offers, and how
-// an entry's details read. Pure functions, unit-tested.
-import type { AuditAction, AuditEntryView } from "./bindings";
+// The admin area's logic: which actions the audit log filter offers, how
+// an entry's details read, retention days and rows, the erasure confirmation.
+// Pure functions, unit-tested.
+import type { AuditAction, AuditEntryView, ErasureSummary, GroupView, PersonAccount, RetentionPolicyView } from "./bindings";
 
 /** Every audit action, in the order the filter lists them. */
 export const AUDIT_ACTIONS: AuditAction[] = [
@@ -56,4 +57,75 @@ export function suggestPassword(random: (n: number) => number = (n) => Math.floo
     out += alphabet[random(alphabet.length)];
   }
   return out;
+}
+
+/** The longest retention a policy may name (the server's `MAX_RETENTION_DAYS`). */
+export const MAX_RETENTION_DAYS = 36500;
+
+/** Days typed in a retention field: a whole number from 1 to 36500, else null (nothing sent). */
+export function parseRetentionDays(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) return null;
+  const days = Number(trimmed);
+  return days >= 1 && days <= MAX_RETENTION_DAYS ? days : null;
+}
+
+/** One group's line on the retention tab: its own policy, and what applies to it. */
+export type GroupRetention = {
+  id: string;
+  name: string;
+  /** The group's own policy, if it has one. */
+  own: number | null;
+  /** What deletes its posts: its own policy, else the organisation's, else nothing (null). */
+  effective: number | null;
+};
+
+/**
+ * The organisation's policy and each group's, for the groups of the sidebar
+ * (by name) and any other group a policy names (the server's name for it).
+ */
+export function retentionRows(
+  groups: Pick<GroupView, "id" | "name">[],
+  policies: RetentionPolicyView[],
+): { organisation: number | null; groups: GroupRetention[] } {
+  const organisation = policies.find((p) => p.group_id === null)?.max_age_days ?? null;
+  const own = new Map(policies.filter((p) => p.group_id !== null).map((p) => [p.group_id as string, p]));
+  const named = new Map(groups.map((g) => [g.id, g.name]));
+  for (const [id, policy] of own) if (!named.has(id)) named.set(id, policy.group_name || id);
+  const rows = [...named].map(([id, name]) => {
+    const days = own.get(id)?.max_age_days ?? null;
+    return { id, name, own: days, effective: days ?? organisation };
+  });
+  rows.sort((a, b) => a.name.localeCompare(b.name));
+  return { organisation, groups: rows };
+}
+
+/** Whether what the admin typed is the person's name (surrounding and repeated spaces aside). */
+export function erasureConfirmed(typed: string, name: string): boolean {
+  const normal = (text: string) => text.normalize("NFC").trim().replace(/\s+/g, " ");
+  return normal(name) !== "" && normal(typed) === normal(name);
+}
+
+/** What an erasure removed, in the order the report lists it. */
+export const ERASURE_COUNTS = [
+  "posts",
+  "comments",
+  "reactions",
+  "votes",
+  "memberships",
+  "notifications",
+  "attachments",
+  "sessions",
+] as const satisfies readonly (keyof ErasureSummary)[];
+
+/** An account erased already (its e-mail is the server's `erased-<id>@erased.invalid`). */
+export function isErased(account: Pick<PersonAccount, "email">): boolean {
+  return account.email.endsWith("@erased.invalid");
+}
+
+/** The counts of an erasure report that are not zero, in report order. */
+export function erasedCounts(report: ErasureSummary): [(typeof ERASURE_COUNTS)[number], number][] {
+  return ERASURE_COUNTS.map((key) => [key, Number(report[key])] as [(typeof ERASURE_COUNTS)[number], number]).filter(
+    ([, n]) => n > 0,
+  );
 }

@@ -95,6 +95,13 @@ export const api = {
     unwrap(commands.invitePerson(email, name, password, isAdmin)),
   setAccountActive: (userId: string, active: boolean) => unwrap(commands.setAccountActive(userId, active)),
   setOrgAdmin: (userId: string, isAdmin: boolean) => unwrap(commands.setOrgAdmin(userId, isAdmin)),
+  /** The organisation's retention policy first, then each group's (asks the server). */
+  retentionPolicies: () => unwrap(commands.retentionPolicies()),
+  /** `groupId` null: the organisation's policy. Days 1 to 36500. Answers every policy after. */
+  setRetention: (groupId: string | null, maxAgeDays: number) => unwrap(commands.setRetention(groupId, maxAgeDays)),
+  clearRetention: (groupId: string | null) => unwrap(commands.clearRetention(groupId)),
+  /** Erases a person for good (right to erasure); answers what was removed. */
+  erasePerson: (userId: string) => unwrap(commands.erasePerson(userId)),
   /** Opens a link of a post in the system browser (http, https and mailto only). */
   openLink: (url: string) => unwrap(commands.openLink(url)),
 };

@@ -139,6 +139,20 @@ export const commands = {
 	setAccountActive: (userId: string, active: boolean) => typedError<User, AppError>(__TAURI_INVOKE("set_account_active", { userId, active })),
 	/**  Gives or takes organisation admin rights. */
 	setOrgAdmin: (userId: string, isAdmin: boolean) => typedError<User, AppError>(__TAURI_INVOKE("set_org_admin", { userId, isAdmin })),
+	/**  Every retention policy, the organisation's first, then each group's. */
+	retentionPolicies: () => typedError<RetentionPolicyView[], AppError>(__TAURI_INVOKE("retention_policies")),
+	/**
+	 *  Sets the organisation's policy (`group_id` null) or a group's: posts older
+	 *  than `max_age_days` (1 to 36500) are deleted for everyone.
+	 */
+	setRetention: (groupId: string | null, maxAgeDays: number) => typedError<RetentionPolicyView[], AppError>(__TAURI_INVOKE("set_retention", { groupId, maxAgeDays })),
+	/**  Removes the organisation's policy or a group's. */
+	clearRetention: (groupId: string | null) => typedError<RetentionPolicyView[], AppError>(__TAURI_INVOKE("clear_retention", { groupId })),
+	/**
+	 *  Erases a person for good (right to erasure); the cache forgets them with
+	 *  the sync that follows.
+	 */
+	erasePerson: (userId: string) => typedError<ErasureSummary, AppError>(__TAURI_INVOKE("erase_person", { userId })),
 };
 
 /** Events */
@@ -291,6 +305,22 @@ export type Connection =
 /**  The connection indicator changed. */
 export type ConnectionChanged = {
 	connection: Connection,
+};
+
+/**
+ *  What erasing a person removed, and the person as everyone sees them now
+ *  ("Former member").
+ */
+export type ErasureSummary = {
+	user: User,
+	posts: number,
+	comments: number,
+	reactions: number,
+	votes: number,
+	memberships: number,
+	notifications: number,
+	attachments: number,
+	sessions: number,
 };
 
 /**
@@ -612,6 +642,22 @@ export type Reactor = {
 	/**  "Unknown user" when the cache does not know them. */
 	name: string,
 	kind: ReactionKind,
+};
+
+/**
+ *  A retention policy: posts created more than `max_age_days` days ago are
+ *  deleted for everyone (pinned posts and running announcements kept).
+ */
+export type RetentionPolicyView = {
+	/**
+	 *  The group it applies to (its own policy overrides the organisation's);
+	 *  absent for the organisation's.
+	 */
+	group_id: string | null,
+	/**  The group's name (empty for the organisation's policy). */
+	group_name: string,
+	max_age_days: number,
+	updated_at: number,
 };
 
 /**  One result of [`crate::Client::search`]. */
