@@ -229,7 +229,9 @@ export type AuditAction =
 /**  A retention policy was set or removed. */
 "retention_policy_changed" | 
 /**  Organisation settings changed (for example: single sign-on required). */
-"settings_changed";
+"settings_changed" | 
+/**  An admin set a person's password (`admin set-password`; `details.sessions`: sessions ended). */
+"password_set";
 
 /**  One entry of the audit log, as an organisation admin reads it. */
 export type AuditEntryView = {
