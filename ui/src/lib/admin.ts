@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS: AuditAction[] = [
   "user_deactivated",
   "user_reactivated",
   "user_role_changed",
+  "password_set",
   "user_erased",
   "group_privacy_changed",
   "group_role_changed",

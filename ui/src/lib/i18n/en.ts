@@ -418,6 +418,7 @@ export const en = {
   "audit.action.user_deactivated": "Account deactivated",
   "audit.action.user_reactivated": "Account reactivated",
   "audit.action.user_role_changed": "Admin rights changed",
+  "audit.action.password_set": "Password set by an admin",
   "audit.action.user_erased": "Person erased",
   "audit.action.group_privacy_changed": "Group privacy changed",
   "audit.action.group_role_changed": "Group role changed",

@@ -419,6 +419,7 @@ export const fr: Record<MessageKey, string> = {
   "audit.action.user_deactivated": "Compte désactivé",
   "audit.action.user_reactivated": "Compte réactivé",
   "audit.action.user_role_changed": "Droits d'admin modifiés",
+  "audit.action.password_set": "Mot de passe défini par un admin",
   "audit.action.user_erased": "Personne effacée",
   "audit.action.group_privacy_changed": "Confidentialité du groupe modifiée",
   "audit.action.group_role_changed": "Rôle dans un groupe modifié",
