@@ -254,6 +254,34 @@ pub async fn erasure_leaves_no_byte_of_the_person_behind(ctx: Ctx) {
         .expect("json")
         .contains(&marker));
 
+    // An export made afterwards holds nothing of it either (files included).
+    let archive = admin
+        .ctx
+        .http
+        .get(admin.ctx.api("/admin/export"))
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .expect("export answers");
+    assert_eq!(archive.status().as_u16(), 200);
+    let compressed = archive.bytes().await.expect("the archive");
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&compressed[..]),
+        &mut unpacked,
+    )
+    .expect("a gzip archive");
+    assert!(
+        String::from_utf8_lossy(&unpacked).contains("Former member"),
+        "the export holds the anonymised person"
+    );
+    assert!(
+        !unpacked
+            .windows(marker.len())
+            .any(|w| w == marker.as_bytes()),
+        "the erased content is in an export made afterwards"
+    );
+
     // Not one byte left: the database's files and the attachment store.
     let holding = holders(&ctx, &marker).await;
     assert!(holding.is_empty(), "still there: {holding:?}");
