@@ -2,11 +2,13 @@
 //! answers at once, or says why not).
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Subcommand;
 use commons_client::{
-    AuditAction, AuditLogPage, AuditQuery, Client, ErasureSummary, RetentionPolicyView, User,
+    AuditAction, AuditLogPage, AuditQuery, Client, ErasureSummary, ExportSummary,
+    RetentionPolicyView, User,
 };
 
 use crate::commands::{print_json, read_password};
@@ -54,6 +56,17 @@ pub enum AdminCommand {
         admin: bool,
         #[arg(long)]
         member: bool,
+    },
+    /// Download the whole organisation's export as a `.tar.gz`: everyone's
+    /// posts, comments, files and profiles, secret groups included
+    /// (docs/export-format.md; no password hashes).
+    Export {
+        /// Where to save the archive (refused if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Retention policies: posts older than N days are deleted for everyone.
     Retention {
@@ -133,6 +146,7 @@ pub async fn run(client: &Client, command: AdminCommand) -> Result<()> {
             return Ok(());
         }
         AdminCommand::Retention { action } => return retention(client, action).await,
+        AdminCommand::Export { out, json } => return export(client, &out, true, json).await,
         AdminCommand::Erase { user_id, yes } => {
             if !yes {
                 return Err(crate::UsageError(format!(
@@ -170,6 +184,75 @@ async fn retention(client: &Client, command: RetentionCommand) -> Result<()> {
     };
     print!("{}", policy_lines(&policies));
     Ok(())
+}
+
+/// `commons admin export` (`organisation`) and `commons export` (one's own data).
+pub async fn export(client: &Client, out: &Path, organisation: bool, json: bool) -> Result<()> {
+    if out.exists() {
+        return Err(crate::UsageError(format!(
+            "{} already exists; choose another --out or remove it first",
+            out.display()
+        ))
+        .into());
+    }
+    let summary = if organisation {
+        client.export_organisation(out).await?
+    } else {
+        client.export_mine(out).await?
+    };
+    if json {
+        return print_json(&summary);
+    }
+    print!("{}", export_lines(&summary, organisation));
+    Ok(())
+}
+
+fn export_lines(summary: &ExportSummary, organisation: bool) -> String {
+    let what = if organisation {
+        "the organisation's export"
+    } else {
+        "your data"
+    };
+    let mut out = format!(
+        "Saved {what} to {} ({}).\n",
+        summary.path,
+        human_bytes(summary.bytes)
+    );
+    let count = |name: &str| {
+        summary
+            .counts
+            .iter()
+            .find(|c| c.name == name)
+            .map_or(0, |c| c.rows)
+    };
+    if summary.scope.is_some() {
+        let _ = writeln!(
+            out,
+            "{} people, {} groups, {} posts, {} comments, {} reactions, {} files.",
+            count("people"),
+            count("groups"),
+            count("posts"),
+            count("comments"),
+            count("reactions"),
+            summary.files
+        );
+    }
+    out
+}
+
+/// 1234567 -> "1.2 MB" (decimal units, as file managers show them).
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 /// The organisation's policy first, then each group's.
@@ -269,4 +352,16 @@ fn audit_lines(page: &AuditLogPage, now: i64) -> String {
         let _ = writeln!(out, "(older: --before {before})");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_file_managers_show_them() {
+        assert_eq!(human_bytes(999), "999 bytes");
+        assert_eq!(human_bytes(1_234), "1.2 kB");
+        assert_eq!(human_bytes(5_600_000), "5.6 MB");
+    }
 }

@@ -73,6 +73,17 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::admin::AdminCommand,
     },
+    /// Download your own data (profile, memberships, posts, comments,
+    /// reactions, votes and files) as a `.tar.gz` (docs/export-format.md).
+    /// The whole organisation's export: `commons admin export`.
+    Export {
+        /// Where to save the archive (refused if it exists).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Files attached to posts: list them, download one.
     Attachment {
         #[command(subcommand)]

@@ -119,6 +119,7 @@ async fn dispatch(client: &Client, command: Command) -> Result<()> {
         Command::Logout { forget } => logout(client, forget).await,
         Command::Attachment { action } => attachment(client, action).await,
         Command::Admin { action } => crate::admin::run(client, action).await,
+        Command::Export { out, json } => crate::admin::export(client, &out, false, json).await,
         // Handled in `run`, without a profile.
         Command::Accounts { .. } => Ok(()),
         Command::Sync => sync(client).await,

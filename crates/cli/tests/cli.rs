@@ -1226,3 +1226,75 @@ fn an_org_admin_sets_retention_policies_and_erases_a_person() {
     let profile = json(&commons(&ada, &["profile", &grace_id, "--json"], ""));
     assert_eq!(profile["name"], "Former member");
 }
+
+#[test]
+fn exports_of_the_organisation_and_of_my_own_data() {
+    let data = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let server = TestServer::demo(data.path());
+    let (ada, grace) = (profiles.path().join("ada"), profiles.path().join("grace"));
+    login(&ada, &server, "ada@example.org");
+    login(&grace, &server, "grace@example.org");
+    let out_dir = tempfile::tempdir().unwrap();
+
+    let org = out_dir.path().join("org.tar.gz");
+    let out = commons(
+        &ada,
+        &["admin", "export", "--out", org.to_str().unwrap()],
+        "",
+    );
+    expect_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!(
+            "Saved the organisation's export to {}",
+            org.display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains(" posts, "), "{text}");
+    assert!(org.metadata().unwrap().len() > 0);
+    // Never over an existing file.
+    let again = commons(
+        &ada,
+        &["admin", "export", "--out", org.to_str().unwrap()],
+        "",
+    );
+    expect_exit(&again, 2);
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+
+    let mine = out_dir.path().join("mine.tar.gz");
+    let summary = json(&commons(
+        &grace,
+        &["export", "--out", mine.to_str().unwrap(), "--json"],
+        "",
+    ));
+    assert_eq!(summary["scope"], "personal");
+    assert_eq!(summary["bytes"], mine.metadata().unwrap().len());
+
+    // Not an admin: the server's reason, exit 1, no file.
+    let refused = out_dir.path().join("refused.tar.gz");
+    let out = commons(
+        &grace,
+        &["admin", "export", "--out", refused.to_str().unwrap()],
+        "",
+    );
+    expect_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("organisation admins"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!refused.exists());
+
+    // Offline: exit 3, no file.
+    drop(server);
+    let offline = out_dir.path().join("offline.tar.gz");
+    let out = commons(&grace, &["export", "--out", offline.to_str().unwrap()], "");
+    expect_exit(&out, 3);
+    assert!(!offline.exists());
+}

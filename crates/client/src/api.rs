@@ -20,6 +20,10 @@ use crate::ClientError;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Whole-request limit; a sync page is at most a few MB.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// A download to a file (an export) may take long as a whole, but not
+/// between two pieces of it: that is a broken connection.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+const DOWNLOAD_IDLE: Duration = Duration::from_secs(60);
 
 /// A server's API, without any session state.
 #[derive(Clone, Debug)]
@@ -135,6 +139,33 @@ impl Api {
         Ok(bytes.to_vec())
     }
 
+    /// An authenticated download streamed to `dest`: the body of `GET {path}`
+    /// is written to `dest.partial` as it comes (never held in memory) and
+    /// renamed to `dest` when complete; on any failure the partial file is
+    /// removed. Nothing is created before the server answers 2xx. Answers the
+    /// number of bytes written.
+    pub(crate) async fn download_to(
+        &self,
+        server_url: &str,
+        token: &str,
+        path: &str,
+        dest: &std::path::Path,
+    ) -> Result<u64, ClientError> {
+        let builder = self
+            .http
+            .get(endpoint(server_url, path))
+            .bearer_auth(token)
+            .timeout(DOWNLOAD_TIMEOUT);
+        let response = send(server_url, builder).await?;
+        let response = check_status(server_url, response, true).await?;
+        let partial = partial_path(dest);
+        let result = write_body(server_url, response, &partial, dest).await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&partial).await;
+        }
+        result
+    }
+
     /// `POST /attachments?name=&mutation_id=` with the file as the body.
     pub(crate) async fn upload(
         &self,
@@ -198,6 +229,55 @@ impl Api {
         }
         serde_json::from_slice(&bytes).map_err(|e| ClientError::UnexpectedResponse(e.to_string()))
     }
+}
+
+/// `FILE.partial` beside `FILE`: where a download goes until it is complete.
+pub(crate) fn partial_path(dest: &std::path::Path) -> std::path::PathBuf {
+    let mut name = dest.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    dest.with_file_name(name)
+}
+
+async fn write_body(
+    server_url: &str,
+    mut response: Response,
+    partial: &std::path::Path,
+    dest: &std::path::Path,
+) -> Result<u64, ClientError> {
+    use tokio::io::AsyncWriteExt;
+    let local = |e: std::io::Error, at: &std::path::Path| ClientError::Profile {
+        path: at.display().to_string(),
+        source: e,
+    };
+    let mut file = tokio::fs::File::create(partial)
+        .await
+        .map_err(|e| local(e, partial))?;
+    let mut bytes = 0u64;
+    loop {
+        let chunk = match tokio::time::timeout(DOWNLOAD_IDLE, response.chunk()).await {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => {
+                tracing::debug!(error = %e, "download broke off");
+                return Err(ClientError::Offline(server_url.to_owned()));
+            }
+            Err(_) => {
+                tracing::debug!("download stalled");
+                return Err(ClientError::Offline(server_url.to_owned()));
+            }
+        };
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| local(e, partial))?;
+        bytes += chunk.len() as u64;
+    }
+    file.flush().await.map_err(|e| local(e, partial))?;
+    file.sync_all().await.map_err(|e| local(e, partial))?;
+    drop(file);
+    tokio::fs::rename(partial, dest)
+        .await
+        .map_err(|e| local(e, dest))?;
+    Ok(bytes)
 }
 
 /// `{server_url}/api/v1{path}`.

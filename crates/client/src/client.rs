@@ -11,6 +11,7 @@ use commons_protocol::{
 use tokio::sync::Mutex;
 
 mod admin;
+mod exports;
 mod files;
 mod paging;
 mod retention;

@@ -529,3 +529,26 @@ pub struct ErasureSummary {
     pub attachments: u64,
     pub sessions: u64,
 }
+
+/// A downloaded export (`Client::export_organisation`, `Client::export_mine`):
+/// where it was saved, its size, and what its `manifest.json` counts.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ExportSummary {
+    pub path: String,
+    pub bytes: u64,
+    /// `organisation` or `personal`; None when the manifest could not be read.
+    pub scope: Option<String>,
+    /// Rows of each JSON Lines file (`posts`, `comments`, ...), in archive order.
+    pub counts: Vec<ExportCount>,
+    /// Attachment files in the archive.
+    pub files: u64,
+}
+
+/// The rows of one JSON Lines file of an export (`name`: without `.jsonl`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ExportCount {
+    pub name: String,
+    pub rows: u64,
+}
