@@ -19,6 +19,9 @@ pub struct Browser {
     cookies: HashMap<String, HashMap<String, String>>,
     /// Every URL visited, in order.
     pub visited: Vec<Url>,
+    /// Redirects to URLs starting with this are where the browser stops,
+    /// without visiting them (an app's redirect URI nothing listens on).
+    stop_at: Option<String>,
 }
 
 impl Browser {
@@ -32,12 +35,34 @@ impl Browser {
         }
     }
 
+    /// A browser that stops, without visiting, at the first URL starting
+    /// with `prefix`: the page it answers has that URL and no body.
+    pub fn stopping_at(prefix: &str) -> Browser {
+        Browser {
+            stop_at: Some(prefix.to_string()),
+            ..Browser::new()
+        }
+    }
+
+    fn stops_at(&self, url: &Url) -> bool {
+        self.stop_at
+            .as_deref()
+            .is_some_and(|prefix| url.as_str().starts_with(prefix))
+    }
+
     /// Goes to `url` (POSTing `form` if any) and on through redirects until a
-    /// page answers.
+    /// page answers (or the browser reaches where it stops).
     pub async fn go(&mut self, url: &str, form: Option<&[(&str, &str)]>) -> Page {
         let mut url = Url::parse(url).expect("URL");
         let mut form = form;
         for _ in 0..20 {
+            if self.stops_at(&url) {
+                return Page {
+                    url,
+                    status: StatusCode::SEE_OTHER,
+                    body: String::new(),
+                };
+            }
             self.visited.push(url.clone());
             let origin = format!(
                 "{}:{}",
@@ -80,10 +105,15 @@ impl Browser {
     }
 
     /// Opens `url` and signs in at the provider (and consents) when it asks,
-    /// until a page without a form: the app's "signed in" page.
+    /// until a page without a form (the app's "signed in" page) or where the
+    /// browser stops.
     pub async fn sign_in(&mut self, url: &str, email: &str, password: &str) -> Page {
         let mut page = self.go(url, None).await;
         for _ in 0..4 {
+            if self.stops_at(&page.url) {
+                return page;
+            }
+            assert_eq!(page.status, StatusCode::OK, "{}: {}", page.url, page.body);
             let Some(action) = form_action(&page.body) else {
                 return page;
             };

@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::{fetch_document, fill, operations, schema};
 use crate::harness::{new_id, send, Ctx, Reply, PASSWORD};
-use crate::scenarios::sso_support::{node_with_provider, param, Account, AppRequest, Browser};
+use crate::scenarios::sso_support::{app_browser, node_with_provider, param, Account, AppRequest};
 
 /// Calls operations by their documented path and checks each answer.
 struct Api {
@@ -1015,14 +1015,15 @@ async fn single_sign_on(api: &Api) {
     sso.call(200, None, "GET", "/api/v1/auth/sso", &[], None)
         .await;
     let app = AppRequest::new("walk");
-    let mut browser = Browser::new();
+    let mut browser = app_browser();
     let back = browser
         .sign_in(
             &app.start_url(&node.url),
             "dee@example.org",
             "dee's provider password",
         )
-        .await;
+        .await
+        .url;
     for path in ["/api/v1/auth/sso/start", "/api/v1/auth/sso/callback"] {
         assert!(
             browser.visited.iter().any(|url| url.path() == path),

@@ -6,7 +6,9 @@ use commons_protocol::*;
 use serde_json::json;
 
 use super::content_support::{mutation, org_admin};
-use super::sso_support::{node_with_provider, param, Account, AppRequest, Browser, APP_REDIRECT};
+use super::sso_support::{
+    app_browser, node_with_provider, param, Account, AppRequest, Browser, APP_REDIRECT,
+};
 use crate::harness::{send, Ctx, Reply, Session, PASSWORD};
 
 fn ada() -> Account {
@@ -41,7 +43,8 @@ async fn sign_in(ctx: &Ctx, browser: &mut Browser, account: &Account, state: &st
     let app = AppRequest::new(state);
     let back = browser
         .sign_in(&app.start_url(&ctx.url), account.email, account.password)
-        .await;
+        .await
+        .url;
     assert_eq!(param(&back, "state").as_deref(), Some(state), "{back}");
     let code = param(&back, "code").unwrap_or_else(|| panic!("no code in {back}"));
     let reply = trade(ctx, &code, &app.verifier).await;
@@ -87,7 +90,7 @@ pub async fn single_sign_on_creates_people_once_and_opens_working_sessions(ctx: 
         .assert_error(404, "not_found");
 
     // First sign-in: Ada is created from the provider's claims.
-    let mut browser = Browser::new();
+    let mut browser = app_browser();
     let first = sign_in(&sso, &mut browser, &ada(), "first").await;
     assert_eq!(first.user.email, "ada@example.org");
     assert_eq!(first.user.name, "Ada Lovelace");
@@ -114,7 +117,7 @@ pub async fn single_sign_on_creates_people_once_and_opens_working_sessions(ctx: 
     assert_ne!(second.token, first.token);
 
     // Grace had an account already: found by e-mail, her profile kept.
-    let grace_session = sign_in(&sso, &mut Browser::new(), &grace(), "g").await;
+    let grace_session = sign_in(&sso, &mut app_browser(), &grace(), "g").await;
     assert_eq!(grace_session.user.id, existing_grace.id);
     assert_eq!(grace_session.user.name, existing_grace.name);
 
@@ -146,13 +149,14 @@ pub async fn single_sign_on_refuses_what_does_not_belong_to_the_flow(ctx: Ctx) {
     };
     let (node, _provider) = node_with_provider(&ctx, &[ada(), unverified], false).await;
     let sso = ctx.at(&node.url);
-    let mut browser = Browser::new();
+    let mut browser = app_browser();
 
     // A wrong verifier uses the code up: the right one comes too late.
     let app = AppRequest::new("x");
     let back = browser
         .sign_in(&app.start_url(&sso.url), ada().email, ada().password)
-        .await;
+        .await
+        .url;
     let code = param(&back, "code").expect("a code");
     trade(&sso, &code, &AppRequest::new("other").verifier)
         .await
@@ -162,7 +166,7 @@ pub async fn single_sign_on_refuses_what_does_not_belong_to_the_flow(ctx: Ctx) {
         .assert_error(400, "bad_request");
     // A code works once.
     let app = AppRequest::new("y");
-    let back = browser.sign_in(&app.start_url(&sso.url), "", "").await;
+    let back = browser.sign_in(&app.start_url(&sso.url), "", "").await.url;
     let code = param(&back, "code").expect("a code");
     trade(&sso, &code, &app.verifier).await.assert_status(200);
     trade(&sso, &code, &app.verifier)
@@ -220,7 +224,7 @@ pub async fn single_sign_on_refuses_what_does_not_belong_to_the_flow(ctx: Ctx) {
         .assert_error(400, "bad_request");
 
     // An e-mail the provider has not verified names nobody.
-    let mut cy_browser = Browser::new();
+    let mut cy_browser = app_browser();
     let app = AppRequest::new("cy");
     let back = cy_browser
         .sign_in(
@@ -228,7 +232,8 @@ pub async fn single_sign_on_refuses_what_does_not_belong_to_the_flow(ctx: Ctx) {
             "cy@example.org",
             "cy's provider password",
         )
-        .await;
+        .await
+        .url;
     assert_eq!(
         param(&back, "error").as_deref(),
         Some("access_denied"),
@@ -251,7 +256,7 @@ pub async fn single_sign_on_refuses_what_does_not_belong_to_the_flow(ctx: Ctx) {
         .await
         .assert_status(200);
     let app = AppRequest::new("after");
-    let back = browser.sign_in(&app.start_url(&sso.url), "", "").await;
+    let back = browser.sign_in(&app.start_url(&sso.url), "", "").await.url;
     assert_eq!(
         param(&back, "error").as_deref(),
         Some("access_denied"),
@@ -299,7 +304,7 @@ pub async fn password_logins_are_refused_when_single_sign_on_is_required(ctx: Ct
     // Bob signs in through the provider instead.
     let session = sign_in(
         &strict,
-        &mut Browser::new(),
+        &mut app_browser(),
         &Account {
             email: "bob@example.org",
             password: "bob's provider password",

@@ -3,18 +3,18 @@
 //! a Commons node pointed at it, and a browser that follows redirects and
 //! keeps cookies, as the system browser does for the app.
 
-use std::collections::HashMap;
 use std::process::Stdio;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use commons_server::SsoConfig;
-use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 use url::Url;
+
+pub use commons_testkit::browser::Browser;
 
 use crate::harness::{Ctx, Node};
 
@@ -166,115 +166,9 @@ impl AppRequest {
     }
 }
 
-/// A page the browser stopped at.
-pub struct Page {
-    pub url: Url,
-    pub status: StatusCode,
-    pub body: String,
-}
-
-/// Follows redirects and keeps cookies per host and port, without JavaScript.
-pub struct Browser {
-    http: reqwest::Client,
-    cookies: HashMap<String, HashMap<String, String>>,
-    /// Every URL visited, in order.
-    pub visited: Vec<Url>,
-}
-
-impl Browser {
-    pub fn new() -> Browser {
-        Browser {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("HTTP client"),
-            cookies: HashMap::new(),
-            visited: Vec::new(),
-        }
-    }
-
-    /// Goes to `url` (POSTing `form` if any) and on through redirects until a
-    /// page answers, or the next stop is the app (`APP_REDIRECT`), which is
-    /// returned without being visited.
-    pub async fn go(&mut self, url: &str, form: Option<&[(&str, &str)]>) -> Page {
-        let mut url = Url::parse(url).expect("URL");
-        let mut form = form;
-        for _ in 0..20 {
-            if url.as_str().starts_with(APP_REDIRECT) {
-                return Page {
-                    url,
-                    status: StatusCode::SEE_OTHER,
-                    body: String::new(),
-                };
-            }
-            self.visited.push(url.clone());
-            let origin = format!(
-                "{}:{}",
-                url.host_str().unwrap_or_default(),
-                url.port_or_known_default().unwrap_or(0)
-            );
-            let mut request = match form.take() {
-                Some(fields) => self.http.post(url.clone()).form(fields),
-                None => self.http.get(url.clone()),
-            };
-            if let Some(jar) = self.cookies.get(&origin) {
-                let header: Vec<String> = jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                request = request.header("cookie", header.join("; "));
-            }
-            let response = request.send().await.expect("the page answers");
-            let jar = self.cookies.entry(origin).or_default();
-            for cookie in response.headers().get_all("set-cookie") {
-                let text = cookie.to_str().expect("cookie text");
-                let pair = text.split(';').next().unwrap_or_default();
-                let (name, value) = pair.split_once('=').expect("name=value");
-                let expired = text
-                    .to_ascii_lowercase()
-                    .contains("expires=thu, 01 jan 1970");
-                if value.is_empty() || expired {
-                    jar.remove(name);
-                } else {
-                    jar.insert(name.to_string(), value.to_string());
-                }
-            }
-            let status = response.status();
-            if status.is_redirection() {
-                let location = response.headers()["location"].to_str().expect("location");
-                url = url.join(location).expect("a location URL");
-                continue;
-            }
-            let body = response.text().await.expect("body");
-            return Page { url, status, body };
-        }
-        panic!("too many redirects; visited {:?}", self.visited);
-    }
-
-    /// Signs in at the provider (and consents) if it asks, until the browser
-    /// is sent to the app; answers that last URL.
-    pub async fn sign_in(&mut self, start_url: &str, email: &str, password: &str) -> Url {
-        let mut page = self.go(start_url, None).await;
-        for _ in 0..4 {
-            if page.url.as_str().starts_with(APP_REDIRECT) {
-                return page.url;
-            }
-            assert_eq!(page.status, StatusCode::OK, "{}: {}", page.url, page.body);
-            let action = form_action(&page.body)
-                .unwrap_or_else(|| panic!("no form at {}: {}", page.url, page.body));
-            let target = page.url.join(&action).expect("action URL").to_string();
-            page = if action.ends_with("/login") {
-                self.go(&target, Some(&[("email", email), ("password", password)]))
-                    .await
-            } else {
-                self.go(&target, Some(&[])).await
-            };
-        }
-        panic!("the sign-in did not end; visited {:?}", self.visited);
-    }
-}
-
-fn form_action(html: &str) -> Option<String> {
-    let start = html.find("action=\"")? + "action=\"".len();
-    let end = html[start..].find('"')?;
-    Some(html[start..start + end].to_string())
+/// A browser that stops at the app's redirect (nothing listens there).
+pub fn app_browser() -> Browser {
+    Browser::stopping_at(APP_REDIRECT)
 }
 
 /// The query parameter `name` of `url`.
