@@ -9,6 +9,7 @@ mod admin;
 mod commands;
 mod error;
 mod events;
+mod exports;
 mod links;
 mod notifier;
 mod polls;
@@ -96,6 +97,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             admin::set_retention,
             admin::clear_retention,
             admin::erase_person,
+            exports::export_organisation,
+            exports::export_mine,
         ])
         .events(collect_events![
             events::ConnectionChanged,

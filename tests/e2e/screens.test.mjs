@@ -7,9 +7,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { after, before, test } from "node:test";
 import {
   ARTIFACTS,
@@ -33,6 +34,8 @@ let ada;
 let grace;
 let linus;
 let groups;
+/** Where the app saves exports (`COMMONS_DOWNLOAD_DIR`). */
+let downloads;
 
 const rest = (method, route, options) => restAt(serverUrl, method, route, options);
 /** Best effort (see harness.mjs); a style change first, so an idle window paints a new frame. */
@@ -109,7 +112,12 @@ before(async () => {
     ["ada@example.org", "grace@example.org", "linus@example.org"].map(loginAs),
   );
   groups = await rest("GET", "/groups", { token: ada });
-  window = await openApp({ COMMONS_PROFILE: path.join(tmp, "profile"), COMMONS_SERVER_URL: serverUrl });
+  downloads = path.join(tmp, "downloads");
+  window = await openApp({
+    COMMONS_PROFILE: path.join(tmp, "profile"),
+    COMMONS_SERVER_URL: serverUrl,
+    COMMONS_DOWNLOAD_DIR: downloads,
+  });
 
   await typeInto('[data-testid="login-email"]', "ada@example.org");
   await typeInto('[data-testid="login-password"]', DEMO_PASSWORD);
@@ -462,6 +470,76 @@ test("the admin area: retention policies set and cleared, a person erased after 
     const shown = await texts('[data-testid="post-body"]');
     return shown.length >= 4 && !shown.includes(marker);
   }, "the feed without the erased post");
+});
+
+/** The files of a `.tar.gz` (ustar): name -> text. */
+function tarGzFiles(bytes) {
+  assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b], "a gzip file");
+  const tar = gunzipSync(bytes);
+  const files = new Map();
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (from, to) => header.subarray(from, to).toString("latin1").replace(/\0.*$/s, "").trim();
+    const size = parseInt(field(124, 136), 8);
+    const name = [field(345, 500), field(0, 100)].filter(Boolean).join("/");
+    files.set(name, tar.subarray(at + 512, at + 512 + size).toString("utf8"));
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
+
+test("exports: the admin downloads the organisation's export, and my data from Settings", async () => {
+  const today = new Date().toISOString().slice(0, 10);
+  await click('[data-testid="admin-link"]');
+  await click('[data-testid="admin-tab-exports"]');
+  const panelText = await text("#admin-panel");
+  assert.ok(panelText.includes("including secret groups"), panelText);
+  const org = '[data-testid="export-organisation"]';
+  await click(`${org} [data-testid="export-download"]`);
+  await until(async () => (await text(`${org} [data-testid="export-saved"]`)) !== null, "the export saved");
+  const saved = await window.execute(
+    `const e = document.querySelector(arguments[0]); return { path: e.dataset.path, bytes: Number(e.dataset.bytes), text: e.textContent };`,
+    [`${org} [data-testid="export-saved"]`],
+  );
+  assert.equal(saved.path, path.join(downloads, `commons-export-${today}.tar.gz`));
+  assert.ok(saved.text.includes(`Saved to ${saved.path} (`), saved.text);
+  assert.match(saved.text, /Posts: \d+/);
+  const archive = await readFile(saved.path);
+  assert.equal(archive.length, saved.bytes);
+  const files = tarGzFiles(archive);
+  assert.ok(files.has("manifest.json") && files.has("posts.jsonl"), [...files.keys()].join(", "));
+  assert.equal(JSON.parse(files.get("manifest.json")).scope, "organisation");
+  assert.ok(files.get("posts.jsonl").includes("Kick-off for Project Falcon"), "the secret group's post");
+  await saveScreenshot("admin-exports.png");
+
+  // A second download never replaces the first.
+  await click(`${org} [data-testid="export-download"]`);
+  await until(
+    async () =>
+      window.execute(`return document.querySelector(arguments[0])?.dataset.path ?? null;`, [`${org} [data-testid="export-saved"]`]).then(
+        (shown) => shown === path.join(downloads, `commons-export-${today}-2.tar.gz`),
+      ),
+    "the second export under a -2 name",
+  );
+
+  await click('[data-testid="settings-link"]');
+  const mine = '[data-testid="export-mine"]';
+  await click(`${mine} [data-testid="export-download"]`);
+  await until(async () => (await text(`${mine} [data-testid="export-saved"]`)) !== null, "my data saved");
+  const minePath = path.join(downloads, `commons-my-data-${today}.tar.gz`);
+  assert.ok((await text(`${mine} [data-testid="export-saved"]`)).includes(minePath));
+  const myFiles = tarGzFiles(await readFile(minePath));
+  assert.ok(myFiles.has("manifest.json") && myFiles.has("posts.jsonl"), [...myFiles.keys()].join(", "));
+  assert.equal(JSON.parse(myFiles.get("manifest.json")).scope, "personal");
+  assert.ok(myFiles.get("posts.jsonl").includes("Welcome to Commons"), "Ada's own post");
+  assert.ok(!myFiles.get("posts.jsonl").includes("all-hands"), "not Grace's post");
+  await saveScreenshot("settings-my-data.png");
+  assert.deepEqual((await readdir(downloads)).sort(), [
+    `commons-export-${today}-2.tar.gz`,
+    `commons-export-${today}.tar.gz`,
+    `commons-my-data-${today}.tar.gz`,
+  ]);
 });
 
 test("settings: the dark theme, the help overlay from the keyboard", async () => {

@@ -102,6 +102,10 @@ export const api = {
   clearRetention: (groupId: string | null) => unwrap(commands.clearRetention(groupId)),
   /** Erases a person for good (right to erasure); answers what was removed. */
   erasePerson: (userId: string) => unwrap(commands.erasePerson(userId)),
+  /** Organisation admins: saves the organisation's export into the download folder (a dated name, never over a file). */
+  exportOrganisation: () => unwrap(commands.exportOrganisation()),
+  /** Saves the signed-in person's own data into the download folder. */
+  exportMine: () => unwrap(commands.exportMine()),
   /** Opens a link of a post in the system browser (http, https and mailto only). */
   openLink: (url: string) => unwrap(commands.openLink(url)),
 };

@@ -153,6 +153,10 @@ export const commands = {
 	 *  the sync that follows.
 	 */
 	erasePerson: (userId: string) => typedError<ErasureSummary, AppError>(__TAURI_INVOKE("erase_person", { userId })),
+	/**  Downloads the organisation's export (everything, secret groups included). */
+	exportOrganisation: () => typedError<ExportSummary, AppError>(__TAURI_INVOKE("export_organisation")),
+	/**  Downloads the signed-in person's own data. */
+	exportMine: () => typedError<ExportSummary, AppError>(__TAURI_INVOKE("export_mine")),
 };
 
 /** Events */
@@ -346,6 +350,27 @@ export type ErrorKind =
 "server" | 
 /**  This machine failed: the cache or the profile directory. */
 "local";
+
+/**  The rows of one JSON Lines file of an export (`name`: without `.jsonl`). */
+export type ExportCount = {
+	name: string,
+	rows: number,
+};
+
+/**
+ *  A downloaded export (`Client::export_organisation`, `Client::export_mine`):
+ *  where it was saved, its size, and what its `manifest.json` counts.
+ */
+export type ExportSummary = {
+	path: string,
+	bytes: number,
+	/**  `organisation` or `personal`; None when the manifest could not be read. */
+	scope: string | null,
+	/**  Rows of each JSON Lines file (`posts`, `comments`, ...), in archive order. */
+	counts: ExportCount[],
+	/**  Attachment files in the archive. */
+	files: number,
+};
 
 /**  Position after the last post of a feed page: pass it as `before` for the next page. */
 export type FeedCursor = {
