@@ -511,7 +511,6 @@ test("exports: the admin downloads the organisation's export, and my data from S
   assert.ok(files.has("manifest.json") && files.has("posts.jsonl"), [...files.keys()].join(", "));
   assert.equal(JSON.parse(files.get("manifest.json")).scope, "organisation");
   assert.ok(files.get("posts.jsonl").includes("Kick-off for Project Falcon"), "the secret group's post");
-  await saveScreenshot("admin-exports.png");
 
   // A second download never replaces the first.
   await click(`${org} [data-testid="export-download"]`);
@@ -522,6 +521,8 @@ test("exports: the admin downloads the organisation's export, and my data from S
       ),
     "the second export under a -2 name",
   );
+  await window.execute(`document.querySelector(arguments[0]).scrollIntoView({ block: "center" }); return true;`, [org]);
+  await saveScreenshot("admin-exports.png");
 
   await click('[data-testid="settings-link"]');
   const mine = '[data-testid="export-mine"]';
@@ -529,11 +530,13 @@ test("exports: the admin downloads the organisation's export, and my data from S
   await until(async () => (await text(`${mine} [data-testid="export-saved"]`)) !== null, "my data saved");
   const minePath = path.join(downloads, `commons-my-data-${today}.tar.gz`);
   assert.ok((await text(`${mine} [data-testid="export-saved"]`)).includes(minePath));
+  assert.match(await text(`${mine} [data-testid="export-counts"]`), /^Groups: \d+ · Posts: \d+ · Comments: \d+ · Reactions: \d+ · Files: \d+$/);
   const myFiles = tarGzFiles(await readFile(minePath));
   assert.ok(myFiles.has("manifest.json") && myFiles.has("posts.jsonl"), [...myFiles.keys()].join(", "));
   assert.equal(JSON.parse(myFiles.get("manifest.json")).scope, "personal");
   assert.ok(myFiles.get("posts.jsonl").includes("Welcome to Commons"), "Ada's own post");
   assert.ok(!myFiles.get("posts.jsonl").includes("all-hands"), "not Grace's post");
+  await window.execute(`document.querySelector(arguments[0]).scrollIntoView({ block: "center" }); return true;`, [mine]);
   await saveScreenshot("settings-my-data.png");
   assert.deepEqual((await readdir(downloads)).sort(), [
     `commons-export-${today}-2.tar.gz`,

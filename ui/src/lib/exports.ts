@@ -20,6 +20,3 @@ export function fileSize(bytes: number): { value: number; unit: SizeUnit } {
 export function exportRows(summary: ExportSummary, name: string): number {
   return summary.counts.find((count) => count.name === name)?.rows ?? 0;
 }
-
-/** What the result line counts, in this order (the files are `summary.files`). */
-export const SHOWN_COUNTS = ["people", "groups", "posts", "comments"] as const;

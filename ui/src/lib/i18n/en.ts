@@ -362,6 +362,7 @@ export const en = {
   "exports.busy": "Preparing and downloading the export… This can take a while.",
   "exports.saved": "Saved to {path} ({size}).",
   "exports.counts": "People: {people} · Groups: {groups} · Posts: {posts} · Comments: {comments} · Files: {files}",
+  "exports.countsMine": "Groups: {groups} · Posts: {posts} · Comments: {comments} · Reactions: {reactions} · Files: {files}",
   "size.bytes": "{value} bytes",
   "size.kB": "{value} kB",
   "size.MB": "{value} MB",

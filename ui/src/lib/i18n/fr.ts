@@ -363,6 +363,7 @@ export const fr: Record<MessageKey, string> = {
   "exports.busy": "Préparation et téléchargement de l'export… Cela peut prendre un moment.",
   "exports.saved": "Enregistré dans {path} ({size}).",
   "exports.counts": "Personnes : {people} · Groupes : {groups} · Publications : {posts} · Commentaires : {comments} · Fichiers : {files}",
+  "exports.countsMine": "Groupes : {groups} · Publications : {posts} · Commentaires : {comments} · Réactions : {reactions} · Fichiers : {files}",
   "size.bytes": "{value} octets",
   "size.kB": "{value} ko",
   "size.MB": "{value} Mo",
