@@ -593,6 +593,7 @@ test("in French, no English string of the app remains on the main screens", asyn
     ["group", '[data-testid="group-link"][data-group-name="Engineering"]'],
     ["people", '[data-testid="people-link"]'],
     ["admin", '[data-testid="admin-link"]'],
+    ["admin-exports", '[data-testid="admin-tab-exports"]'],
   ];
   for (const [name, link] of screens) {
     await click(link);
