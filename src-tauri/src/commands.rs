@@ -274,3 +274,10 @@ pub async fn render_markdown(text: String) -> String {
 pub async fn open_link(url: String) -> Result<(), AppError> {
     links::open_outside(url).await
 }
+
+/// Quits the app (Ctrl+Q): the window state is saved and live mode ends with the process.
+#[tauri::command]
+#[specta::specta]
+pub fn quit(app: AppHandle) {
+    app.exit(0);
+}

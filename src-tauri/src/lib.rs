@@ -10,13 +10,16 @@ mod commands;
 mod error;
 mod events;
 mod exports;
+mod instance;
 mod links;
 mod notifier;
+mod open;
 mod polls;
 mod profile;
 mod session;
 mod social;
 mod status;
+mod tray;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,6 +27,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use commons_client::Client;
 use tauri::Manager;
+use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_specta::{collect_commands, collect_events};
 
 pub use error::{AppError, ErrorKind};
@@ -99,11 +103,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             admin::erase_person,
             exports::export_organisation,
             exports::export_mine,
+            open::take_open_request,
+            tray::set_tray_labels,
+            commands::quit,
         ])
         .events(collect_events![
             events::ConnectionChanged,
             events::CacheChanged,
             events::SignedOut,
+            open::OpenRequested,
         ])
         // The UI only receives views and sends plain arguments: one type per view is enough.
         .disable_serde_phases()
@@ -126,6 +134,10 @@ pub fn run() -> anyhow::Result<()> {
     init_logging();
     let specta = specta_builder();
     tauri::Builder::default()
+        // First: a second launch hands over its link and exits before anything else starts.
+        .plugin(instance::plugin())
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(window_state())
         // Links open in the system browser, never in the app's window.
         .plugin(links::guard())
         .invoke_handler(specta.invoke_handler())
@@ -135,14 +147,55 @@ pub fn run() -> anyhow::Result<()> {
             tracing::info!(profile = %profile.display(), "opening profile");
             let client = tauri::async_runtime::block_on(Client::open(&profile))
                 .with_context(|| format!("opening the profile at {}", profile.display()))?;
-            let session = Session::new(client, Arc::new(DesktopNotifier));
+            let notifier = DesktopNotifier::new(app.handle().clone());
+            let session = Session::new(client, Arc::new(notifier));
             app.manage(Arc::clone(&session));
+            app.manage(open::PendingOpen::default());
+            tray::install(app.handle());
+            watch_links(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { resume(session, handle).await });
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"))
         .context("running the Commons window")
+}
+
+/// Window size, position and maximised state, saved when the app quits and
+/// restored at start. A profile chosen by `COMMONS_PROFILE` keeps its own.
+fn window_state() -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    let builder = tauri_plugin_window_state::Builder::new();
+    match profile::from_env() {
+        // The plugin joins the name to its directory: an absolute path replaces it.
+        Some(dir) => builder.with_filename(dir.join("window-state.json").to_string_lossy()),
+        None => builder,
+    }
+    .build()
+}
+
+/// `commons://post/ID` links: the one this launch was given, and those a
+/// second launch hands over (the single-instance plugin passes them on).
+fn watch_links(app: &tauri::AppHandle) {
+    let links = app.deep_link();
+    let handle = app.clone();
+    links.on_open_url(move |event| {
+        if let Some(post_id) = event
+            .urls()
+            .iter()
+            .find_map(|url| open::post_in_link(url.as_str()))
+        {
+            open::request(&handle, post_id);
+        }
+    });
+    match links.get_current() {
+        Ok(Some(urls)) => {
+            if let Some(post_id) = urls.iter().find_map(|url| open::post_in_link(url.as_str())) {
+                open::request(app, post_id);
+            }
+        }
+        Ok(None) => {}
+        Err(error) => tracing::warn!(%error, "could not read the link this launch was given"),
+    }
 }
 
 /// A profile that is still logged in goes live at once; the UI shows the cache meanwhile.

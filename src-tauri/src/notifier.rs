@@ -1,26 +1,67 @@
 //! System notifications through the desktop's notification service
-//! (`org.freedesktop.Notifications` on Linux), via notify-rust.
+//! (`org.freedesktop.Notifications` on Linux), via notify-rust. A click on
+//! one shows its post: on Linux through the notification's default action
+//! (tauri-plugin-notification has no click callback on desktop). notify-rust
+//! has no click callback on macOS and Windows: there a click only raises the app.
 
 use commons_client::{Notification, Notifier};
+use tauri::AppHandle;
 
 /// Shown as the sending application by the notification daemon.
 const APP_NAME: &str = "Commons";
 
-pub struct DesktopNotifier;
+pub struct DesktopNotifier {
+    #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+    app: AppHandle,
+}
+
+impl DesktopNotifier {
+    pub fn new(app: AppHandle) -> Self {
+        DesktopNotifier { app }
+    }
+}
 
 impl Notifier for DesktopNotifier {
     /// Blocks on D-Bus: call it off the async runtime (`spawn_blocking`).
     fn notify(&self, notification: &Notification) {
-        let shown = notify_rust::Notification::new()
+        let mut shown = notify_rust::Notification::new();
+        shown
             .appname(APP_NAME)
             .summary(&notification.title)
             // Daemons may render the body as markup; the text is the user's, not markup.
-            .body(&escape_markup(&notification.body))
-            .show();
-        if let Err(error) = shown {
+            .body(&escape_markup(&notification.body));
+        #[cfg(all(unix, not(target_os = "macos")))]
+        shown.action(DEFAULT_ACTION, "Open");
+        match shown.show() {
+            #[cfg(all(unix, not(target_os = "macos")))]
+            Ok(handle) => open_on_click(handle, self.app.clone(), notification.post_id.clone()),
+            #[cfg(not(all(unix, not(target_os = "macos"))))]
+            Ok(_) => {}
             // A missing notification daemon must not break the app: the feed still updates.
-            tracing::warn!(%error, "could not show a system notification");
+            Err(error) => tracing::warn!(%error, "could not show a system notification"),
         }
+    }
+}
+
+/// The action a click on the notification's body invokes (freedesktop spec).
+#[cfg(all(unix, not(target_os = "macos")))]
+const DEFAULT_ACTION: &str = "default";
+
+/// Waits, on a thread of its own, until the notification is clicked (then shows
+/// its post) or closed; the daemon's timeout bounds the wait.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn open_on_click(handle: notify_rust::NotificationHandle, app: AppHandle, post_id: String) {
+    let waiting = std::thread::Builder::new()
+        .name("notification-click".into())
+        .spawn(move || {
+            handle.wait_for_action(|action| {
+                if action == DEFAULT_ACTION {
+                    crate::open::request(&app, post_id);
+                }
+            })
+        });
+    if let Err(error) = waiting {
+        tracing::warn!(%error, "a click on this notification will not open its post");
     }
 }
 

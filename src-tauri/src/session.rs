@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 
 use crate::events::{CacheChanged, ConnectionChanged, SignedOut};
 use crate::status::{Connection, ConnectionTracker};
+use crate::tray;
 
 /// Shared by all commands (Tauri managed state).
 pub struct Session {
@@ -81,6 +82,7 @@ impl Session {
             live.stop_and_wait().await;
         }
         self.update(app, ConnectionTracker::signed_out);
+        tray::refresh(app);
     }
 
     /// Pushes the outbox and pulls, without making the caller wait: used after
@@ -103,14 +105,14 @@ impl Session {
     /// Tells the UI to re-read the cache after a local change that no sync reports
     /// (a write retried or discarded).
     pub fn cache_changed_locally(&self, app: &AppHandle) {
-        let changed = CacheChanged {
-            pulled: 0,
-            pushed: 0,
-            failed: 0,
-        };
-        if let Err(error) = changed.emit(app) {
-            tracing::warn!(%error, "could not tell the UI about the change");
-        }
+        cache_changed(
+            app,
+            CacheChanged {
+                pulled: 0,
+                pushed: 0,
+                failed: 0,
+            },
+        );
     }
 
     fn on_live_event(&self, app: &AppHandle, event: LiveEvent) {
@@ -137,9 +139,7 @@ impl Session {
             pushed: saturating_u32(report.pushed),
             failed: saturating_u32(report.failed),
         };
-        if let Err(error) = changed.emit(app) {
-            tracing::warn!(%error, "could not tell the UI about new data");
-        }
+        cache_changed(app, changed);
         if report.notifications.is_empty() {
             return;
         }
@@ -194,6 +194,14 @@ impl LiveTask {
             tracing::warn!(%error, "live mode task ended abnormally");
         }
     }
+}
+
+/// Tells the UI to re-read the cache, and the tray its unread count.
+fn cache_changed(app: &AppHandle, changed: CacheChanged) {
+    if let Err(error) = changed.emit(app) {
+        tracing::warn!(%error, "could not tell the UI about the change");
+    }
+    tray::refresh(app);
 }
 
 /// Errors after which the session cannot go on: the user must log in again

@@ -102,6 +102,15 @@ export class Session {
     return this.#call("POST", "/execute/sync", { script, args });
   }
 
+  /** The window's size and position: `{ x, y, width, height }`. */
+  rect() {
+    return this.#call("GET", "/window/rect");
+  }
+
+  setRect(rect) {
+    return this.#call("POST", "/window/rect", rect);
+  }
+
   /** The window as a PNG. */
   async screenshot() {
     return Buffer.from(await this.#call("GET", "/screenshot"), "base64");

@@ -10,6 +10,7 @@ import {
   type Privacy,
   type ProfileEdit,
   type ReactionKind,
+  type TrayLabels,
 } from "./bindings";
 
 export class CommandError extends Error {
@@ -31,6 +32,10 @@ async function unwrap<T>(call: Promise<Outcome<T>>): Promise<T> {
 
 export const api = {
   loginDefaults: () => commands.loginDefaults(),
+  /** The post a `commons://` link or a notification click asked to show, once. */
+  takeOpenRequest: () => unwrap(commands.takeOpenRequest()),
+  setTrayLabels: (labels: TrayLabels) => unwrap(commands.setTrayLabels(labels)),
+  quit: () => commands.quit(),
   account: () => unwrap(commands.account()),
   login: (serverUrl: string, email: string, password: string) =>
     unwrap(commands.login(serverUrl, email, password)),

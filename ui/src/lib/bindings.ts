@@ -157,12 +157,19 @@ export const commands = {
 	exportOrganisation: () => typedError<ExportSummary, AppError>(__TAURI_INVOKE("export_organisation")),
 	/**  Downloads the signed-in person's own data. */
 	exportMine: () => typedError<ExportSummary, AppError>(__TAURI_INVOKE("export_mine")),
+	/**  The post something asked to show, once; with its group from the cache. */
+	takeOpenRequest: () => typedError<OpenRequest | null, AppError>(__TAURI_INVOKE("take_open_request")),
+	/**  The UI's words for the tray menu, sent at start and when the language changes. */
+	setTrayLabels: (labels: TrayLabels) => typedError<null, AppError>(__TAURI_INVOKE("set_tray_labels", { labels })),
+	/**  Quits the app (Ctrl+Q): the window state is saved and live mode ends with the process. */
+	quit: () => __TAURI_INVOKE<void>("quit"),
 };
 
 /** Events */
 export const events = {
 	cacheChanged: makeEvent<CacheChanged, CacheChanged>("cache-changed"),
 	connectionChanged: makeEvent<ConnectionChanged, ConnectionChanged>("connection-changed"),
+	openRequested: makeEvent<OpenRequested, OpenRequested>("open-requested"),
 	signedOut: makeEvent<SignedOut, SignedOut>("signed-out"),
 };
 
@@ -547,6 +554,15 @@ export type NotificationView = {
 	pending: boolean,
 };
 
+/**  Which post to show; its group when the cache knows the post. */
+export type OpenRequest = {
+	post_id: string,
+	group_id: string | null,
+};
+
+/**  Something asked to show a post: call `take_open_request`. */
+export type OpenRequested = Record<string, never>;
+
 /**  A person's account as organisation admins manage it (deactivated ones too). */
 export type PersonAccount = {
 	id: string,
@@ -735,6 +751,16 @@ export type SsoInfo = {
 	required: boolean,
 	/**  The text of the login button ("Log in with Okta"); absent when disabled. */
 	label: string | null,
+};
+
+/**  The menu's words, in the UI's language (the UI sends them: it owns the dictionaries). */
+export type TrayLabels = {
+	open: string,
+	quit: string,
+	no_unread: string,
+	one_unread: string,
+	/**  With `{count}` where the number goes. */
+	many_unread: string,
 };
 
 /**  A person of the organisation, with the profile everyone sees. */

@@ -51,6 +51,7 @@ export class Session {
       events.cacheChanged.listen(() => void this.refresh()),
       events.connectionChanged.listen((e) => this.#setConnection(e.payload.connection)),
       events.signedOut.listen((e) => this.#toLogin({ title: "Your session has ended", detail: e.payload.reason })),
+      events.openRequested.listen(() => void this.openRequested()),
     ]);
     try {
       const defaults = await api.loginDefaults();
@@ -60,6 +61,7 @@ export class Session {
         this.lastServerUrl = this.account.server_url;
         this.#setConnection(await api.connection());
         await this.refresh();
+        await this.openRequested();
       }
     } catch (error) {
       this.loginProblem = describeError(error);
@@ -87,6 +89,17 @@ export class Session {
     this.account = account;
     // Whatever the cache already has; live mode's first sync follows.
     await this.refresh();
+    await this.openRequested();
+  }
+
+  /**
+   * Shows the post a `commons://post/ID` link or a notification click asked for.
+   * Logged out, the request waits for the login.
+   */
+  async openRequested(): Promise<void> {
+    if (!this.account) return;
+    const request = await this.#guard(() => api.takeOpenRequest());
+    if (request) await this.showPost(request.post_id, request.group_id, request.post_id);
   }
 
   async logout(): Promise<void> {

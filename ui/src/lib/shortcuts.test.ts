@@ -24,6 +24,13 @@ describe("shortcutFor", () => {
     expect(shortcutFor(key("n", { ctrlKey: true }), false)).toBeNull();
   });
 
+  it("quits with Ctrl+Q (or Cmd+Q) even while typing, not with Alt", () => {
+    expect(shortcutFor(key("q", { ctrlKey: true }), true)).toBe("quit");
+    expect(shortcutFor(key("Q", { metaKey: true }), false)).toBe("quit");
+    expect(shortcutFor(key("q", { ctrlKey: true, altKey: true }), false)).toBeNull();
+    expect(shortcutFor(key("q"), false)).toBeNull();
+  });
+
   it("describes every shortcut in the help overlay", () => {
     for (const shortcut of SHORTCUTS) expect(t(`shortcut.${shortcut.action}`)).not.toMatch(/^shortcut\./);
   });

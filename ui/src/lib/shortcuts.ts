@@ -1,6 +1,6 @@
 // The keyboard shortcuts of the main window (listed in the help overlay).
 
-export type ShortcutAction = "search" | "help" | "home" | "notifications" | "people" | "settings" | "close";
+export type ShortcutAction = "search" | "help" | "home" | "notifications" | "people" | "settings" | "close" | "quit";
 
 export const SHORTCUTS: { keys: string; action: ShortcutAction }[] = [
   { keys: "Ctrl K", action: "search" },
@@ -10,6 +10,7 @@ export const SHORTCUTS: { keys: string; action: ShortcutAction }[] = [
   { keys: "p", action: "people" },
   { keys: ",", action: "settings" },
   { keys: "Esc", action: "close" },
+  { keys: "Ctrl Q", action: "quit" },
 ];
 
 const SINGLE_KEYS: Record<string, ShortcutAction> = {
@@ -25,6 +26,8 @@ export function shortcutFor(
   event: Pick<KeyboardEvent, "key" | "ctrlKey" | "metaKey" | "altKey">,
   typing: boolean,
 ): ShortcutAction | null {
+  // Quitting works from anywhere, as in other desktop apps (Cmd+Q on macOS).
+  if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "q") return "quit";
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return null;
   return SINGLE_KEYS[event.key] ?? null;
 }

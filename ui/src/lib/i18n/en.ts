@@ -151,6 +151,12 @@ export const en = {
   "shortcut.people": "People directory",
   "shortcut.settings": "Settings",
   "shortcut.close": "Close a panel or dialog",
+  "shortcut.quit": "Quit Commons",
+  "tray.open": "Open Commons",
+  "tray.quit": "Quit Commons",
+  "tray.noUnread": "No unread notifications",
+  "tray.oneUnread": "1 unread notification",
+  "tray.manyUnread": "{count} unread notifications",
 
   "poll.single": "Poll: choose one",
   "poll.multiple": "Poll: choose any number",

@@ -152,6 +152,12 @@ export const fr: Record<MessageKey, string> = {
   "shortcut.people": "Annuaire",
   "shortcut.settings": "Paramètres",
   "shortcut.close": "Fermer un panneau ou une boîte de dialogue",
+  "shortcut.quit": "Quitter Commons",
+  "tray.open": "Ouvrir Commons",
+  "tray.quit": "Quitter Commons",
+  "tray.noUnread": "Aucune notification non lue",
+  "tray.oneUnread": "1 notification non lue",
+  "tray.manyUnread": "{count} notifications non lues",
 
   "poll.single": "Sondage : un seul choix",
   "poll.multiple": "Sondage : plusieurs choix possibles",
