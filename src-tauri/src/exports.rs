@@ -51,7 +51,7 @@ fn destination(app: &AppHandle, prefix: &str) -> Result<PathBuf, AppError> {
 }
 
 /// `COMMONS_DOWNLOAD_DIR`, else the user's download folder, else their home.
-fn download_dir(app: &AppHandle) -> Result<PathBuf, AppError> {
+pub(crate) fn download_dir(app: &AppHandle) -> Result<PathBuf, AppError> {
     if let Some(dir) = std::env::var_os(DOWNLOAD_DIR_ENV).filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }

@@ -10,6 +10,7 @@ mod commands;
 mod error;
 mod events;
 mod exports;
+mod files;
 mod instance;
 mod links;
 mod notifier;
@@ -104,6 +105,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             exports::export_organisation,
             exports::export_mine,
             open::take_open_request,
+            files::stage_file,
+            files::save_attachment,
             tray::set_tray_labels,
             commands::quit,
         ])
@@ -140,6 +143,7 @@ pub fn run() -> anyhow::Result<()> {
         .plugin(window_state())
         // Links open in the system browser, never in the app's window.
         .plugin(links::guard())
+        .register_asynchronous_uri_scheme_protocol(files::SCHEME, files::protocol)
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
@@ -147,6 +151,8 @@ pub fn run() -> anyhow::Result<()> {
             tracing::info!(profile = %profile.display(), "opening profile");
             let client = tauri::async_runtime::block_on(Client::open(&profile))
                 .with_context(|| format!("opening the profile at {}", profile.display()))?;
+            // Files a draft held when the app last closed are not wanted any more.
+            files::unstage(&profile, None);
             let notifier = DesktopNotifier::new(app.handle().clone());
             let session = Session::new(client, Arc::new(notifier));
             app.manage(Arc::clone(&session));

@@ -6,16 +6,20 @@ use tauri::AppHandle;
 
 use crate::commands::Shell;
 use crate::error::AppError;
+use crate::files;
 
-/// Posts with a poll (2 to 20 options, none when empty) and/or as an
-/// announcement for `announce_days` days (1 to 7; group admins and moderators).
+/// Posts with files (tokens of `stage_file`), a poll (2 to 20 options, none
+/// when empty) and/or as an announcement for `announce_days` days (1 to 7;
+/// group admins and moderators).
 #[tauri::command]
 #[specta::specta]
+#[allow(clippy::too_many_arguments)] // One command per composer submit, its fields as arguments.
 pub async fn create_post_with(
     app: AppHandle,
     shell: Shell<'_>,
     group_id: Option<String>,
     body: String,
+    files: Vec<String>,
     poll_options: Vec<String>,
     multiple: bool,
     announce_days: Option<u32>,
@@ -25,10 +29,20 @@ pub async fn create_post_with(
         multiple,
         announce_days,
     };
-    let post = shell
-        .client()
-        .post_with(group_id.as_deref(), &body, &extras)
-        .await?;
+    let client = shell.client();
+    let post = if files.is_empty() {
+        client
+            .post_with(group_id.as_deref(), &body, &extras)
+            .await?
+    } else {
+        let paths = files::staged_paths(client.profile_dir(), &files)?;
+        let post = client
+            .post_with_files(group_id.as_deref(), &body, &paths, &extras)
+            .await?;
+        // The client core keeps its own copies beside the cache.
+        files::unstage(client.profile_dir(), Some(&files));
+        post
+    };
     shell.sync_in_background(&app);
     Ok(post)
 }

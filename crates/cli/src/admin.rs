@@ -241,7 +241,7 @@ fn export_lines(summary: &ExportSummary, organisation: bool) -> String {
 }
 
 /// 1234567 -> "1.2 MB" (decimal units, as file managers show them).
-fn human_bytes(bytes: u64) -> String {
+pub(crate) fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
     if bytes < 1000 {
         return format!("{bytes} bytes");

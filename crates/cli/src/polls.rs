@@ -109,6 +109,7 @@ mod tests {
     fn polls_and_announcements_are_printed_with_counts_and_my_choice() {
         let now = 1_000_000_000;
         let post = FeedPost {
+            attachments: Vec::new(),
             poll: Some(PollView {
                 options: vec![
                     PollOptionView {
@@ -158,6 +159,7 @@ mod tests {
         let mut out = String::new();
         let ended = FeedPost {
             poll: None,
+            attachments: Vec::new(),
             announced_until: Some(now - 1),
             ..post
         };

@@ -76,6 +76,14 @@ pub fn feed(posts: &[FeedPost], now: i64) -> String {
             let _ = writeln!(out, "  {line}");
         }
         crate::polls::post_lines(&mut out, post, now);
+        for file in &post.attachments {
+            let size = crate::admin::human_bytes(u64::try_from(file.size).unwrap_or(0));
+            let _ = writeln!(
+                out,
+                "  [file] {} ({size}, {})",
+                file.name, file.content_type
+            );
+        }
         let _ = writeln!(out, "  post id: {}", post.id);
         // Replies under their comment; one whose comment is not shown stands alone.
         let shown: Vec<&str> = post.comments.iter().map(|c| c.id.as_str()).collect();
@@ -564,6 +572,7 @@ mod tests {
             reactions: Vec::new(),
             my_reaction: None,
             poll: None,
+            attachments: Vec::new(),
             announced_until: None,
             seen_by_me: false,
             seen_by_count: None,
@@ -623,6 +632,7 @@ mod tests {
             ],
             my_reaction: Some(ReactionKind::Love),
             poll: None,
+            attachments: Vec::new(),
             announced_until: None,
             seen_by_me: false,
             seen_by_count: None,

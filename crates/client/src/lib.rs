@@ -47,5 +47,7 @@ pub use commons_protocol::{
     AuditAction, AuditQuery, ErrorCode, GroupRole, NotificationLevel, Privacy, ReactionKind,
     SsoInfo, User,
 };
+// What a file is, from its first bytes, as the server decides it.
+pub use commons_protocol::sniff;
 // Markdown as the views render it: for previews, and for the links a screen may open.
 pub use commons_protocol::markdown;

@@ -20,9 +20,6 @@ use crate::outbox::{self, Mutation, Session};
 use crate::writes::new_id;
 use crate::ClientError;
 
-/// Type of a file until the server has sniffed it.
-const UNKNOWN_TYPE: &str = "application/octet-stream";
-
 /// A file waiting to be uploaded (the outbox payload).
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct QueuedUpload {
@@ -40,6 +37,8 @@ pub(crate) struct LocalFile {
     name: String,
     sha256: String,
     size: i64,
+    /// Sniffed as the server will: an unsent image already shows as one.
+    content_type: &'static str,
 }
 
 /// Copies a file chosen by the user into the attachment folder (before the
@@ -62,6 +61,7 @@ pub(crate) async fn prepare(profile_dir: &Path, file: &Path) -> Result<LocalFile
         name,
         sha256,
         size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        content_type: commons_protocol::sniff(&bytes[..bytes.len().min(16)]),
     })
 }
 
@@ -106,7 +106,7 @@ pub(crate) async fn show_locally(
         .bind(id.clone())
         .bind(file.sha256.clone())
         .bind(file.name.clone())
-        .bind(UNKNOWN_TYPE)
+        .bind(file.content_type)
         .bind(file.size)
         .bind(post_id.to_owned())
         .execute(&mut *conn)

@@ -62,6 +62,8 @@ pub struct FeedPost {
     pub my_reaction: Option<ReactionKind>,
     /// The post's poll with its counts and my votes (unsent included).
     pub poll: Option<PollView>,
+    /// Files attached, in upload order (unsent ones too, from this computer).
+    pub attachments: Vec<AttachmentView>,
     /// An announcement until then: on top of my feeds until it ends or I saw it.
     pub announced_until: Option<Millis>,
     /// I marked it seen (here or elsewhere).

@@ -33,3 +33,21 @@ pub struct Attachment {
     #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Millis))]
     pub created_at: Millis,
 }
+
+/// The content type of `head` (the file's first bytes; 16 are enough):
+/// PNG, JPEG, GIF, WebP or PDF, else `application/octet-stream`.
+pub fn sniff(head: &[u8]) -> &'static str {
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        "image/gif"
+    } else if head.len() >= 12 && head.starts_with(b"RIFF") && &head[8..12] == b"WEBP" {
+        "image/webp"
+    } else if head.starts_with(b"%PDF-") {
+        "application/pdf"
+    } else {
+        "application/octet-stream"
+    }
+}

@@ -48,9 +48,19 @@ export const api = {
   post: (postId: string) => unwrap(commands.post(postId)),
   search: (query: string, limit: number) => unwrap(commands.search(query, limit)),
   groups: () => unwrap(commands.groups()),
-  /** A post with a poll (no options: none) and/or announced for some days (null: not). */
-  createPostWith: (groupId: string | null, body: string, pollOptions: string[], multiple: boolean, announceDays: number | null) =>
-    unwrap(commands.createPostWith(groupId, body, pollOptions, multiple, announceDays)),
+  /** A post with staged files, a poll (no options: none) and/or announced for some days (null: not). */
+  createPostWith: (
+    groupId: string | null,
+    body: string,
+    files: string[],
+    pollOptions: string[],
+    multiple: boolean,
+    announceDays: number | null,
+  ) => unwrap(commands.createPostWith(groupId, body, files, pollOptions, multiple, announceDays)),
+  /** Keeps a picked, dropped or pasted file for the next post (bytes in base64). */
+  stageFile: (name: string, dataBase64: string) => unwrap(commands.stageFile(name, dataBase64)),
+  /** Saves a copy of an attachment in the download folder; resolves with its path. */
+  saveAttachment: (attachmentId: string) => unwrap(commands.saveAttachment(attachmentId)),
   /** Option indexes; empty withdraws my vote. */
   vote: (postId: string, options: number[]) => unwrap(commands.vote(postId, options)),
   announce: (postId: string, days: number | null) => unwrap(commands.announce(postId, days)),

@@ -114,10 +114,11 @@ export const commands = {
 	/**  How much of a group's activity notifies me. */
 	setNotificationLevel: (groupId: string, level: NotificationLevel) => typedError<null, AppError>(__TAURI_INVOKE("set_notification_level", { groupId, level })),
 	/**
-	 *  Posts with a poll (2 to 20 options, none when empty) and/or as an
-	 *  announcement for `announce_days` days (1 to 7; group admins and moderators).
+	 *  Posts with files (tokens of `stage_file`), a poll (2 to 20 options, none
+	 *  when empty) and/or as an announcement for `announce_days` days (1 to 7;
+	 *  group admins and moderators).
 	 */
-	createPostWith: (groupId: string | null, body: string, pollOptions: string[], multiple: boolean, announceDays: number | null) => typedError<FeedPost, AppError>(__TAURI_INVOKE("create_post_with", { groupId, body, pollOptions, multiple, announceDays })),
+	createPostWith: (groupId: string | null, body: string, files: string[], pollOptions: string[], multiple: boolean, announceDays: number | null) => typedError<FeedPost, AppError>(__TAURI_INVOKE("create_post_with", { groupId, body, files, pollOptions, multiple, announceDays })),
 	/**  Votes in a post's poll (option indexes), or withdraws my vote (empty). */
 	vote: (postId: string, options: number[]) => typedError<null, AppError>(__TAURI_INVOKE("vote", { postId, options })),
 	/**
@@ -159,6 +160,13 @@ export const commands = {
 	exportMine: () => typedError<ExportSummary, AppError>(__TAURI_INVOKE("export_mine")),
 	/**  The post something asked to show, once; with its group from the cache. */
 	takeOpenRequest: () => typedError<OpenRequest | null, AppError>(__TAURI_INVOKE("take_open_request")),
+	/**  Keeps a file the person picked, dropped or pasted (its bytes in base64). */
+	stageFile: (name: string, dataBase64: string) => typedError<StagedFile, AppError>(__TAURI_INVOKE("stage_file", { name, dataBase64 })),
+	/**
+	 *  Downloads an attachment (if needed) and saves a copy to the download
+	 *  folder under its own name; returns where.
+	 */
+	saveAttachment: (attachmentId: string) => typedError<string, AppError>(__TAURI_INVOKE("save_attachment", { attachmentId })),
 	/**  The UI's words for the tray menu, sent at start and when the language changes. */
 	setTrayLabels: (labels: TrayLabels) => typedError<null, AppError>(__TAURI_INVOKE("set_tray_labels", { labels })),
 	/**  Quits the app (Ctrl+Q): the window state is saved and live mode ends with the process. */
@@ -203,6 +211,22 @@ export type Attachment = {
 	height?: number | null,
 	uploader_id: string,
 	created_at: number,
+};
+
+/**  A file attached to a post (see [`crate::Client::attachments`]). */
+export type AttachmentView = {
+	id: string,
+	post_id: string,
+	/**  Hex SHA-256 of the content: a download is checked against it. */
+	sha256: string,
+	name: string,
+	/**  Sniffed by the server from the bytes; images have a thumbnail. */
+	content_type: string,
+	size: number,
+	width: number | null,
+	height: number | null,
+	/**  True when the full file is in the local cache. */
+	downloaded: boolean,
 };
 
 /**  Administrative and security events, recorded append-only. */
@@ -433,6 +457,8 @@ export type FeedPost = {
 	my_reaction: ReactionKind | null,
 	/**  The post's poll with its counts and my votes (unsent included). */
 	poll: PollView | null,
+	/**  Files attached, in upload order (unsent ones too, from this computer). */
+	attachments: AttachmentView[],
 	/**  An announcement until then: on top of my feeds until it ends or I saw it. */
 	announced_until: number | null,
 	/**  I marked it seen (here or elsewhere). */
@@ -751,6 +777,14 @@ export type SsoInfo = {
 	required: boolean,
 	/**  The text of the login button ("Log in with Okta"); absent when disabled. */
 	label: string | null,
+};
+
+/**  A file held by the composer until the post is written. */
+export type StagedFile = {
+	/**  Names the file in `create_post_with`'s `files`. */
+	token: string,
+	name: string,
+	size: number,
 };
 
 /**  The menu's words, in the UI's language (the UI sends them: it owns the dictionaries). */

@@ -52,6 +52,7 @@ export function isAnnounced(announcedUntil: number | null, now: number): boolean
 }
 
 /** What a new post carries besides its text. */
-export type PostExtras = { pollOptions: string[]; multiple: boolean; announceDays: number | null };
+/** What a post carries besides its text; `files` are tokens of files the shell staged. */
+export type PostExtras = { files: string[]; pollOptions: string[]; multiple: boolean; announceDays: number | null };
 
-export const NO_EXTRAS: PostExtras = { pollOptions: [], multiple: false, announceDays: null };
+export const NO_EXTRAS: PostExtras = { files: [], pollOptions: [], multiple: false, announceDays: null };

@@ -151,7 +151,7 @@ export class Session {
 
   /** Rejects with the shell's error so the composer can show it. */
   async post(groupId: string | null, body: string, extras: PostExtras = NO_EXTRAS): Promise<void> {
-    await api.createPostWith(groupId, body, extras.pollOptions, extras.multiple, extras.announceDays);
+    await api.createPostWith(groupId, body, extras.files, extras.pollOptions, extras.multiple, extras.announceDays);
     await this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length + 1));
   }
 

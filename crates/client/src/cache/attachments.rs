@@ -1,6 +1,8 @@
 //! The attachments of cached posts and the files downloaded for them (see
 //! migration `0008_pages.sql`; the files themselves are `crate::attachments`).
 
+use std::collections::HashMap;
+
 use commons_protocol::Post;
 use sqlx::SqliteConnection;
 
@@ -90,6 +92,31 @@ pub(crate) async fn post_attachments(
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The attachments of the posts `ids_json` (a JSON array of ids), by post, in
+/// upload order: one query for a whole feed page.
+pub(crate) async fn attachments_by_post(
+    conn: &mut SqliteConnection,
+    ids_json: &str,
+) -> Result<HashMap<String, Vec<AttachmentView>>, ClientError> {
+    let rows: Vec<AttachmentRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        attachment_columns!(),
+        " WHERE a.post_id IN (SELECT value FROM json_each(?))
+         ORDER BY a.post_id, a.created_at, a.id"
+    ))
+    .bind(ids_json.to_owned())
+    .fetch_all(conn)
+    .await?;
+    let mut by_post: HashMap<String, Vec<AttachmentView>> = HashMap::new();
+    for row in rows {
+        by_post
+            .entry(row.post_id.clone())
+            .or_default()
+            .push(row.into());
+    }
+    Ok(by_post)
 }
 
 pub(crate) async fn attachment(

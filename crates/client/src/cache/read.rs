@@ -1,5 +1,5 @@
 //! The reads behind each screen. Each is one indexed query (plus one for the
-//! comments of a whole feed page), so screens stay fast on a large cache.
+//! comments, reactions, polls and files of a whole feed page), so screens stay fast on a large cache.
 
 use std::collections::HashMap;
 
@@ -322,6 +322,7 @@ async fn with_comments(
     .await?;
     let mut reactions = reactions(conn, me, &ids_json).await?;
     let polls = super::poll_facts(conn, me, &ids_json).await?;
+    let mut files = super::attachments_by_post(conn, &ids_json).await?;
     let mut by_post: HashMap<String, Vec<CommentView>> = HashMap::new();
     for c in comments {
         let view = comment_view(c, &mut reactions)?;
@@ -332,6 +333,7 @@ async fn with_comments(
             let (reactions, my_reaction) = reactions.take(&r.id);
             let poll = polls.poll(&r.id, r.poll.as_deref())?;
             let (seen_by_me, seen_count) = polls.seen(&r.id);
+            let attachments = files.remove(&r.id).unwrap_or_default();
             let seen_by_count = (r.author_id == me).then_some(seen_count);
             Ok(FeedPost {
                 comments: without_bare_tombstones(by_post.remove(&r.id).unwrap_or_default()),
@@ -352,6 +354,7 @@ async fn with_comments(
                 reactions,
                 my_reaction,
                 poll,
+                attachments,
                 announced_until: r.announced_until,
                 seen_by_me,
                 seen_by_count,

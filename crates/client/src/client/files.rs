@@ -10,6 +10,15 @@ impl Client {
         cache::post_attachments(&mut conn, post_id).await
     }
 
+    /// One attachment's metadata from the cache (of a post of mine to see).
+    pub async fn attachment(
+        &self,
+        attachment_id: &str,
+    ) -> Result<Option<AttachmentView>, ClientError> {
+        let mut conn = self.inner.cache.read().await?;
+        cache::attachment(&mut conn, attachment_id).await
+    }
+
     /// The local file of an attachment, downloaded from the server on first
     /// use (and checked against its SHA-256), from the cache after. With
     /// `thumbnail`, an image's thumbnail (the full file when it has none).

@@ -16,23 +16,9 @@ const MAX_DECODE_SIDE: u32 = 12_000;
 /// Memory the decoder may allocate for one image.
 const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
 
-/// The content type of `head` (the file's first bytes; 16 are enough):
-/// PNG, JPEG, GIF, WebP or PDF, else `application/octet-stream`.
-pub fn sniff(head: &[u8]) -> &'static str {
-    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "image/png"
-    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
-    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
-        "image/gif"
-    } else if head.len() >= 12 && head.starts_with(b"RIFF") && &head[8..12] == b"WEBP" {
-        "image/webp"
-    } else if head.starts_with(b"%PDF-") {
-        "application/pdf"
-    } else {
-        "application/octet-stream"
-    }
-}
+/// What a file is, from its first bytes (shared with the client, which shows
+/// its own unsent images before the server has seen them).
+pub use commons_protocol::sniff;
 
 fn format_of(content_type: &str) -> Option<ImageFormat> {
     match content_type {
