@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine as _;
+use commons_client::CacheUsage;
 use serde::{Deserialize, Serialize};
 use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{AppHandle, Manager, UriSchemeContext, UriSchemeResponder, Wry};
@@ -115,6 +116,24 @@ fn attachment_in_path(path: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     plausible.then(|| id.to_owned())
+}
+
+/// The disk space this profile uses (Settings).
+#[tauri::command]
+#[specta::specta]
+pub async fn cache_usage(shell: Shell<'_>) -> Result<CacheUsage, AppError> {
+    Ok(shell.client().cache_usage().await?)
+}
+
+/// How many MiB of downloaded files to keep; a lower limit frees space at once.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_files_limit(shell: Shell<'_>, mebibytes: u32) -> Result<CacheUsage, AppError> {
+    let client = shell.client();
+    client
+        .set_attachment_cache_limit(u64::from(mebibytes) * 1024 * 1024)
+        .await?;
+    Ok(client.cache_usage().await?)
 }
 
 /// A file held by the composer until the post is written.

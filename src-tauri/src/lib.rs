@@ -107,6 +107,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             open::take_open_request,
             files::stage_file,
             files::save_attachment,
+            files::cache_usage,
+            files::set_files_limit,
             tray::set_tray_labels,
             commands::quit,
         ])

@@ -4,7 +4,8 @@
 // system's file dialog would); the post shows pending, then is sent with both
 // files (checked on the server, byte for byte); the image shows as a
 // thumbnail (through the app's `attachment:` protocol) and opens full size;
-// "Download" saves the PDF into the download folder. Run like
+// "Download" saves the PDF into the download folder; Settings shows the space
+// used and takes a lower limit for downloaded files. Run like
 // desktop.test.mjs (see README.md).
 
 import assert from "node:assert/strict";
@@ -158,4 +159,25 @@ test("a post with an image and a PDF: sent with both, the image shown, the PDF s
   assert.deepEqual(await readdir(downloads), ["release-plan.pdf"]);
   assert.equal(sha256(await readFile(path.join(downloads, "release-plan.pdf"))), sha256(pdf), "the saved copy is the file");
   await rest("POST", "/auth/logout", { token });
+});
+
+test("Settings shows the space used on this computer, and a lower file limit applies", async () => {
+  await click('[data-testid="settings-link"]');
+  const files = await until(
+    () => window.execute(`return document.querySelector('[data-testid="storage-files"]')?.textContent.trim() || null;`),
+    "the storage block in Settings",
+  );
+  // The image (thumbnail and full size) and the PDF were downloaded: some kB of 512 MB.
+  assert.match(files, /^\d+(\.\d)? kB of 536\.9 MB$/, files);
+  const database = await window.execute(`return document.querySelector('[data-testid="storage-database"]').textContent.trim();`);
+  assert.match(database, /^\d+(\.\d)? (kB|MB)$/, database);
+
+  await window.execute(
+    `const s = document.querySelector('[data-testid="storage-limit"]'); s.value = "128";
+     s.dispatchEvent(new Event("change", { bubbles: true })); return true;`,
+  );
+  await until(
+    () => window.execute(`return document.querySelector('[data-testid="storage-files"]').textContent.includes("of 134.2 MB") || null;`),
+    "the new limit (128 MiB) shown",
+  );
 });

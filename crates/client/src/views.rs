@@ -554,3 +554,15 @@ pub struct ExportCount {
     pub name: String,
     pub rows: u64,
 }
+
+/// The disk space a profile uses (see [`crate::Client::cache_usage`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CacheUsage {
+    /// The cache database with its write-ahead log: posts, people, groups, the outbox.
+    pub database_bytes: u64,
+    /// Downloaded attachments (and the files of posts not sent yet).
+    pub files_bytes: u64,
+    /// At most this many bytes of downloaded files are kept.
+    pub files_limit: u64,
+}

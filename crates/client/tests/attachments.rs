@@ -166,6 +166,26 @@ async fn attachments_download_verify_evict_and_leave_with_their_group() {
     expected.sort();
     assert_eq!(on_disk_sorted, expected);
 
+    // A lower limit applies at once (Settings' "files kept"), least recently viewed first.
+    let before = alan.cache_usage().await.unwrap();
+    assert_eq!(before.files_bytes, (notes[0].len() + notes[2].len()) as u64);
+    assert!(before.database_bytes > 0, "the cache database has a size");
+    alan.set_attachment_cache_limit(notes[2].len() as u64)
+        .await
+        .unwrap();
+    let after = alan.cache_usage().await.unwrap();
+    assert_eq!(after.files_bytes, notes[2].len() as u64);
+    assert_eq!(after.files_limit, notes[2].len() as u64);
+    let on_disk: Vec<String> = files_under(&folder)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        on_disk,
+        vec![sha256_hex(&notes[2])],
+        "the evicted file left the disk"
+    );
+
     // Removed from the group: its attachments leave the cache and the disk.
     let alan_id = alan.stored_account().await.unwrap().unwrap().user.id;
     let ada_api = RawApi::login(&server.url(), "ada@example.org").await;

@@ -59,6 +59,9 @@ export const api = {
   ) => unwrap(commands.createPostWith(groupId, body, files, pollOptions, multiple, announceDays)),
   /** Keeps a picked, dropped or pasted file for the next post (bytes in base64). */
   stageFile: (name: string, dataBase64: string) => unwrap(commands.stageFile(name, dataBase64)),
+  cacheUsage: () => unwrap(commands.cacheUsage()),
+  /** Keeps at most this many MiB of downloaded files; resolves with the new usage. */
+  setFilesLimit: (mebibytes: number) => unwrap(commands.setFilesLimit(mebibytes)),
   /** Saves a copy of an attachment in the download folder; resolves with its path. */
   saveAttachment: (attachmentId: string) => unwrap(commands.saveAttachment(attachmentId)),
   /** Option indexes; empty withdraws my vote. */

@@ -167,6 +167,10 @@ export const commands = {
 	 *  folder under its own name; returns where.
 	 */
 	saveAttachment: (attachmentId: string) => typedError<string, AppError>(__TAURI_INVOKE("save_attachment", { attachmentId })),
+	/**  The disk space this profile uses (Settings). */
+	cacheUsage: () => typedError<CacheUsage, AppError>(__TAURI_INVOKE("cache_usage")),
+	/**  How many MiB of downloaded files to keep; a lower limit frees space at once. */
+	setFilesLimit: (mebibytes: number) => typedError<CacheUsage, AppError>(__TAURI_INVOKE("set_files_limit", { mebibytes })),
 	/**  The UI's words for the tray menu, sent at start and when the language changes. */
 	setTrayLabels: (labels: TrayLabels) => typedError<null, AppError>(__TAURI_INVOKE("set_tray_labels", { labels })),
 	/**  Quits the app (Ctrl+Q): the window state is saved and live mode ends with the process. */
@@ -299,6 +303,16 @@ export type CacheChanged = {
 	pulled: number,
 	pushed: number,
 	failed: number,
+};
+
+/**  The disk space a profile uses (see [`crate::Client::cache_usage`]). */
+export type CacheUsage = {
+	/**  The cache database with its write-ahead log: posts, people, groups, the outbox. */
+	database_bytes: number,
+	/**  Downloaded attachments (and the files of posts not sent yet). */
+	files_bytes: number,
+	/**  At most this many bytes of downloaded files are kept. */
+	files_limit: number,
 };
 
 export type CommentView = {

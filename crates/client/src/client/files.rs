@@ -2,6 +2,7 @@
 //! to upload (see `crate::attachments` and `crate::uploads`).
 
 use super::*;
+use crate::CacheUsage;
 
 impl Client {
     /// The files attached to a post, from the cache.
@@ -52,12 +53,39 @@ impl Client {
             .unwrap_or(crate::DEFAULT_ATTACHMENT_CACHE_LIMIT))
     }
 
-    /// Sets the limit; a lower one takes effect at the next download.
+    /// Sets the limit. A lower one takes effect at once: the least recently
+    /// viewed files go (never the only copy of a file not sent yet).
     pub async fn set_attachment_cache_limit(&self, bytes: u64) -> Result<(), ClientError> {
         let mut tx = self.inner.cache.write().await?;
         cache::set_attachment_cache_limit(&mut tx, bytes).await?;
+        let limit = i64::try_from(bytes).unwrap_or(i64::MAX);
+        cache::evict_files(&mut tx, limit, ("", "")).await?;
         tx.commit().await?;
-        Ok(())
+        attachments::sweep(&self.inner.cache, &self.inner.profile_dir).await
+    }
+
+    /// What this profile keeps on disk: the cache database (with its
+    /// write-ahead log) and the downloaded files, with the files' limit.
+    pub async fn cache_usage(&self) -> Result<CacheUsage, ClientError> {
+        let files_bytes = {
+            let mut conn = self.inner.cache.read().await?;
+            cache::files_size(&mut conn).await?
+        };
+        let mut database_bytes = 0;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = self
+                .inner
+                .profile_dir
+                .join(format!("{}{suffix}", cache::CACHE_FILE));
+            if let Ok(meta) = tokio::fs::metadata(&path).await {
+                database_bytes += meta.len();
+            }
+        }
+        Ok(CacheUsage {
+            database_bytes,
+            files_bytes: u64::try_from(files_bytes).unwrap_or(0),
+            files_limit: self.attachment_cache_limit().await?,
+        })
     }
 
     /// A post with files attached (and perhaps a poll, see [`PostExtras`]),
