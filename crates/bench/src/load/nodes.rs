@@ -124,6 +124,14 @@ impl Nodes {
             .collect()
     }
 
+    /// CPU seconds each node process has used so far.
+    pub fn cpu_seconds(&self) -> Vec<f64> {
+        self.servers
+            .iter()
+            .map(|s| crate::stats::cpu_seconds(&s.pid().to_string()))
+            .collect()
+    }
+
     /// The node URL for the `i`th client (round robin).
     pub fn url_for(&self, i: usize) -> &str {
         &self.urls[i % self.urls.len()]

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use crate::clients::{self, wait_for};
 use crate::members::{self, Api};
 use crate::nodes::{self, Nodes, ADMIN_EMAIL, PASSWORD};
-use crate::stats::{body, Stats};
+use crate::stats::{body, cpu_seconds, Stats};
 use crate::{maxclients, report, Args};
 
 async fn start_nodes(args: &Args, dir: &std::path::Path) -> anyhow::Result<(Nodes, Api)> {
@@ -128,79 +128,86 @@ pub async fn load(args: &Args, open_files: u64) -> anyhow::Result<String> {
     let rss_connected = nodes.rss_mib();
     let (bench_rss_connected, threads) = own_process();
 
-    // Posting: one tick per post, the posters in turn.
+    // Posting: each poster posts in turn at rate / posters, one post after
+    // the other as a person does (a post that takes longer than its turn
+    // delays the next: the rate reached is reported).
     let posters: Vec<_> = members.iter().take(args.posters.max(1)).cloned().collect();
-    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / args.rate.max(0.001)));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let posting = Instant::now();
-    let mut rss_max = rss_connected.clone();
-    let mut last_report = Instant::now();
-    while posting.elapsed() < args.duration {
-        tick.tick().await;
-        let Some(n) = stats.reserve() else { break };
-        let poster = posters[n % posters.len()].clone();
+    let (cpu_nodes_before, cpu_self_before) = (nodes.cpu_seconds(), cpu_seconds("self"));
+    let syncs_before = stats.syncs.load(Ordering::Relaxed);
+    let every = Duration::from_secs_f64(posters.len() as f64 / args.rate.max(0.001));
+    let mut posting_tasks = tokio::task::JoinSet::new();
+    for (k, poster) in posters.iter().enumerate() {
+        let (poster, stats) = (poster.clone(), stats.clone());
         let expected = organisation.group_size(poster.index, members.len()) - 1;
-        let record = &stats.posts[n];
-        record.poster.store(poster.index, Ordering::Relaxed);
-        record.expected.store(expected as u32, Ordering::Relaxed);
-        record
-            .sent_us
-            .store(stats.micros(Instant::now()), Ordering::Release);
-        let shared = stats.clone();
-        tokio::spawn(async move {
-            let stats = shared;
-            let record = &stats.posts[n];
-            match poster
-                .client
-                .post(Some(&poster.group_id), &body(n, poster.index))
-                .await
-            {
-                Ok(post) => {
-                    let _ = record.id.set(post.id);
+        let (deadline, offset) = (posting + args.duration, every.mul_f64(k as f64 / posters.len() as f64));
+        posting_tasks.spawn(async move {
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::from_std(posting + offset), every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if Instant::now() >= deadline {
+                    return;
                 }
-                Err(e) => {
-                    record.sent_us.store(0, Ordering::Release);
-                    if stats.failed_sends.fetch_add(1, Ordering::Relaxed) < 5 {
-                        eprintln!("a post failed: {e}");
-                    }
-                }
+                let Some(n) = stats.reserve() else { return };
+                post_one(&stats, &poster, n, expected).await;
             }
         });
-        if last_report.elapsed() >= Duration::from_secs(10) {
-            last_report = Instant::now();
-            for (max, now) in rss_max.iter_mut().zip(nodes.rss_mib()) {
-                *max = match (*max, now) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
+    }
+    let mut rss_max = rss_connected.clone();
+    while !posting_tasks.is_empty() {
+        let ten_seconds = tokio::time::sleep(Duration::from_secs(10));
+        tokio::pin!(ten_seconds);
+        loop {
+            tokio::select! {
+                _ = &mut ten_seconds => break,
+                done = posting_tasks.join_next() => match done {
+                    Some(done) => done?,
+                    None => break,
+                },
             }
-            let (mut done, _, incomplete) = stats.complete_latencies();
-            eprintln!(
-                "  {:.0} s: {} posts, p50 {:.1} ms / p99 {:.1} ms to everyone, {incomplete} not everywhere yet, {} online, node {}",
-                posting.elapsed().as_secs_f64(),
-                stats.sent.load(Ordering::Relaxed),
-                report::percentile(&mut done, 50.0),
-                report::percentile(&mut done, 99.0),
-                stats.online.load(Ordering::Relaxed),
-                mib(&nodes.rss_mib()),
-            );
         }
+        for (max, now) in rss_max.iter_mut().zip(nodes.rss_mib()) {
+            *max = match (*max, now) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        progress(&stats, posting, &nodes);
     }
     let posted_for = posting.elapsed();
+    let syncs = stats.syncs.load(Ordering::Relaxed) - syncs_before;
+    let cpu_nodes: Vec<String> = nodes
+        .cpu_seconds()
+        .iter()
+        .zip(&cpu_nodes_before)
+        .map(|(after, before)| format!("{:.0}", after - before))
+        .collect();
+    let cpu_self = cpu_seconds("self") - cpu_self_before;
     let rss_end_of_posting = nodes.rss_mib();
     let online_at_end = stats.online.load(Ordering::Relaxed);
-    let drained = wait_for(args.drain, || stats.complete_latencies().2 == 0).await;
-    let _ = stop.send(true);
-    while let Some(done) = tokio::time::timeout(Duration::from_secs(60), tasks.join_next())
-        .await
-        .ok()
-        .flatten()
-    {
-        if let Err(e) = done? {
-            eprintln!("a client task ended with an error: {e:#}");
-        }
+    let drain_end = Instant::now() + args.drain;
+    let mut drained = false;
+    while !drained && Instant::now() < drain_end {
+        let slice = drain_end.saturating_duration_since(Instant::now()).min(Duration::from_secs(10));
+        drained = wait_for(slice, || stats.complete_latencies().2 == 0).await;
+        progress(&stats, posting, &nodes);
     }
-    let (outbox_failed, outbox_unsent) =
+    let _ = stop.send(true);
+    let joined = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Some(done) = tasks.join_next().await {
+            if let Err(e) = done? {
+                eprintln!("a client task ended with an error: {e:#}");
+            }
+        }
+        anyhow::Ok(())
+    })
+    .await;
+    if joined.is_err() {
+        eprintln!("client tasks still running 120 s after the stop: aborted");
+        tasks.shutdown().await;
+    }
+    let (outbox_failed, outbox_unsent, looked_up) =
         clients::final_check(&members, &organisation, &stats).await?;
     let rss_end = nodes.rss_mib();
     let backend = nodes.backend.clone();
@@ -277,18 +284,30 @@ pub async fn load(args: &Args, open_files: u64) -> anyhow::Result<String> {
     row(
         "errors",
         format!(
-            "{} failed sends, {outbox_failed} writes refused and {outbox_unsent} unsent in outboxes, {} sync errors; {missing} deliveries missing at the end ({incomplete} posts){}; {} found only by the final cache check",
+            "{} failed sends, {outbox_failed} writes refused and {outbox_unsent} unsent in outboxes, {} sync errors; {missing} deliveries missing at the end ({incomplete} posts){}; {} found only by the final cache check{}",
             stats.failed_sends.load(Ordering::Relaxed),
             stats.sync_errors.load(Ordering::Relaxed),
             if drained { "" } else { ", drain timed out" },
             stats.late_detected.load(Ordering::Relaxed),
+            if looked_up { "" } else { " (not made: too many missing to look up)" },
         ),
         "none",
     );
     row(
+        "work while posting",
+        format!(
+            "{syncs} syncs by the clients' live modes ({:.0}/s); CPU seconds: nodes {}, load generator with its client cores {cpu_self:.0}, in {:.0} s on {} cores",
+            syncs as f64 / posted_for.as_secs_f64(),
+            cpu_nodes.join(" / "),
+            posted_for.as_secs_f64(),
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        ),
+        "",
+    );
+    row(
         "server memory (VmRSS per node)",
         format!(
-            "idle {}, all connected {}, end of posting {} (max seen {}), after the drain {}",
+            "idle {}, after the logins and with all connected {}, end of posting {} (max seen {}), after the drain {}",
             mib(&rss_idle),
             mib(&rss_connected),
             mib(&rss_end_of_posting),
@@ -305,6 +324,45 @@ pub async fn load(args: &Args, open_files: u64) -> anyhow::Result<String> {
         "",
     );
     Ok(out)
+}
+
+/// Post number `n` by `poster`, timed from the call.
+async fn post_one(stats: &Stats, poster: &clients::Member, n: usize, expected: usize) {
+    let record = &stats.posts[n];
+    record.poster.store(poster.index, Ordering::Relaxed);
+    record.expected.store(expected as u32, Ordering::Relaxed);
+    record
+        .sent_us
+        .store(stats.micros(Instant::now()), Ordering::Release);
+    match poster
+        .client
+        .post(Some(&poster.group_id), &body(n, poster.index))
+        .await
+    {
+        Ok(post) => {
+            let _ = record.id.set(post.id);
+        }
+        Err(e) => {
+            record.sent_us.store(0, Ordering::Release);
+            if stats.failed_sends.fetch_add(1, Ordering::Relaxed) < 5 {
+                eprintln!("a post failed: {e}");
+            }
+        }
+    }
+}
+
+fn progress(stats: &Stats, posting: Instant, nodes: &Nodes) {
+    let (mut done, _, incomplete) = stats.complete_latencies();
+    eprintln!(
+        "  {:.0} s: {} posts, {} everywhere (p50 {:.0} ms, p99 {:.0} ms), {incomplete} not everywhere yet, {} online, node {}",
+        posting.elapsed().as_secs_f64(),
+        stats.sent.load(Ordering::Relaxed),
+        done.len(),
+        report::percentile(&mut done, 50.0),
+        report::percentile(&mut done, 99.0),
+        stats.online.load(Ordering::Relaxed),
+        mib(&nodes.rss_mib()),
+    );
 }
 
 pub async fn find_max_clients(args: &Args, open_files: u64) -> anyhow::Result<String> {

@@ -77,6 +77,8 @@ pub struct Stats {
     /// window after a sync missed them): no latency for these.
     pub late_detected: AtomicU64,
     pub sync_errors: AtomicU64,
+    /// Syncs the client cores' live modes reported (`Synced`).
+    pub syncs: AtomicU64,
     pub disconnects: AtomicU64,
     pub online: AtomicUsize,
 }
@@ -101,6 +103,7 @@ impl Stats {
             deliveries: Histogram::new(),
             late_detected: AtomicU64::new(0),
             sync_errors: AtomicU64::new(0),
+            syncs: AtomicU64::new(0),
             disconnects: AtomicU64::new(0),
             online: AtomicUsize::new(0),
         }
@@ -184,4 +187,19 @@ pub fn post_number(body: &str) -> Option<usize> {
         .next()?
         .parse()
         .ok()
+}
+
+/// User and system CPU seconds of process `pid` so far (`/proc/PID/stat`).
+pub fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|t| t.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        // Clock ticks of 1/100 s on every Linux this runs on.
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
 }
