@@ -105,10 +105,11 @@ pub async fn open(
 }
 
 /// Starts live mode on every member and a tracker of what reaches its
-/// cache. Resolves the returned receiver's count to `members.len()` once
-/// every client has synced after connecting.
+/// cache. The returned count reaches `members.len()` once every client is
+/// online and its cache holds its whole group (first sync complete).
 pub fn go_live(
     members: &[Arc<Member>],
+    organisation: &Organisation,
     stats: Arc<Stats>,
     stop: watch::Receiver<bool>,
 ) -> (JoinSet<anyhow::Result<()>>, watch::Receiver<usize>) {
@@ -133,8 +134,10 @@ pub fn go_live(
                 .await;
             outcome.with_context(|| format!("live mode of member {}", live_member.index))
         });
+        let group_size = organisation.group_size(member.index, members.len());
         tasks.spawn(track(
             member.clone(),
+            group_size,
             stats.clone(),
             events,
             ready_tx.clone(),
@@ -145,6 +148,7 @@ pub fn go_live(
 
 async fn track(
     member: Arc<Member>,
+    group_size: usize,
     stats: Arc<Stats>,
     mut events: mpsc::UnboundedReceiver<(Instant, LiveEvent)>,
     ready: Arc<watch::Sender<usize>>,
@@ -171,7 +175,12 @@ async fn track(
             }
             LiveEvent::Synced(report) => {
                 stats.syncs.fetch_add(1, Ordering::Relaxed);
-                if online && !synced_once {
+                // Ready once the first sync brought the whole group (the
+                // admin who made it is a member too).
+                if online
+                    && !synced_once
+                    && member.client.members(&member.group_id).await?.len() > group_size
+                {
                     synced_once = true;
                     ready.send_modify(|n| *n += 1);
                 }

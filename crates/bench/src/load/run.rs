@@ -112,16 +112,16 @@ pub async fn load(args: &Args, open_files: u64) -> anyhow::Result<String> {
     let stats = Arc::new(Stats::new(capacity));
     let (stop, stopping) = watch::channel(false);
     let started = Instant::now();
-    let (mut tasks, ready) = clients::go_live(&members, stats.clone(), stopping);
+    let (mut tasks, ready) = clients::go_live(&members, &organisation, stats.clone(), stopping);
     let all_ready = wait_for(Duration::from_secs(1800), || {
         *ready.borrow() >= members.len()
     })
     .await;
     let connected_in = started.elapsed();
     let online_at_start = stats.online.load(Ordering::Relaxed);
+    let count = *ready.borrow();
     eprintln!(
-        "{} of {} clients live and synced in {connected_in:.1?} ({online_at_start} online)",
-        *ready.borrow(),
+        "{count} of {} clients live and synced in {connected_in:.1?} ({online_at_start} online)",
         members.len()
     );
     anyhow::ensure!(all_ready, "not every client got live within 30 minutes");
