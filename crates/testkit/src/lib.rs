@@ -69,13 +69,28 @@ impl TestServer {
     /// Like [`TestServer::start`], with `COMMONS_...` settings in the
     /// environment (single sign-on, for one).
     pub fn start_with_env(data_dir: &Path, listen: &str, env: &[(&str, &str)]) -> TestServer {
+        TestServer::spawn(&server_bin(), data_dir, listen, env).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Runs `bin serve --data-dir DATA_DIR --listen LISTEN` with `env` (the
+    /// database URL, limits: any `COMMONS_...` setting) and waits for its
+    /// `listening on` line. Its log goes to `data_dir/server.log`. Fails with
+    /// a readable message instead of panicking (the load bench uses it too).
+    pub fn spawn(
+        bin: &Path,
+        data_dir: &Path,
+        listen: &str,
+        env: &[(&str, &str)],
+    ) -> Result<TestServer, String> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
         let log_path = data_dir.join("server.log");
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&log_path)
-            .expect("server log file");
-        let mut child = Command::new(server_bin())
+            .map_err(|e| format!("cannot open {}: {e}", log_path.display()))?;
+        let mut child = Command::new(bin)
             .args(["serve", "--data-dir"])
             .arg(data_dir)
             .args(["--listen", listen])
@@ -83,8 +98,11 @@ impl TestServer {
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
-            .expect("start commons-server");
-        let stdout = child.stdout.take().expect("piped stdout");
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let Some(stdout) = child.stdout.take() else {
+            let _ = child.kill();
+            return Err("the server's stdout is not piped".into());
+        };
         let (found, listening) = mpsc::channel();
         // Reads the listening line, then keeps draining stdout so the server
         // never blocks on a full pipe.
@@ -95,21 +113,60 @@ impl TestServer {
                 }
             }
         });
-        let addr = match listening.recv_timeout(PATIENCE) {
-            Ok(addr) => addr.expect("address in the listening line"),
+        match listening.recv_timeout(PATIENCE) {
+            Ok(Ok(addr)) => Ok(TestServer {
+                child,
+                addr,
+                data_dir: data_dir.to_path_buf(),
+            }),
+            Ok(Err(e)) => {
+                let _ = child.kill();
+                Err(format!("unreadable address in the listening line: {e}"))
+            }
             Err(_) => {
                 let _ = child.kill();
-                panic!(
+                let _ = child.wait();
+                Err(format!(
                     "commons-server did not start listening; see {}",
                     log_path.display()
-                )
+                ))
             }
-        };
-        TestServer {
-            child,
-            addr,
-            data_dir: data_dir.to_path_buf(),
         }
+    }
+
+    /// The server process's id (to read its memory in `/proc/PID/status`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Resident memory of the server process (`VmRSS`), in bytes; `None`
+    /// once it has exited or off Linux.
+    pub fn rss_bytes(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    }
+
+    /// Stops the server as a supervisor does (SIGTERM: graceful shutdown)
+    /// and waits for it to exit, up to [`PATIENCE`]; then kills it.
+    /// `Ok(true)` when it exited by itself with status 0.
+    pub fn terminate(mut self) -> std::io::Result<bool> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()?;
+        if !status.success() {
+            return Ok(false);
+        }
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status.success());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.stop();
+        Ok(false)
     }
 
     pub fn url(&self) -> String {

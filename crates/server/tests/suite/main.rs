@@ -168,6 +168,16 @@ mod multinode {
         .await;
     }
 
+    /// Needs a keychain (a real client core): run inside scripts/desktop-session.sh.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_client_moves_to_another_node_when_its_node_stops_and_loses_nothing() {
+        run(
+            Backend::Postgres,
+            scenarios::a_client_moves_to_another_node_when_its_node_stops_and_loses_nothing,
+        )
+        .await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn pokes_survive_a_lost_listening_connection() {
         run(

@@ -202,7 +202,13 @@ pub async fn serve(ctx: &Ctx) -> Served {
 impl Served {
     /// SIGTERM; asserts a graceful exit, that stdout held only the first line
     /// and that every log line is a JSON object. Returns the log lines.
-    pub async fn stop(mut self) -> Vec<serde_json::Value> {
+    pub async fn stop(self) -> Vec<serde_json::Value> {
+        self.terminate().await;
+        self.wait_stopped().await
+    }
+
+    /// Sends SIGTERM (a graceful shutdown starts) without waiting for the exit.
+    pub async fn terminate(&self) {
         let pid = self.child.id().expect("pid").to_string();
         let killed = Command::new("kill")
             .args(["-TERM", &pid])
@@ -210,6 +216,10 @@ impl Served {
             .await
             .expect("kill runs");
         assert!(killed.success());
+    }
+
+    /// After [`Served::terminate`]: what [`Served::stop`] asserts.
+    pub async fn wait_stopped(mut self) -> Vec<serde_json::Value> {
         let status = self.child.wait().await.expect("server exits");
         assert!(status.success(), "graceful shutdown exits 0, got {status}");
         let mut rest = String::new();
