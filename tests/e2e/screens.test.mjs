@@ -49,7 +49,12 @@ const loginAs = async (email) =>
   (await rest("POST", "/auth/login", { body: { email, password: DEMO_PASSWORD } })).token;
 const groupNamed = (name) => groups.find((item) => item.group.name === name).group;
 
-const click = async (css) => window.click(await window.waitForElement(css));
+/** Clicks an element, scrolled into view first (WebKitWebDriver does not scroll the feed's column). */
+const click = async (css) => {
+  const element = await window.waitForElement(css);
+  await window.execute(`document.querySelector(arguments[0])?.scrollIntoView({ block: "center" }); return true;`, [css]);
+  return window.click(element);
+};
 const text = (css) =>
   window.execute(`return document.querySelector(arguments[0])?.textContent.trim() ?? null;`, [css]);
 const texts = (css) =>
