@@ -6,6 +6,7 @@
 //! live in the client core.
 
 mod admin;
+mod bench;
 mod commands;
 mod error;
 mod events;
@@ -47,6 +48,7 @@ const BINDINGS_HEADER: &str = "// Source: the commands and events of src-tauri. 
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(collect_commands![
+            bench::bench_mark,
             commands::login_defaults,
             commands::account,
             commands::login,
@@ -136,6 +138,7 @@ pub fn export_bindings(path: &Path) -> anyhow::Result<()> {
 
 /// Runs the app until its window closes.
 pub fn run() -> anyhow::Result<()> {
+    bench::start();
     init_logging();
     let specta = specta_builder();
     tauri::Builder::default()

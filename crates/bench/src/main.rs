@@ -11,10 +11,9 @@ mod text;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Parser;
-use commons_server::db::Database;
 use commons_server::{DatabaseConfig, ServerConfig, Tuning, WriteLimits};
 
 #[derive(Parser)]
@@ -67,18 +66,7 @@ async fn main() -> anyhow::Result<()> {
         posts: args.posts,
         comments: args.comments,
     };
-    let marker = data.join(format!(
-        "seeded-{}-{}-{}-{}",
-        size.users, size.groups, size.posts, size.comments
-    ));
-    if !marker.exists() {
-        let started = Instant::now();
-        let db = Database::open(&database).await?;
-        let entities = seed::seed(&db, size).await?;
-        db.close().await;
-        eprintln!("seeded {entities} entities in {:.1?}", started.elapsed());
-        std::fs::write(&marker, b"")?;
-    }
+    seed::seed_once(&database, &data, size).await?;
 
     // Each bench client writes far faster than a person may: writes are
     // still counted (that cost is measured) but never refused.

@@ -2,12 +2,14 @@
 //! server's own database layer (so the change log, the search index and the
 //! feed order are exactly what real writes produce), in big transactions.
 
+use std::path::Path;
 use std::time::Instant;
 
 use commons_protocol::{Comment, CreateGroupRequest, Post, Privacy};
 use commons_server::db::changes::{ChangeKind, NewChange};
 use commons_server::db::{self, Backend, Database};
 use commons_server::ops::{self, users::NewUser};
+use commons_server::DatabaseConfig;
 use uuid::Uuid;
 
 use crate::text::{Rng, Vocabulary};
@@ -31,6 +33,24 @@ pub fn email(i: usize) -> String {
 
 /// Rows per transaction.
 const BATCH: usize = 5_000;
+
+/// Seeds `database` unless `data` already holds a marker of an organisation
+/// of this size (`--keep`: later runs measure the same organisation again).
+pub async fn seed_once(database: &DatabaseConfig, data: &Path, size: Size) -> anyhow::Result<()> {
+    let marker = data.join(format!(
+        "seeded-{}-{}-{}-{}",
+        size.users, size.groups, size.posts, size.comments
+    ));
+    if !marker.exists() {
+        let started = Instant::now();
+        let db = Database::open(database).await?;
+        let entities = seed(&db, size).await?;
+        db.close().await;
+        eprintln!("seeded {entities} entities in {:.1?}", started.elapsed());
+        std::fs::write(&marker, b"")?;
+    }
+    Ok(())
+}
 
 /// Seeds the organisation; returns how many entities it made.
 pub async fn seed(db: &Database, size: Size) -> anyhow::Result<usize> {

@@ -7,6 +7,13 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	/**
+	 *  Records a milestone of a bench run (`feed`, `scrolled`, or `failed: why`,
+	 *  which ends the run too) and returns the plan; outside a bench run it
+	 *  records nothing and returns `None`. The last milestone prints the JSON
+	 *  line and exits the app.
+	 */
+	benchMark: (name: string) => __TAURI_INVOKE<BenchPlan | null>("bench_mark", { name }),
 	loginDefaults: () => __TAURI_INVOKE<LoginDefaults>("login_defaults"),
 	/**  The logged-in account of this profile, if any. */
 	account: () => typedError<Account | null, AppError>(__TAURI_INVOKE("account")),
@@ -296,6 +303,15 @@ export type AuditLogPage = {
 	entries: AuditEntryView[],
 	/**  Pass as `before` for the next (older) page; absent on the last. */
 	next_before: number | null,
+};
+
+/**  What the UI does in a bench run. */
+export type BenchPlan = {
+	/**
+	 *  After the feed is painted, scroll until this many posts are rendered
+	 *  (0: stop at the painted feed).
+	 */
+	scroll_posts: number,
 };
 
 /**  The cache changed (a sync pulled or pushed something): re-query what is shown. */
