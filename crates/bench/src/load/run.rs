@@ -140,9 +140,13 @@ pub async fn load(args: &Args, open_files: u64) -> anyhow::Result<String> {
     for (k, poster) in posters.iter().enumerate() {
         let (poster, stats) = (poster.clone(), stats.clone());
         let expected = organisation.group_size(poster.index, members.len()) - 1;
-        let (deadline, offset) = (posting + args.duration, every.mul_f64(k as f64 / posters.len() as f64));
+        let (deadline, offset) = (
+            posting + args.duration,
+            every.mul_f64(k as f64 / posters.len() as f64),
+        );
         posting_tasks.spawn(async move {
-            let mut tick = tokio::time::interval_at(tokio::time::Instant::from_std(posting + offset), every);
+            let mut tick =
+                tokio::time::interval_at(tokio::time::Instant::from_std(posting + offset), every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
@@ -189,7 +193,9 @@ pub async fn load(args: &Args, open_files: u64) -> anyhow::Result<String> {
     let drain_end = Instant::now() + args.drain;
     let mut drained = false;
     while !drained && Instant::now() < drain_end {
-        let slice = drain_end.saturating_duration_since(Instant::now()).min(Duration::from_secs(10));
+        let slice = drain_end
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_secs(10));
         drained = wait_for(slice, || stats.complete_latencies().2 == 0).await;
         progress(&stats, posting, &nodes);
     }
