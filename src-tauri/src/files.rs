@@ -14,8 +14,8 @@ use tauri::{AppHandle, Manager, UriSchemeContext, UriSchemeResponder, Wry};
 
 use crate::commands::Shell;
 use crate::error::{AppError, ErrorKind};
-use crate::exports;
 use crate::session::Session;
+use crate::{exports, open};
 
 /// The scheme of images in the window: `attachment://localhost/ID[?thumbnail]`
 /// (`http://attachment.localhost/ID` on Windows).
@@ -110,12 +110,12 @@ fn plain(status: StatusCode, message: &str) -> Response<Vec<u8>> {
 /// The attachment id of a request path `/ID`.
 fn attachment_in_path(path: &str) -> Option<String> {
     let id = path.strip_prefix('/')?;
-    let plausible = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    plausible.then(|| id.to_owned())
+    open::is_plain_id(id).then(|| id.to_owned())
+}
+
+/// Whether `token` can name a staged file (what `stage_file` makes: hex digits).
+fn is_token(token: &str) -> bool {
+    !token.is_empty() && token.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// The disk space this profile uses (Settings).
@@ -153,17 +153,22 @@ pub async fn stage_file(
     name: String,
     data_base64: String,
 ) -> Result<StagedFile, AppError> {
+    let too_large = || {
+        let limit = MAX_STAGED_BYTES / (1024 * 1024);
+        AppError::new(
+            ErrorKind::InvalidInput,
+            format!("{name} is larger than {limit} MB"),
+        )
+    };
+    // Base64 holds 3 bytes in 4 characters: a file far too large is refused before decoding.
+    if (data_base64.len() / 4 * 3).saturating_sub(2) > MAX_STAGED_BYTES {
+        return Err(too_large());
+    }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data_base64.as_bytes())
         .map_err(|e| AppError::new(ErrorKind::InvalidInput, format!("the file's bytes: {e}")))?;
     if bytes.len() > MAX_STAGED_BYTES {
-        return Err(AppError::new(
-            ErrorKind::InvalidInput,
-            format!(
-                "{name} is larger than {} MB",
-                MAX_STAGED_BYTES / (1024 * 1024)
-            ),
-        ));
+        return Err(too_large());
     }
     let token = uuid::Uuid::new_v4().simple().to_string();
     let name = safe_name(&name);
@@ -193,7 +198,7 @@ pub fn staged_paths(profile: &Path, tokens: &[String]) -> Result<Vec<PathBuf>, A
                     "an attached file is gone; attach it again",
                 )
             };
-            if token.is_empty() || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+            if !is_token(token) {
                 return Err(gone());
             }
             let dir = profile.join(STAGING_DIR).join(token);
@@ -211,7 +216,7 @@ pub fn unstage(profile: &Path, tokens: Option<&[String]>) {
         None => std::fs::remove_dir_all(&staging),
         Some(tokens) => tokens
             .iter()
-            .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_hexdigit()))
+            .filter(|t| is_token(t))
             .try_for_each(|t| std::fs::remove_dir_all(staging.join(t))),
     };
     if let Err(error) = result {

@@ -55,12 +55,17 @@ pub fn post_in_link(link: &str) -> Option<String> {
     }
     let rest = rest.split(['?', '#']).next().unwrap_or_default();
     let id = rest.strip_prefix("post/")?.trim_end_matches('/');
-    let plausible = !id.is_empty()
+    is_plain_id(id).then(|| id.to_owned())
+}
+
+/// Whether `id` can be an entity id: letters, digits, `-` and `_`, at most 64
+/// (what links and `attachment:` addresses may name; never a path).
+pub fn is_plain_id(id: &str) -> bool {
+    !id.is_empty()
         && id.len() <= 64
         && id
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    plausible.then(|| id.to_owned())
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Shows the window and asks the UI to open `post_id`.

@@ -19,6 +19,7 @@ import {
   ROOT,
   WAIT_MS,
   createDemo,
+  logIn,
   openApp,
   requireDesktopSession,
   rest as restAt,
@@ -36,12 +37,7 @@ let downloads;
 const rest = (method, route, options) => restAt(serverUrl, method, route, options);
 const until = (probe, what) => waitFor(probe, { timeoutMs: WAIT_MS, what });
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
-/** Clicks an element, scrolled into the middle of the feed's scrolling column first. */
-const click = async (css) => {
-  const element = await window.waitForElement(css);
-  await window.execute(`document.querySelector(arguments[0]).scrollIntoView({ block: "center" }); return true;`, [css]);
-  return window.click(element);
-};
+const click = (css) => window.clickInView(css);
 
 async function typeInto(element, value) {
   await window.clear(element);
@@ -81,14 +77,7 @@ before(async () => {
     COMMONS_SERVER_URL: serverUrl,
     COMMONS_DOWNLOAD_DIR: downloads,
   });
-  await typeInto(await window.waitForElement('[data-testid="login-email"]'), "ada@example.org");
-  await typeInto(await window.waitForElement('[data-testid="login-password"]'), DEMO_PASSWORD);
-  await click('[data-testid="login-submit"]');
-  await window.waitForElement('[data-testid="current-user"]');
-  await until(
-    async () => (await window.execute(`return document.querySelectorAll('[data-testid="post-body"]').length;`)) >= 4,
-    "the demo feed",
-  );
+  await logIn(window, "ada@example.org");
 });
 
 after(async () => {

@@ -169,6 +169,24 @@ export async function startBareSessionBus(dir) {
   );
 }
 
+/**
+ * Logs the window in through the login form as `email` (a demo account) and
+ * waits for the demo feed (at least four posts).
+ */
+export async function logIn(window, email) {
+  for (const [testId, value] of [["login-email", email], ["login-password", DEMO_PASSWORD]]) {
+    const field = await window.waitForElement(`[data-testid="${testId}"]`);
+    await window.clear(field);
+    await window.type(field, value);
+  }
+  await window.clickInView('[data-testid="login-submit"]');
+  await window.waitForElement('[data-testid="current-user"]');
+  await waitFor(
+    async () => (await window.execute(`return document.querySelectorAll('[data-testid="post-body"]').length;`)) >= 4,
+    { timeoutMs: WAIT_MS, what: "the demo feed" },
+  );
+}
+
 /** Calls the server's REST API. */
 export async function rest(serverUrl, method, route, { token, body } = {}) {
   const headers = { "content-type": "application/json" };

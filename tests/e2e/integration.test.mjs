@@ -21,6 +21,7 @@ import {
   DESKTOP_BIN,
   WAIT_MS,
   createDemo,
+  logIn,
   openApp,
   requireDesktopSession,
   rest as restAt,
@@ -42,11 +43,6 @@ const loginAs = async (email) =>
   (await rest("POST", "/auth/login", { body: { email, password: DEMO_PASSWORD } })).token;
 const until = (probe, what) => waitFor(probe, { timeoutMs: WAIT_MS, what });
 const appEnv = () => ({ COMMONS_PROFILE: profile, COMMONS_SERVER_URL: serverUrl });
-
-async function typeInto(element, value) {
-  await window.clear(element);
-  await window.type(element, value);
-}
 
 /** The post the window shows alone (the post view), or null. */
 const shownPost = () =>
@@ -89,14 +85,7 @@ before(async () => {
   await until(() => notifications.output.includes("NameAcquired"), "dbus-monitor to start");
 
   window = await openApp(appEnv());
-  await typeInto(await window.waitForElement('[data-testid="login-email"]'), "ada@example.org");
-  await typeInto(await window.waitForElement('[data-testid="login-password"]'), DEMO_PASSWORD);
-  await window.click(await window.waitForElement('[data-testid="login-submit"]'));
-  await window.waitForElement('[data-testid="current-user"]');
-  await until(
-    async () => (await window.execute(`return document.querySelectorAll('[data-testid="post-body"]').length;`)) >= 4,
-    "the demo feed",
-  );
+  await logIn(window, "ada@example.org");
 });
 
 after(async () => {

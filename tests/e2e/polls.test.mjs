@@ -14,6 +14,7 @@ import {
   DEMO_PASSWORD,
   WAIT_MS,
   createDemo,
+  logIn,
   openApp,
   requireDesktopSession,
   rest as restAt,
@@ -86,14 +87,7 @@ before(async () => {
   groups = await rest("GET", "/groups", { token: ada });
   window = await openApp({ COMMONS_PROFILE: path.join(tmp, "profile"), COMMONS_SERVER_URL: serverUrl });
 
-  await typeInto(await window.waitForElement('[data-testid="login-email"]'), "ada@example.org");
-  await typeInto(await window.waitForElement('[data-testid="login-password"]'), DEMO_PASSWORD);
-  await click('[data-testid="login-submit"]');
-  await window.waitForElement('[data-testid="current-user"]');
-  await until(
-    async () => (await window.execute(`return document.querySelectorAll('[data-testid="post-body"]').length;`)) >= 4,
-    "the demo feed",
-  );
+  await logIn(window, "ada@example.org");
 });
 
 after(async () => {

@@ -18,6 +18,7 @@ import {
   ROOT,
   WAIT_MS,
   createDemo,
+  logIn,
   openApp,
   requireDesktopSession,
   rest as restAt,
@@ -49,12 +50,7 @@ const loginAs = async (email) =>
   (await rest("POST", "/auth/login", { body: { email, password: DEMO_PASSWORD } })).token;
 const groupNamed = (name) => groups.find((item) => item.group.name === name).group;
 
-/** Clicks an element, scrolled into view first (WebKitWebDriver does not scroll the feed's column). */
-const click = async (css) => {
-  const element = await window.waitForElement(css);
-  await window.execute(`document.querySelector(arguments[0])?.scrollIntoView({ block: "center" }); return true;`, [css]);
-  return window.click(element);
-};
+const click = (css) => window.clickInView(css);
 const text = (css) =>
   window.execute(`return document.querySelector(arguments[0])?.textContent.trim() ?? null;`, [css]);
 const texts = (css) =>
@@ -124,11 +120,7 @@ before(async () => {
     COMMONS_DOWNLOAD_DIR: downloads,
   });
 
-  await typeInto('[data-testid="login-email"]', "ada@example.org");
-  await typeInto('[data-testid="login-password"]', DEMO_PASSWORD);
-  await click('[data-testid="login-submit"]');
-  await window.waitForElement('[data-testid="current-user"]');
-  await until(async () => (await texts('[data-testid="post-body"]')).length >= 4, "the demo feed");
+  await logIn(window, "ada@example.org");
 });
 
 after(async () => {

@@ -85,6 +85,16 @@ export class Session {
     return this.#call("POST", `/element/${element}/click`, {});
   }
 
+  /**
+   * Clicks the element `css` names once it exists, scrolled into the middle of
+   * its scrolling column first: WebKitWebDriver does not scroll nested columns.
+   */
+  async clickInView(css) {
+    const element = await this.waitForElement(css);
+    await this.execute(`document.querySelector(arguments[0])?.scrollIntoView({ block: "center" }); return true;`, [css]);
+    return this.click(element);
+  }
+
   type(element, text) {
     return this.#call("POST", `/element/${element}/value`, { text });
   }

@@ -30,14 +30,8 @@ use tokio::io::{AsyncBufReadExt as _, BufReader};
 #[derive(Parser)]
 #[command(about = "Measure the desktop app's cold start and memory on a large cache")]
 struct Args {
-    #[arg(long, default_value_t = 200)]
-    users: usize,
-    #[arg(long, default_value_t = 30)]
-    groups: usize,
-    #[arg(long, default_value_t = 100_000)]
-    posts: usize,
-    #[arg(long, default_value_t = 400_000)]
-    comments: usize,
+    #[command(flatten)]
+    size: seed::Size,
     /// Keep the server's data, its port and the synced profile in this
     /// folder: later runs with the same size skip seeding and most of the sync.
     #[arg(long)]
@@ -216,13 +210,7 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&data)?;
     let data = std::fs::canonicalize(&data)?;
     let database = DatabaseConfig::new(data.join("server"), None);
-    let size = seed::Size {
-        users: args.users,
-        groups: args.groups,
-        posts: args.posts,
-        comments: args.comments,
-    };
-    seed::seed_once(&database, &data, size).await?;
+    seed::seed_once(&database, &data, args.size).await?;
 
     // The profile records the server's address: a kept one needs the same port.
     let port_file = data.join("desktop-port");
@@ -414,10 +402,7 @@ async fn main() -> anyhow::Result<()> {
     server.shutdown().await?;
     println!(
         "{}",
-        report.markdown(&format!(
-            "desktop, SQLite server: {} people, {} groups, {} posts, {} comments",
-            args.users, args.groups, args.posts, args.comments
-        ))
+        report.markdown(&format!("desktop, SQLite server: {}", args.size))
     );
     Ok(())
 }

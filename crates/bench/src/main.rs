@@ -4,6 +4,7 @@
 
 mod client;
 mod export;
+mod procfs;
 mod report;
 mod seed;
 mod server;
@@ -22,14 +23,8 @@ struct Args {
     /// A PostgreSQL URL of an EMPTY database; default: SQLite in a temporary folder.
     #[arg(long)]
     database: Option<String>,
-    #[arg(long, default_value_t = 200)]
-    users: usize,
-    #[arg(long, default_value_t = 30)]
-    groups: usize,
-    #[arg(long, default_value_t = 100_000)]
-    posts: usize,
-    #[arg(long, default_value_t = 400_000)]
-    comments: usize,
+    #[command(flatten)]
+    size: seed::Size,
     /// Seconds each throughput measure runs.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -60,13 +55,7 @@ async fn main() -> anyhow::Result<()> {
     let temporary = tempfile::tempdir()?;
     let data = args.keep.clone().unwrap_or_else(|| temporary.path().into());
     let database = DatabaseConfig::new(data.join("server"), args.database.clone());
-    let size = seed::Size {
-        users: args.users,
-        groups: args.groups,
-        posts: args.posts,
-        comments: args.comments,
-    };
-    seed::seed_once(&database, &data, size).await?;
+    seed::seed_once(&database, &data, args.size).await?;
 
     // Each bench client writes far faster than a person may: writes are
     // still counted (that cost is measured) but never refused.
@@ -88,16 +77,13 @@ async fn main() -> anyhow::Result<()> {
             .pool_max_idle_per_host(64)
             .build()?,
     });
-    let emails: Vec<String> = (0..args.users).map(seed::email).collect();
+    let emails: Vec<String> = (0..args.size.users).map(seed::email).collect();
     let backend = if args.database.is_some() {
         "PostgreSQL"
     } else {
         "SQLite"
     };
-    let title = format!(
-        "{backend}: {} people, {} groups, {} posts, {} comments",
-        args.users, args.groups, args.posts, args.comments
-    );
+    let title = format!("{backend}: {}", args.size);
 
     let mut report = report::Report::default();
     if !args.export_only {

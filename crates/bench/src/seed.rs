@@ -17,12 +17,27 @@ use crate::text::{Rng, Vocabulary};
 /// Password of every seeded account.
 pub const PASSWORD: &str = "commons-bench-password";
 
-#[derive(Clone, Copy, Debug)]
+/// The organisation to seed (the bench binaries' `--users`, `--groups`, `--posts`, `--comments`).
+#[derive(Clone, Copy, Debug, clap::Args)]
 pub struct Size {
+    #[arg(long, default_value_t = 200)]
     pub users: usize,
+    #[arg(long, default_value_t = 30)]
     pub groups: usize,
+    #[arg(long, default_value_t = 100_000)]
     pub posts: usize,
+    #[arg(long, default_value_t = 400_000)]
     pub comments: usize,
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} people, {} groups, {} posts, {} comments",
+            self.users, self.groups, self.posts, self.comments
+        )
+    }
 }
 
 /// The e-mail address of the `i`th seeded person (the first one is an org

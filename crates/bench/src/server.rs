@@ -8,6 +8,7 @@ use commons_protocol::{CreatePostRequest, LoginRequest, LoginResponse, SyncRespo
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::procfs::cpu_seconds;
 use crate::report::{percentile, Report};
 use crate::seed::PASSWORD;
 use crate::text::{Rng, Vocabulary};
@@ -59,22 +60,6 @@ impl std::fmt::Display for Rate {
     }
 }
 
-/// User and system CPU time of this process so far, in seconds (Linux).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| fields.get(i).and_then(|t| t.parse::<f64>().ok());
-    match (ticks(11), ticks(12)) {
-        // Clock ticks of 1/100 s on every Linux this runs on.
-        (Some(user), Some(system)) => (user + system) / 100.0,
-        _ => f64::NAN,
-    }
-}
-
 /// Runs `concurrency` tasks calling `step` in a loop for `duration`.
 async fn throughput<F, Fut>(concurrency: usize, duration: Duration, step: F) -> anyhow::Result<Rate>
 where
@@ -85,7 +70,7 @@ where
     let done = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
-    let cpu_before = cpu_seconds();
+    let cpu_before = cpu_seconds("self");
     let mut tasks = Vec::new();
     for worker in 0..concurrency {
         let (step, done, stop) = (step.clone(), done.clone(), stop.clone());
@@ -107,7 +92,7 @@ where
     let calls = done.load(Ordering::Relaxed) as f64;
     Ok(Rate {
         per_second: calls / started.elapsed().as_secs_f64(),
-        cpu_ms_per_call: (cpu_seconds() - cpu_before) * 1000.0 / calls,
+        cpu_ms_per_call: (cpu_seconds("self") - cpu_before) * 1000.0 / calls,
     })
 }
 

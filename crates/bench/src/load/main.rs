@@ -8,6 +8,8 @@ mod clients;
 mod maxclients;
 mod members;
 mod nodes;
+#[path = "../procfs.rs"]
+mod procfs;
 #[allow(dead_code)] // shared with commons-bench, which uses more of it
 #[path = "../report.rs"]
 mod report;

@@ -128,7 +128,7 @@ impl Nodes {
     pub fn cpu_seconds(&self) -> Vec<f64> {
         self.servers
             .iter()
-            .map(|s| crate::stats::cpu_seconds(&s.pid().to_string()))
+            .map(|s| crate::procfs::cpu_seconds(&s.pid().to_string()))
             .collect()
     }
 

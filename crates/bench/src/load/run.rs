@@ -12,7 +12,8 @@ use tokio::sync::watch;
 use crate::clients::{self, wait_for};
 use crate::members::{self, Api};
 use crate::nodes::{self, Nodes, ADMIN_EMAIL, PASSWORD};
-use crate::stats::{body, cpu_seconds, Stats};
+use crate::procfs::cpu_seconds;
+use crate::stats::{body, Stats};
 use crate::{maxclients, report, Args};
 
 async fn start_nodes(args: &Args, dir: &std::path::Path) -> anyhow::Result<(Nodes, Api)> {
