@@ -10,6 +10,10 @@
 //! A first pull also confirms what the first page (`pages.rs`) stored before
 //! it, and removes what it did not deliver when it finishes.
 //!
+//! Pages are written in runs of one kind of entity, one statement per few
+//! hundred rows (`cache::runs`), and the next page is asked for while one is
+//! being written.
+//!
 //! A cursor the server refuses (its log was reset) makes the pull start over:
 //! the synced rows are forgotten, unsent writes and their rows stay, and the
 //! log is pulled from the beginning as on a first sync.
@@ -21,7 +25,7 @@
 
 use std::collections::HashMap;
 
-use commons_protocol::{Change, ErrorCode, Millis, User, DEFAULT_SYNC_LIMIT};
+use commons_protocol::{Change, Cursor, ErrorCode, Millis, SyncResponse, User, DEFAULT_SYNC_LIMIT};
 
 use crate::cache::{self, Cache};
 use crate::outbox::Session;
@@ -41,6 +45,8 @@ pub(crate) async fn pull(
 ) -> Result<Pulled, ClientError> {
     let mut pulled = Pulled::default();
     let mut started_over = false;
+    // The next page, asked for while the previous one was being applied.
+    let mut prefetched: Option<Result<SyncResponse, ClientError>> = None;
     loop {
         let (since, incremental) = {
             let mut conn = cache.read().await?;
@@ -49,15 +55,10 @@ pub(crate) async fn pull(
                 cache::first_sync_done(&mut conn).await?,
             )
         };
-        let page = session
-            .api
-            .sync(
-                session.server_url,
-                session.token,
-                since.as_ref(),
-                DEFAULT_SYNC_LIMIT,
-            )
-            .await;
+        let page = match prefetched.take() {
+            Some(page) => page,
+            None => fetch(session, since.as_ref()).await,
+        };
         let page = match page {
             Err(ClientError::Server {
                 status: 400,
@@ -82,52 +83,82 @@ pub(crate) async fn pull(
             ));
         }
 
-        let mut tx = cache.write().await?;
-        let joins = my_memberships(me, &page.changes);
-        let purged = page.changes.iter().any(forgets);
-        for change in &page.changes {
-            if incremental && !is_backfill(change, &joins) {
+        pulled.changes += page.changes.len();
+        if !page.has_more {
+            apply_page(cache, me, &page, incremental, &mut pulled.notifications).await?;
+            return Ok(pulled);
+        }
+        // The server prepares the next page while this one is written: the
+        // next request starts from this page's cursor, which is what the cache
+        // holds once the page is committed.
+        let (applied, next) = tokio::join!(
+            apply_page(cache, me, &page, incremental, &mut pulled.notifications),
+            fetch(session, Some(&page.cursor)),
+        );
+        applied?;
+        prefetched = Some(next);
+    }
+}
+
+async fn fetch(session: &Session<'_>, since: Option<&Cursor>) -> Result<SyncResponse, ClientError> {
+    session
+        .api
+        .sync(session.server_url, session.token, since, DEFAULT_SYNC_LIMIT)
+        .await
+}
+
+/// Applies a page, its notifications and its cursor in one transaction.
+async fn apply_page(
+    cache: &Cache,
+    me: &User,
+    page: &SyncResponse,
+    incremental: bool,
+    notifications: &mut Vec<Notification>,
+) -> Result<(), ClientError> {
+    let mut tx = cache.write().await?;
+    let joins = my_memberships(me, &page.changes);
+    let purged = page.changes.iter().any(forgets);
+    for run in cache::runs(&page.changes) {
+        if incremental {
+            // Before the run is applied: "already in the cache" tells old from new.
+            for change in run.iter().filter(|change| !is_backfill(change, &joins)) {
                 if let Some(n) = notifications::consider(&mut tx, me, change).await? {
-                    pulled.notifications.push(n);
+                    notifications.push(n);
                 }
             }
-            cache::apply_change(&mut tx, change).await?;
-            if let Change::Purge { group_id } = change {
-                cache::forget_feed_pages(&mut tx, group_id).await?;
-            }
-            if let Change::User { user } = change {
-                if user.id == me.id {
+        }
+        cache::apply_run(&mut tx, run).await?;
+        for change in run {
+            match change {
+                Change::Purge { group_id } => cache::forget_feed_pages(&mut tx, group_id).await?,
+                Change::User { user } if user.id == me.id => {
                     // My own profile changed (name, handle): keep the account current.
-                    let account = cache::stored_account(&mut tx).await?;
-                    if let Some(account) = account {
+                    if let Some(account) = cache::stored_account(&mut tx).await? {
                         let user = user.clone();
                         cache::set_account(&mut tx, &Account { user, ..account }).await?;
                     }
                 }
+                _ => {}
             }
         }
-        if !incremental {
-            cache::confirm_provisional(&mut tx, &page.changes).await?;
-        }
-        cache::set_sync_cursor(&mut tx, &page.cursor).await?;
-        if !page.has_more && !incremental {
-            // What the first page showed early and the log did not deliver is gone.
-            cache::drop_unconfirmed(&mut tx).await?;
-            cache::set_first_sync_done(&mut tx).await?;
-        }
-        tx.commit().await?;
-        if purged {
-            // The purged or deleted rows were overwritten in the database
-            // pages; older copies of those pages may still sit in the
-            // write-ahead log.
-            cache.checkpoint().await?;
-        }
-
-        pulled.changes += page.changes.len();
-        if !page.has_more {
-            return Ok(pulled);
-        }
     }
+    if !incremental {
+        cache::confirm_provisional(&mut tx, &page.changes).await?;
+    }
+    cache::set_sync_cursor(&mut tx, &page.cursor).await?;
+    if !page.has_more && !incremental {
+        // What the first page showed early and the log did not deliver is gone.
+        cache::drop_unconfirmed(&mut tx).await?;
+        cache::set_first_sync_done(&mut tx).await?;
+    }
+    tx.commit().await?;
+    if purged {
+        // The purged or deleted rows were overwritten in the database
+        // pages; older copies of those pages may still sit in the
+        // write-ahead log.
+        cache.checkpoint().await?;
+    }
+    Ok(())
 }
 
 /// Whether applying `change` deletes or overwrites something the cache must

@@ -19,7 +19,7 @@ pub(crate) enum Origin {
 }
 
 impl Origin {
-    fn pending(self) -> bool {
+    pub(super) fn pending(self) -> bool {
         self == Origin::Local
     }
 }
@@ -67,33 +67,7 @@ pub(crate) async fn upsert_user(
     conn: &mut SqliteConnection,
     user: &User,
 ) -> Result<(), ClientError> {
-    sqlx::query(
-        "INSERT INTO users (id, email, name, handle, is_admin, created_at, title, department,
-                            location, manager_id, about, deactivated, avatar_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name,
-             handle = excluded.handle, is_admin = excluded.is_admin, created_at = excluded.created_at,
-             title = excluded.title, department = excluded.department,
-             location = excluded.location, manager_id = excluded.manager_id,
-             about = excluded.about, deactivated = excluded.deactivated,
-             avatar_id = excluded.avatar_id",
-    )
-    .bind(user.id.clone())
-    .bind(user.email.clone())
-    .bind(user.name.clone())
-    .bind(user.handle.clone())
-    .bind(user.is_admin)
-    .bind(user.created_at)
-    .bind(user.title.clone())
-    .bind(user.department.clone())
-    .bind(user.location.clone())
-    .bind(user.manager_id.clone().filter(|id| !id.is_empty()))
-    .bind(user.about.clone())
-    .bind(user.deactivated)
-    .bind(user.avatar_id.clone())
-    .execute(conn)
-    .await?;
-    Ok(())
+    super::upsert_users(conn, &[user]).await
 }
 
 pub(crate) async fn upsert_group(
@@ -129,28 +103,7 @@ pub(crate) async fn upsert_membership(
     membership: &Membership,
     origin: Origin,
 ) -> Result<(), ClientError> {
-    sqlx::query(
-        "INSERT INTO memberships (group_id, user_id, role, joined_at, pending) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (group_id, user_id) DO UPDATE SET role = excluded.role,
-             joined_at = excluded.joined_at, pending = excluded.pending",
-    )
-    .bind(membership.group_id.clone())
-    .bind(membership.user_id.clone())
-    .bind(membership.role.as_str())
-    .bind(membership.joined_at)
-    .bind(origin.pending())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// The text to store: a tombstone keeps none, whatever was sent with it.
-fn stored_body(body: &str, deleted_at: Option<i64>) -> String {
-    if deleted_at.is_some() {
-        String::new()
-    } else {
-        body.to_owned()
-    }
+    super::upsert_memberships(conn, &[membership], origin).await
 }
 
 pub(crate) async fn upsert_post(
@@ -158,33 +111,7 @@ pub(crate) async fn upsert_post(
     post: &Post,
     origin: Origin,
 ) -> Result<(), ClientError> {
-    sqlx::query(
-        "INSERT INTO posts (id, group_id, author_id, body, created_at, edited_at, deleted_at,
-                            pinned_at, pending, failed, poll, announced_until)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, author_id = excluded.author_id,
-             body = excluded.body, created_at = excluded.created_at,
-             edited_at = excluded.edited_at, deleted_at = excluded.deleted_at,
-             pinned_at = excluded.pinned_at, pending = excluded.pending, failed = NULL,
-             poll = excluded.poll, announced_until = excluded.announced_until",
-    )
-    .bind(post.id.clone())
-    .bind(post.group_id.clone())
-    .bind(post.author_id.clone())
-    .bind(stored_body(&post.body, post.deleted_at))
-    .bind(post.created_at)
-    .bind(post.edited_at)
-    .bind(post.deleted_at)
-    .bind(post.pinned_at)
-    .bind(origin.pending())
-    .bind(super::poll_json(post.poll.as_ref())?)
-    .bind(post.announced_until)
-    .execute(&mut *conn)
-    .await?;
-    if post.deleted_at.is_some() {
-        super::forget_votes_and_seen(conn, &post.id).await?;
-    }
-    super::store_post_attachments(conn, post).await
+    super::upsert_posts(conn, &[post], origin).await
 }
 
 pub(crate) async fn upsert_comment(
@@ -192,33 +119,7 @@ pub(crate) async fn upsert_comment(
     comment: &Comment,
     origin: Origin,
 ) -> Result<(), ClientError> {
-    sqlx::query(
-        "INSERT INTO comments (id, post_id, group_id, author_id, body, created_at, parent_id,
-                               edited_at, deleted_at, pending, failed, attachments)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
-         ON CONFLICT (id) DO UPDATE SET post_id = excluded.post_id, group_id = excluded.group_id,
-             author_id = excluded.author_id, body = excluded.body,
-             created_at = excluded.created_at, parent_id = excluded.parent_id,
-             edited_at = excluded.edited_at, deleted_at = excluded.deleted_at,
-             pending = excluded.pending, failed = NULL, attachments = excluded.attachments",
-    )
-    .bind(comment.id.clone())
-    .bind(comment.post_id.clone())
-    .bind(comment.group_id.clone())
-    .bind(comment.author_id.clone())
-    .bind(stored_body(&comment.body, comment.deleted_at))
-    .bind(comment.created_at)
-    .bind(comment.parent_id.clone())
-    .bind(comment.edited_at)
-    .bind(comment.deleted_at)
-    .bind(origin.pending())
-    .bind(
-        serde_json::to_string(&comment.attachments)
-            .map_err(|e| ClientError::CorruptCache(format!("comment attachments: {e}")))?,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    super::upsert_comments(conn, &[comment], origin).await
 }
 
 pub(crate) async fn remove_membership(
@@ -271,21 +172,7 @@ pub(crate) async fn upsert_reaction(
     conn: &mut SqliteConnection,
     reaction: &Reaction,
 ) -> Result<(), ClientError> {
-    sqlx::query(
-        "INSERT INTO reactions (target_id, user_id, post_id, group_id, kind, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (target_id, user_id) DO UPDATE SET post_id = excluded.post_id,
-             group_id = excluded.group_id, kind = excluded.kind, created_at = excluded.created_at",
-    )
-    .bind(reaction.target_id.clone())
-    .bind(reaction.user_id.clone())
-    .bind(reaction.post_id.clone())
-    .bind(reaction.group_id.clone())
-    .bind(reaction.kind.as_str())
-    .bind(reaction.created_at)
-    .execute(conn)
-    .await?;
-    Ok(())
+    super::upsert_reactions(conn, &[reaction]).await
 }
 
 pub(crate) async fn remove_reaction(

@@ -6,6 +6,7 @@
 //! transaction, so two writers never deadlock upgrading a read lock.
 
 mod attachments;
+mod batch;
 mod entities;
 mod meta;
 mod pages;
@@ -16,6 +17,8 @@ mod search;
 mod social;
 
 pub(crate) use attachments::*;
+pub(crate) use batch::{apply_run, runs};
+use batch::{upsert_comments, upsert_memberships, upsert_posts, upsert_reactions, upsert_users};
 pub(crate) use entities::*;
 pub(crate) use meta::*;
 pub(crate) use pages::*;

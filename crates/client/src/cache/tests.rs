@@ -5,6 +5,7 @@ use commons_protocol::{Change, Comment, Group, GroupRole, Membership, Post, Priv
 use super::*;
 use crate::{notifications, outbox, writes, OutboxState};
 
+mod batch;
 mod eviction;
 mod outbox_actions;
 mod polls;
