@@ -49,7 +49,7 @@ pub async fn run(
     report.add(
         "client: time to a first feed page during first sync",
         format!(
-            "{:.2} s (oldest posts first: the sync pulls the log in order)",
+            "{:.2} s (the newest page, fetched before the log)",
             first_page.as_secs_f64()
         ),
         "under 1 s, newest posts",

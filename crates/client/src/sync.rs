@@ -25,7 +25,7 @@
 
 use std::collections::HashMap;
 
-use commons_protocol::{Change, Cursor, ErrorCode, Millis, SyncResponse, User, DEFAULT_SYNC_LIMIT};
+use commons_protocol::{Change, Cursor, ErrorCode, Millis, SyncResponse, User, MAX_SYNC_LIMIT};
 
 use crate::cache::{self, Cache};
 use crate::outbox::Session;
@@ -100,10 +100,11 @@ pub(crate) async fn pull(
     }
 }
 
+/// Pages as large as the server gives: a first sync or a long absence has many.
 async fn fetch(session: &Session<'_>, since: Option<&Cursor>) -> Result<SyncResponse, ClientError> {
     session
         .api
-        .sync(session.server_url, session.token, since, DEFAULT_SYNC_LIMIT)
+        .sync(session.server_url, session.token, since, MAX_SYNC_LIMIT)
         .await
 }
 
