@@ -1,0 +1,400 @@
+//! Several accounts side by side: one [`Session`] (client core, live mode)
+//! per account, all live at once so a background account still raises its
+//! notifications, and the one the window shows. Commands act on the shown
+//! account through their [`Shell`] argument; which accounts exist and which
+//! is shown is [`AccountList`], saved in the profile.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use commons_client::{Account, Client, ClientError};
+use serde::{Deserialize, Serialize};
+use tauri::ipc::{CommandArg, CommandItem, InvokeError};
+use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_specta::Event;
+
+use crate::account_list::{AccountList, AccountListError};
+use crate::error::{AppError, ErrorKind};
+use crate::events::AccountsChanged;
+use crate::notifier::DesktopNotifier;
+use crate::session::Session;
+use crate::{files, tray};
+
+/// Managed state: every open account's session, in the list's order.
+pub struct Accounts {
+    profile: PathBuf,
+    state: Mutex<Listed>,
+}
+
+/// The list and its sessions; `sessions` holds exactly the list's ids.
+struct Listed {
+    list: AccountList,
+    sessions: HashMap<String, Arc<Session>>,
+}
+
+/// One account as the switcher shows it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, specta::Type)]
+pub struct AccountSummary {
+    pub id: String,
+    /// The person's name; empty for an account never logged in.
+    pub name: String,
+    pub email: String,
+    /// The server's host (and port), without scheme.
+    pub server_host: String,
+    pub signed_in: bool,
+    pub unread: u32,
+    /// The account the window shows.
+    pub active: bool,
+}
+
+/// Which account a login is for.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginTarget {
+    /// The account shown (its session ended, or it is the only one).
+    Shown,
+    /// A new account beside the others ("Add account"); shown once logged in.
+    New,
+}
+
+impl Accounts {
+    /// Opens the client of every listed account. One that cannot be opened is
+    /// left out (and logged), unless it is the only one.
+    pub async fn open(app: &AppHandle, profile: &Path) -> Result<Accounts, ClientError> {
+        let mut list = AccountList::load(profile);
+        let mut sessions = HashMap::new();
+        for id in list.ids().to_vec() {
+            match open_session(app, profile, &id).await {
+                Ok(session) => {
+                    sessions.insert(id, session);
+                }
+                Err(error) if list.ids().len() == 1 => return Err(error),
+                Err(error) => {
+                    tracing::warn!(%error, account = %id, "cannot open this account; it is left out");
+                    let _ = list.remove(&id);
+                }
+            }
+        }
+        Ok(Accounts {
+            profile: profile.to_path_buf(),
+            state: Mutex::new(Listed { list, sessions }),
+        })
+    }
+
+    /// The session of the account the window shows.
+    pub fn active(&self) -> Arc<Session> {
+        let listed = self.listed();
+        Arc::clone(&listed.sessions[listed.list.active()])
+    }
+
+    pub fn is_active(&self, id: &str) -> bool {
+        self.listed().list.active() == id
+    }
+
+    /// Every account's session, in the switcher's order.
+    pub fn sessions(&self) -> Vec<Arc<Session>> {
+        let listed = self.listed();
+        let ids = listed.list.ids();
+        ids.iter()
+            .map(|id| Arc::clone(&listed.sessions[id]))
+            .collect()
+    }
+
+    /// Shows account `id`; true when another one was shown before.
+    pub fn activate(&self, id: &str) -> Result<bool, AccountListError> {
+        let mut listed = self.listed();
+        let changed = listed.list.activate(id)?;
+        if changed {
+            listed.list.save(&self.profile)?;
+        }
+        Ok(changed)
+    }
+
+    /// Logs in with `log_in`, into the shown account or a new one, then
+    /// starts its live mode. A new account joins the list (and is shown) only
+    /// once logged in, so a failed or cancelled login leaves nothing behind.
+    pub async fn log_in<F, Fut>(
+        &self,
+        app: &AppHandle,
+        target: LoginTarget,
+        log_in: F,
+    ) -> Result<Account, AppError>
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = Result<Account, ClientError>>,
+    {
+        let session = match target {
+            LoginTarget::Shown => self.active(),
+            LoginTarget::New => self.new_session(app).await?,
+        };
+        let new = target == LoginTarget::New;
+        let account = match log_in(session.client().clone()).await {
+            Ok(account) => account,
+            Err(error) => {
+                if new {
+                    forget(&session).await;
+                }
+                return Err(error.into());
+            }
+        };
+        if new {
+            if let Err(error) = self.keep_new(&session, &account).await {
+                forget(&session).await;
+                return Err(error);
+            }
+        }
+        session.start_live(app).await;
+        Ok(account)
+    }
+
+    /// An open client in a fresh directory, not listed yet.
+    async fn new_session(&self, app: &AppHandle) -> Result<Arc<Session>, AppError> {
+        let id = {
+            let listed = self.listed();
+            let id = listed.list.new_id(&self.profile);
+            // Made now, under the lock, so a second "add" at once picks another id.
+            let dir = AccountList::dir_of(&self.profile, &id);
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                AppError::new(
+                    ErrorKind::Local,
+                    format!("cannot create {}: {e}", dir.display()),
+                )
+            })?;
+            id
+        };
+        Ok(open_session(app, &self.profile, &id).await?)
+    }
+
+    /// Lists a new account that logged in, unless another one already is that account.
+    async fn keep_new(&self, session: &Arc<Session>, account: &Account) -> Result<(), AppError> {
+        for other in self.sessions() {
+            if holds(other.client(), account).await {
+                return Err(AppError::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "{} on {} is already in this window",
+                        account.user.email,
+                        server_host(&account.server_url)
+                    ),
+                ));
+            }
+        }
+        let mut listed = self.listed();
+        listed.list.add(session.id().to_owned());
+        listed
+            .sessions
+            .insert(session.id().to_owned(), Arc::clone(session));
+        Ok(listed.list.save(&self.profile)?)
+    }
+
+    /// Logs the shown account out. With other accounts in the window it
+    /// leaves the list (another is shown); the last one stays, signed out.
+    pub async fn log_out_shown(&self, app: &AppHandle) -> Result<(), AppError> {
+        let session = self.active();
+        session.stop_live(app).await;
+        match session.client().logout().await {
+            Ok(()) | Err(ClientError::NotLoggedIn) => {}
+            Err(error) => return Err(error.into()),
+        }
+        let removed = {
+            let mut listed = self.listed();
+            match listed.list.remove(session.id()) {
+                Ok(()) => {
+                    listed.sessions.remove(session.id());
+                    listed.list.save(&self.profile)?;
+                    true
+                }
+                Err(AccountListError::Last) => false,
+                Err(error) => return Err(error.into()),
+            }
+        };
+        if removed {
+            forget(&session).await;
+        }
+        tray::refresh(app);
+        Ok(())
+    }
+
+    /// The switcher's lines, in order.
+    pub async fn summaries(&self) -> Vec<AccountSummary> {
+        let active = self.listed().list.active().to_owned();
+        let mut summaries = Vec::new();
+        for session in self.sessions() {
+            let client = session.client();
+            let stored = client.stored_account().await.ok().flatten();
+            let signed_in = matches!(client.account().await, Ok(Some(_)));
+            summaries.push(AccountSummary {
+                id: session.id().to_owned(),
+                name: stored
+                    .as_ref()
+                    .map(|a| a.user.name.clone())
+                    .unwrap_or_default(),
+                email: stored
+                    .as_ref()
+                    .map(|a| a.user.email.clone())
+                    .unwrap_or_default(),
+                server_host: stored
+                    .as_ref()
+                    .map(|a| server_host(&a.server_url))
+                    .unwrap_or_default(),
+                signed_in,
+                unread: if signed_in { unread(client).await } else { 0 },
+                active: session.id() == active,
+            });
+        }
+        summaries
+    }
+
+    /// Unread notifications of all signed-in accounts (the tray's count).
+    pub async fn unread_total(&self) -> u32 {
+        let mut total = 0u32;
+        for session in self.sessions() {
+            total = total.saturating_add(unread(session.client()).await);
+        }
+        total
+    }
+
+    fn listed(&self) -> MutexGuard<'_, Listed> {
+        // Every change to `Listed` is made whole before the guard drops.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+async fn open_session(
+    app: &AppHandle,
+    profile: &Path,
+    id: &str,
+) -> Result<Arc<Session>, ClientError> {
+    let dir = AccountList::dir_of(profile, id);
+    tracing::info!(account = %id, profile = %dir.display(), "opening an account");
+    let client = Client::open(&dir).await?;
+    // Files a draft held when the app last closed are not wanted any more.
+    files::unstage(&dir, None);
+    let notifier = DesktopNotifier::new(app.clone(), id.to_owned());
+    Ok(Session::new(id.to_owned(), client, Arc::new(notifier)))
+}
+
+/// Deletes what an account that left the window kept in its own directory;
+/// its unsent writes, if any, are kept there (the core refuses to drop them).
+/// The profile's own account keeps its cache, as a single account always did.
+async fn forget(session: &Session) {
+    if session.id() == crate::account_list::MAIN {
+        return;
+    }
+    if let Err(error) = session.client().logout_and_delete_cache().await {
+        tracing::info!(%error, account = %session.id(), "the account's cache is kept");
+    }
+}
+
+/// Whether `client` is logged in as `account` (same server, same person).
+async fn holds(client: &Client, account: &Account) -> bool {
+    match client.account().await {
+        Ok(Some(held)) => held.server_url == account.server_url && held.user.id == account.user.id,
+        _ => false,
+    }
+}
+
+async fn unread(client: &Client) -> u32 {
+    match client.notifications(true, 1, None).await {
+        Ok(list) => u32::try_from(list.unread_count).unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
+/// `https://example.org:8443/path` → `example.org:8443`.
+pub fn server_host(server_url: &str) -> String {
+    let rest = server_url
+        .split_once("://")
+        .map_or(server_url, |(_, rest)| rest);
+    rest.split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Tells the UI the switcher's lines changed (another account's unread
+/// count, a background account signed out, or which account is shown).
+pub fn changed(app: &AppHandle) {
+    if let Err(error) = (AccountsChanged {}).emit(app) {
+        tracing::warn!(%error, "could not tell the UI the accounts changed");
+    }
+}
+
+/// The shown account's session, as a command argument: resolved once per
+/// call, so a switch during a command never mixes two accounts.
+pub struct Shell(Arc<Session>);
+
+impl Deref for Shell {
+    type Target = Arc<Session>;
+
+    fn deref(&self) -> &Arc<Session> {
+        &self.0
+    }
+}
+
+impl<'de, R: Runtime> CommandArg<'de, R> for Shell {
+    fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
+        let accounts: State<'_, Arc<Accounts>> = CommandArg::from_command(command)?;
+        Ok(Shell(accounts.active()))
+    }
+}
+
+/// Not an argument the UI passes: the bindings leave it out, as for `State`.
+impl specta::function::FunctionArg for Shell {
+    fn to_datatype(_: &mut specta::Types) -> Option<specta::datatype::DataType> {
+        None
+    }
+}
+
+/// The accounts of the window, for the switcher.
+#[tauri::command]
+#[specta::specta]
+pub async fn my_accounts(
+    accounts: State<'_, Arc<Accounts>>,
+) -> Result<Vec<AccountSummary>, AppError> {
+    Ok(accounts.summaries().await)
+}
+
+/// Shows another account; the UI then re-reads everything.
+#[tauri::command]
+#[specta::specta]
+pub async fn switch_account(
+    app: AppHandle,
+    accounts: State<'_, Arc<Accounts>>,
+    id: String,
+) -> Result<(), AppError> {
+    accounts.activate(&id)?;
+    tray::refresh(&app);
+    Ok(())
+}
+
+/// Shows account `id` (a notification of it was clicked), telling the UI when that changed.
+pub fn show(app: &AppHandle, id: &str) {
+    let Some(accounts) = app.try_state::<Arc<Accounts>>() else {
+        return;
+    };
+    match accounts.activate(id) {
+        Ok(true) => changed(app),
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "could not show the notification's account"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_host;
+
+    #[test]
+    fn the_switcher_names_servers_by_host() {
+        assert_eq!(server_host("https://example.org"), "example.org");
+        assert_eq!(
+            server_host("http://127.0.0.1:8080/commons/"),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(server_host("example.org/x?y"), "example.org");
+        assert_eq!(server_host(""), "");
+    }
+}
