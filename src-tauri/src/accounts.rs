@@ -1,19 +1,17 @@
 //! Several accounts side by side: one [`Session`] (client core, live mode)
 //! per account, all live at once so a background account still raises its
 //! notifications, and the one the window shows. Commands act on the shown
-//! account through their [`Shell`] argument; which accounts exist and which
+//! account through their `Shell` argument (`shell.rs`); which accounts exist and which
 //! is shown is [`AccountList`], saved in the profile.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use commons_client::{Account, Client, ClientError};
 use serde::{Deserialize, Serialize};
-use tauri::ipc::{CommandArg, CommandItem, InvokeError};
-use tauri::{AppHandle, Manager, Runtime, State};
+use tauri::{AppHandle, Manager, State};
 use tauri_specta::Event;
 
 use crate::account_list::{AccountList, AccountListError};
@@ -105,12 +103,8 @@ impl Accounts {
 
     /// Shows account `id`; true when another one was shown before.
     pub fn activate(&self, id: &str) -> Result<bool, AccountListError> {
-        let mut listed = self.listed();
-        let changed = listed.list.activate(id)?;
-        if changed {
-            listed.list.save(&self.profile)?;
-        }
-        Ok(changed)
+        self.listed()
+            .commit(&self.profile, |list| list.activate(id))
     }
 
     /// Logs in with `log_in`, into the shown account or a new one, then
@@ -131,23 +125,60 @@ impl Accounts {
             LoginTarget::New => self.new_session(app).await?,
         };
         let new = target == LoginTarget::New;
-        let account = match log_in(session.client().clone()).await {
-            Ok(account) => account,
+        let kept = match log_in(session.client().clone()).await {
+            Ok(account) => self.keep(&session, new, &account).await.map(|()| account),
+            Err(error) => Err(error.into()),
+        };
+        match kept {
+            Ok(account) => {
+                session.start_live(app).await;
+                Ok(account)
+            }
             Err(error) => {
                 if new {
                     forget(&session).await;
                 }
-                return Err(error.into());
-            }
-        };
-        if new {
-            if let Err(error) = self.keep_new(&session, &account).await {
-                forget(&session).await;
-                return Err(error);
+                Err(error)
             }
         }
-        session.start_live(app).await;
-        Ok(account)
+    }
+
+    /// Keeps a login, listing the account when it is `new`, unless another
+    /// account of the window already is that person on that server: then
+    /// the session just opened is ended.
+    async fn keep(
+        &self,
+        session: &Arc<Session>,
+        new: bool,
+        account: &Account,
+    ) -> Result<(), AppError> {
+        for other in self.sessions() {
+            if other.id() != session.id() && holds(other.client(), account).await {
+                if let Err(error) = session.client().logout().await {
+                    tracing::warn!(%error, "the duplicate session was not ended");
+                }
+                return Err(AppError::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "{} on {} is already in this window",
+                        account.user.email,
+                        server_host(&account.server_url)
+                    ),
+                ));
+            }
+        }
+        if !new {
+            return Ok(());
+        }
+        let mut listed = self.listed();
+        listed.commit(&self.profile, |list| {
+            list.add(session.id().to_owned());
+            Ok(())
+        })?;
+        listed
+            .sessions
+            .insert(session.id().to_owned(), Arc::clone(session));
+        Ok(())
     }
 
     /// An open client in a fresh directory, not listed yet.
@@ -168,28 +199,6 @@ impl Accounts {
         Ok(open_session(app, &self.profile, &id).await?)
     }
 
-    /// Lists a new account that logged in, unless another one already is that account.
-    async fn keep_new(&self, session: &Arc<Session>, account: &Account) -> Result<(), AppError> {
-        for other in self.sessions() {
-            if holds(other.client(), account).await {
-                return Err(AppError::new(
-                    ErrorKind::Conflict,
-                    format!(
-                        "{} on {} is already in this window",
-                        account.user.email,
-                        server_host(&account.server_url)
-                    ),
-                ));
-            }
-        }
-        let mut listed = self.listed();
-        listed.list.add(session.id().to_owned());
-        listed
-            .sessions
-            .insert(session.id().to_owned(), Arc::clone(session));
-        Ok(listed.list.save(&self.profile)?)
-    }
-
     /// Logs the shown account out. With other accounts in the window it
     /// leaves the list (another is shown); the last one stays, signed out.
     pub async fn log_out_shown(&self, app: &AppHandle) -> Result<(), AppError> {
@@ -201,10 +210,9 @@ impl Accounts {
         }
         let removed = {
             let mut listed = self.listed();
-            match listed.list.remove(session.id()) {
+            match listed.commit(&self.profile, |list| list.remove(session.id())) {
                 Ok(()) => {
                     listed.sessions.remove(session.id());
-                    listed.list.save(&self.profile)?;
                     true
                 }
                 Err(AccountListError::Last) => false,
@@ -260,6 +268,24 @@ impl Accounts {
     fn listed(&self) -> MutexGuard<'_, Listed> {
         // Every change to `Listed` is made whole before the guard drops.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Listed {
+    /// Applies `change` to the list and saves it; the list in memory changes
+    /// only once the file has, so the two never disagree.
+    fn commit<T>(
+        &mut self,
+        profile: &Path,
+        change: impl FnOnce(&mut AccountList) -> Result<T, AccountListError>,
+    ) -> Result<T, AccountListError> {
+        let mut list = self.list.clone();
+        let outcome = change(&mut list)?;
+        if list != self.list {
+            list.save(profile)?;
+            self.list = list;
+        }
+        Ok(outcome)
     }
 }
 
@@ -323,32 +349,6 @@ pub fn changed(app: &AppHandle) {
     }
 }
 
-/// The shown account's session, as a command argument: resolved once per
-/// call, so a switch during a command never mixes two accounts.
-pub struct Shell(Arc<Session>);
-
-impl Deref for Shell {
-    type Target = Arc<Session>;
-
-    fn deref(&self) -> &Arc<Session> {
-        &self.0
-    }
-}
-
-impl<'de, R: Runtime> CommandArg<'de, R> for Shell {
-    fn from_command(command: CommandItem<'de, R>) -> Result<Self, InvokeError> {
-        let accounts: State<'_, Arc<Accounts>> = CommandArg::from_command(command)?;
-        Ok(Shell(accounts.active()))
-    }
-}
-
-/// Not an argument the UI passes: the bindings leave it out, as for `State`.
-impl specta::function::FunctionArg for Shell {
-    fn to_datatype(_: &mut specta::Types) -> Option<specta::datatype::DataType> {
-        None
-    }
-}
-
 /// The accounts of the window, for the switcher.
 #[tauri::command]
 #[specta::specta]
@@ -385,7 +385,34 @@ pub fn show(app: &AppHandle, id: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::server_host;
+    use super::{server_host, Listed};
+    use crate::account_list::AccountList;
+    use std::collections::HashMap;
+
+    #[test]
+    fn a_list_that_cannot_be_saved_does_not_change() {
+        let profile = tempfile::tempdir().unwrap();
+        let mut listed = Listed {
+            list: AccountList::default(),
+            sessions: HashMap::new(),
+        };
+        let gone = profile.path().join("gone");
+        let added = listed.commit(&gone, |list| {
+            list.add("account-2".into());
+            Ok(())
+        });
+        assert!(added.is_err());
+        assert_eq!(listed.list, AccountList::default());
+
+        listed
+            .commit(profile.path(), |list| {
+                list.add("account-2".into());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(listed.list.active(), "account-2");
+        assert_eq!(AccountList::load(profile.path()), listed.list);
+    }
 
     #[test]
     fn the_switcher_names_servers_by_host() {

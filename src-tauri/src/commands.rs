@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::links;
 use crate::status::Connection;
 
-pub(crate) use crate::accounts::Shell;
+pub(crate) use crate::shell::Shell;
 
 /// Environment variable that pre-fills the server address on the login form.
 pub const SERVER_URL_ENV: &str = "COMMONS_SERVER_URL";

@@ -21,6 +21,7 @@ mod open;
 mod polls;
 mod profile;
 mod session;
+mod shell;
 mod social;
 mod status;
 mod tray;
