@@ -362,12 +362,10 @@ pub async fn my_accounts(
 #[tauri::command]
 #[specta::specta]
 pub async fn switch_account(
-    app: AppHandle,
     accounts: State<'_, Arc<Accounts>>,
     id: String,
 ) -> Result<(), AppError> {
     accounts.activate(&id)?;
-    tray::refresh(&app);
     Ok(())
 }
 

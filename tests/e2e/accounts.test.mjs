@@ -9,13 +9,12 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
-  Child,
   DEMO_PASSWORD,
   WAIT_MS,
   createDemo,
@@ -25,7 +24,8 @@ import {
   rest,
   saveScreenshot,
   startServer,
-  stopAll,
+  shutDown,
+  watchNotifications,
 } from "./harness.mjs";
 import { waitFor } from "./webdriver.mjs";
 
@@ -110,18 +110,13 @@ before(async () => {
   onlyOnA = await postAt(serverA, "ada@example.org", `Only on server A (${randomUUID().slice(0, 8)})`);
   onlyOnB = await postAt(serverB, "alan@example.org", `Only on server B (${randomUUID().slice(0, 8)})`);
 
-  notifications = new Child("dbus-monitor", "dbus-monitor", ["interface=org.freedesktop.Notifications,member=Notify"]);
-  await until(() => notifications.output.includes("NameAcquired"), "dbus-monitor to start");
+  notifications = await watchNotifications();
 
   window = await openApp(appEnv());
   await logIn(window, "ada@example.org");
 });
 
-after(async () => {
-  if (window) await window.delete().catch(() => {});
-  await stopAll();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+after(() => shutDown(window, tmp));
 
 test("one account is listed; Add account opens the login form, and Cancel goes back", async () => {
   const lines = await until(async () => ((await switcher()).length === 1 ? switcher() : null), "the switcher");
