@@ -144,6 +144,21 @@ impl AccountList {
             .unwrap_or_else(|| format!("{ADDED_PREFIX}{}", uuid::Uuid::new_v4().simple()))
     }
 
+    /// Makes the directory of a new account (readable by its owner only, as
+    /// the client core makes profiles), so [`new_id`](Self::new_id) picks another id next.
+    pub fn create_dir(profile: &Path, id: &str) -> std::io::Result<PathBuf> {
+        let dir = Self::dir_of(profile, id);
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(&dir)?;
+        Ok(dir)
+    }
+
     /// Appends an account and shows it.
     pub fn add(&mut self, id: String) {
         if !self.ids.contains(&id) {
@@ -238,7 +253,16 @@ mod tests {
         let profile = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(profile.path().join("accounts/account-2")).unwrap();
         let accounts = list(&[MAIN, "account-3"], MAIN);
-        assert_eq!(accounts.new_id(profile.path()), "account-4");
+        let id = accounts.new_id(profile.path());
+        assert_eq!(id, "account-4");
+        let dir = AccountList::create_dir(profile.path(), &id).unwrap();
+        assert_eq!(accounts.new_id(profile.path()), "account-5");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "nobody else reads an account's directory");
+        }
     }
 
     #[test]

@@ -187,11 +187,10 @@ impl Accounts {
             let listed = self.listed();
             let id = listed.list.new_id(&self.profile);
             // Made now, under the lock, so a second "add" at once picks another id.
-            let dir = AccountList::dir_of(&self.profile, &id);
-            std::fs::create_dir_all(&dir).map_err(|e| {
+            AccountList::create_dir(&self.profile, &id).map_err(|e| {
                 AppError::new(
                     ErrorKind::Local,
-                    format!("cannot create {}: {e}", dir.display()),
+                    format!("cannot create a folder for the account: {e}"),
                 )
             })?;
             id
