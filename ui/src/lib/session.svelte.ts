@@ -1,6 +1,6 @@
 // The window's state: the accounts in the switcher, who is shown, the
-// connection, the groups and the feed being shown. Everything comes from the shell (the client core's cache);
-// this only decides what to ask for and when.
+// connection, the groups and the feed being shown. Everything comes from the
+// shell (the client core's cache); this only decides what to ask for and when.
 import { api } from "./api";
 import { accountAt, otherAccount } from "./accounts";
 import type {
@@ -137,7 +137,7 @@ export class Session {
    * screen, re-reads everything. Serialised, so reads never interleave.
    */
   #readAccounts(): Promise<void> {
-    this.#accountsRead = this.#accountsRead.then(async () => {
+    const read = this.#accountsRead.then(async () => {
       const accounts = await this.#guard(() => api.myAccounts());
       if (!accounts) return;
       this.accounts = accounts;
@@ -147,7 +147,9 @@ export class Session {
         await this.#showAccount();
       }
     });
-    return this.#accountsRead;
+    // A failed read must not stop the ones after it.
+    this.#accountsRead = read.catch(() => {});
+    return read;
   }
 
   /** Everything on screen read afresh for the account the shell shows now. */
