@@ -37,6 +37,8 @@ struct Listed {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, specta::Type)]
 pub struct AccountSummary {
     pub id: String,
+    /// The person's id on their server (their avatar's colour); empty for an account never logged in.
+    pub user_id: String,
     /// The person's name; empty for an account never logged in.
     pub name: String,
     pub email: String,
@@ -235,6 +237,10 @@ impl Accounts {
             let signed_in = matches!(client.account().await, Ok(Some(_)));
             summaries.push(AccountSummary {
                 id: session.id().to_owned(),
+                user_id: stored
+                    .as_ref()
+                    .map(|a| a.user.id.clone())
+                    .unwrap_or_default(),
                 name: stored
                     .as_ref()
                     .map(|a| a.user.name.clone())

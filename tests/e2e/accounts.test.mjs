@@ -9,13 +9,15 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
+import { copyFile, mkdtemp } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
+  ARTIFACTS,
   DEMO_PASSWORD,
+  ROOT,
   WAIT_MS,
   createDemo,
   logIn,
@@ -149,6 +151,8 @@ test("an account on a second server is added beside the first and its feed is sh
   );
   assert.ok(lines[1].label.startsWith(`Grace Hopper on ${hostOf(serverB)}`), lines[1].label);
   await saveScreenshot(window, "accounts.png");
+  // The README shows the switcher (when the screenshot was saved).
+  await copyFile(path.join(ARTIFACTS, "accounts.png"), path.join(ROOT, "docs/screenshots/accounts.png")).catch(() => {});
 });
 
 test("the switcher and Ctrl+1 / Ctrl+2 switch between the accounts", async () => {

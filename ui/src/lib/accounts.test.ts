@@ -9,6 +9,7 @@ const t = (key: keyof typeof en, params?: Record<string, string | number>) => in
 function account(id: string, changes: Partial<AccountSummary> = {}): AccountSummary {
   return {
     id,
+    user_id: `user-${id}`,
     name: `Person ${id}`,
     email: `${id}@example.org`,
     server_host: "commons.example.org",

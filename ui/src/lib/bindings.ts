@@ -215,6 +215,8 @@ export type Account = {
 /**  One account as the switcher shows it. */
 export type AccountSummary = {
 	id: string,
+	/**  The person's id on their server (their avatar's colour); empty for an account never logged in. */
+	user_id: string,
 	/**  The person's name; empty for an account never logged in. */
 	name: string,
 	email: string,
