@@ -1,7 +1,7 @@
 // End-to-end: several accounts side by side, against two real servers, each
 // with the demo organisation. Ada logs in on server A; "Add account" (with
-// its Cancel) adds Grace on server B, whose feed is then shown; the switcher
-// and Ctrl+1/Ctrl+2 switch between them; a mention of the background account
+// its Cancel) adds Grace on server B, whose feed is then shown, and refuses
+// Ada a second time; the switcher and Ctrl+1/Ctrl+2 switch between them; a mention of the background account
 // raises a system notification and an unread badge in the switcher, and a
 // click on the notification shows that account and the post; after a restart
 // both accounts are there with the last one shown; logging out of one leaves
@@ -27,6 +27,7 @@ import {
   saveScreenshot,
   startServer,
   shutDown,
+  submitLogin,
   watchNotifications,
 } from "./harness.mjs";
 import { waitFor } from "./webdriver.mjs";
@@ -153,6 +154,19 @@ test("an account on a second server is added beside the first and its feed is sh
   await saveScreenshot(window, "accounts.png");
   // The README shows the switcher (when the screenshot was saved).
   await copyFile(path.join(ARTIFACTS, "accounts.png"), path.join(ROOT, "docs/screenshots/accounts.png")).catch(() => {});
+});
+
+test("adding an account the window already has is refused, and Cancel goes back", async () => {
+  await window.clickInView('[data-testid="add-account"]');
+  const server = await window.waitForElement('[data-testid="login-server"]');
+  await window.clear(server);
+  await window.type(server, serverA);
+  await submitLogin(window, "ada@example.org");
+  const error = await window.waitForElement('[data-testid="login-error"]');
+  assert.match(await window.property(error, "textContent"), /already in the window/);
+  await window.clickInView('[data-testid="login-cancel"]');
+  await untilShown("Grace Hopper", onlyOnB, onlyOnA);
+  assert.equal((await switcher()).length, 2, "still the same two accounts");
 });
 
 test("the switcher and Ctrl+1 / Ctrl+2 switch between the accounts", async () => {

@@ -193,17 +193,22 @@ export async function startBareSessionBus(dir) {
   );
 }
 
-/**
- * Logs the window in through the login form as `email` (a demo account) and
- * waits for the demo feed (at least four posts).
- */
-export async function logIn(window, email) {
+/** Types `email` (a demo account) and the demo password into the login form, and submits it. */
+export async function submitLogin(window, email) {
   for (const [testId, value] of [["login-email", email], ["login-password", DEMO_PASSWORD]]) {
     const field = await window.waitForElement(`[data-testid="${testId}"]`);
     await window.clear(field);
     await window.type(field, value);
   }
   await window.clickInView('[data-testid="login-submit"]');
+}
+
+/**
+ * Logs the window in through the login form as `email` (a demo account) and
+ * waits for the demo feed (at least four posts).
+ */
+export async function logIn(window, email) {
+  await submitLogin(window, email);
   await window.waitForElement('[data-testid="current-user"]');
   await waitFor(
     async () => (await window.execute(`return document.querySelectorAll('[data-testid="post-body"]').length;`)) >= 4,

@@ -340,6 +340,8 @@ export const en = {
   "error.unreachable": "Can't reach the server",
   "error.unreachableDetail": "Nothing answered at {url}. Check the server address and your network connection.",
   "error.thisAddress": "this address",
+  "error.alreadyAdded": "This account is already in the window",
+  "error.alreadyAddedDetail": "Cancel, then choose it in the list of accounts.",
   "error.checkAddress": "Check the server address",
   "error.generic": "Something went wrong",
   "error.keychain": "Your system keychain is unavailable",

@@ -341,6 +341,8 @@ export const fr: Record<MessageKey, string> = {
   "error.unreachable": "Impossible de joindre le serveur",
   "error.unreachableDetail": "Rien n'a répondu à {url}. Vérifiez l'adresse du serveur et votre connexion réseau.",
   "error.thisAddress": "cette adresse",
+  "error.alreadyAdded": "Ce compte est déjà dans la fenêtre",
+  "error.alreadyAddedDetail": "Annulez, puis choisissez-le dans la liste des comptes.",
   "error.checkAddress": "Vérifiez l'adresse du serveur",
   "error.generic": "Un problème est survenu",
   "error.keychain": "Le trousseau du système n'est pas disponible",
