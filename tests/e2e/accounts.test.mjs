@@ -76,6 +76,18 @@ const switcher = () =>
     }));
   `);
 
+/** The switcher's lines once there are `count`. */
+const untilLines = (count) =>
+  until(async () => ((await switcher()).length === count ? switcher() : null), `${count} account(s) in the switcher`);
+
+/** "Add account", with the server field set to `serverUrl`. */
+async function addAccountOn(serverUrl) {
+  await window.clickInView('[data-testid="add-account"]');
+  const server = await window.waitForElement('[data-testid="login-server"]');
+  await window.clear(server);
+  await window.type(server, serverUrl);
+}
+
 const feedText = () =>
   window.execute(`return [...document.querySelectorAll('[data-testid="post-body"]')].map((p) => p.textContent).join("\\n");`);
 
@@ -122,7 +134,7 @@ before(async () => {
 after(() => shutDown(window, tmp));
 
 test("one account is listed; Add account opens the login form, and Cancel goes back", async () => {
-  const lines = await until(async () => ((await switcher()).length === 1 ? switcher() : null), "the switcher");
+  const lines = await untilLines(1);
   assert.equal(lines[0].name, "Ada Lovelace");
   assert.ok(lines[0].label.startsWith(`Ada Lovelace on ${hostOf(serverA)}`), lines[0].label);
   assert.equal(lines[0].current, true);
@@ -135,14 +147,11 @@ test("one account is listed; Add account opens the login form, and Cancel goes b
 });
 
 test("an account on a second server is added beside the first and its feed is shown", async () => {
-  await window.clickInView('[data-testid="add-account"]');
-  const server = await window.waitForElement('[data-testid="login-server"]');
-  await window.clear(server);
-  await window.type(server, serverB);
+  await addAccountOn(serverB);
   await logIn(window, "grace@example.org");
   await untilShown("Grace Hopper", onlyOnB, onlyOnA);
 
-  const lines = await until(async () => ((await switcher()).length === 2 ? switcher() : null), "two accounts");
+  const lines = await untilLines(2);
   assert.deepEqual(
     lines.map(({ name, current }) => [name, current]),
     [
@@ -157,10 +166,7 @@ test("an account on a second server is added beside the first and its feed is sh
 });
 
 test("adding an account the window already has is refused, and Cancel goes back", async () => {
-  await window.clickInView('[data-testid="add-account"]');
-  const server = await window.waitForElement('[data-testid="login-server"]');
-  await window.clear(server);
-  await window.type(server, serverA);
+  await addAccountOn(serverA);
   await submitLogin(window, "ada@example.org");
   const error = await window.waitForElement('[data-testid="login-error"]');
   assert.match(await window.property(error, "textContent"), /already in the window/);
@@ -211,7 +217,7 @@ test("a mention of the background account is notified, badged, and a click shows
 test("after a restart both accounts are there and the last one shown is shown", async () => {
   await restart();
   await until(async () => (await currentUser()) === "Grace Hopper" || null, "Grace Hopper shown after the restart");
-  const lines = await until(async () => ((await switcher()).length === 2 ? switcher() : null), "two accounts");
+  const lines = await untilLines(2);
   assert.deepEqual(
     lines.map(({ name, current }) => [name, current]),
     [
@@ -224,7 +230,7 @@ test("after a restart both accounts are there and the last one shown is shown", 
 test("logging out of one account leaves the other, which is then shown", async () => {
   await window.clickInView('[data-testid="logout"]');
   await untilShown("Ada Lovelace", onlyOnA, onlyOnB);
-  const lines = await until(async () => ((await switcher()).length === 1 ? switcher() : null), "one account left");
+  const lines = await untilLines(1);
   assert.equal(lines[0].name, "Ada Lovelace");
   assert.equal(lines[0].current, true);
 
