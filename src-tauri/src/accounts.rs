@@ -1,8 +1,8 @@
 //! Several accounts side by side: one [`Session`] (client core, live mode)
 //! per account, all live at once so a background account still raises its
 //! notifications, and the one the window shows. Commands act on the shown
-//! account through their `Shell` argument (`shell.rs`); which accounts exist and which
-//! is shown is [`AccountList`], saved in the profile.
+//! account through their `Shell` argument (`shell.rs`); which accounts exist
+//! and which is shown is [`AccountList`], saved in the profile.
 
 use std::collections::HashMap;
 use std::future::Future;

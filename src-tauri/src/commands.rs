@@ -98,7 +98,9 @@ pub async fn login_sso(
 
 /// Stops the shown account's live mode and ends its session. With other
 /// accounts in the window it leaves the switcher and another one is shown;
-/// the last one stays, signed out. Its cache and unsent writes stay.
+/// the last one stays, signed out. The profile's own account keeps its cache
+/// and unsent writes, as a single account always did; an added account's
+/// cache is deleted, unless unsent writes wait in it.
 #[tauri::command]
 #[specta::specta]
 pub async fn logout(app: AppHandle, accounts: State<'_, Arc<Accounts>>) -> Result<(), AppError> {

@@ -36,7 +36,9 @@ export const commands = {
 	/**
 	 *  Stops the shown account's live mode and ends its session. With other
 	 *  accounts in the window it leaves the switcher and another one is shown;
-	 *  the last one stays, signed out. Its cache and unsent writes stay.
+	 *  the last one stays, signed out. The profile's own account keeps its cache
+	 *  and unsent writes, as a single account always did; an added account's
+	 *  cache is deleted, unless unsent writes wait in it.
 	 */
 	logout: () => typedError<null, AppError>(__TAURI_INVOKE("logout")),
 	/**  The accounts of the window, for the switcher. */
