@@ -15,7 +15,7 @@ use crate::error::AppError;
 #[tauri::command]
 #[specta::specta]
 pub async fn audit_log(
-    shell: Shell<'_>,
+    shell: Shell,
     action: Option<AuditAction>,
     before: Option<i64>,
     limit: u32,
@@ -33,7 +33,7 @@ pub async fn audit_log(
 #[tauri::command]
 #[specta::specta]
 pub async fn accounts(
-    shell: Shell<'_>,
+    shell: Shell,
     query: Option<String>,
     limit: u32,
 ) -> Result<Vec<PersonAccount>, AppError> {
@@ -48,7 +48,7 @@ pub async fn accounts(
 #[specta::specta]
 pub async fn invite_person(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     email: String,
     name: String,
     password: String,
@@ -68,7 +68,7 @@ pub async fn invite_person(
 #[specta::specta]
 pub async fn set_account_active(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     user_id: String,
     active: bool,
 ) -> Result<User, AppError> {
@@ -82,7 +82,7 @@ pub async fn set_account_active(
 #[specta::specta]
 pub async fn set_org_admin(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     user_id: String,
     is_admin: bool,
 ) -> Result<User, AppError> {
@@ -94,7 +94,7 @@ pub async fn set_org_admin(
 /// Every retention policy, the organisation's first, then each group's.
 #[tauri::command]
 #[specta::specta]
-pub async fn retention_policies(shell: Shell<'_>) -> Result<Vec<RetentionPolicyView>, AppError> {
+pub async fn retention_policies(shell: Shell) -> Result<Vec<RetentionPolicyView>, AppError> {
     Ok(shell.client().retention_policies().await?)
 }
 
@@ -103,7 +103,7 @@ pub async fn retention_policies(shell: Shell<'_>) -> Result<Vec<RetentionPolicyV
 #[tauri::command]
 #[specta::specta]
 pub async fn set_retention(
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: Option<String>,
     max_age_days: u32,
 ) -> Result<Vec<RetentionPolicyView>, AppError> {
@@ -117,7 +117,7 @@ pub async fn set_retention(
 #[tauri::command]
 #[specta::specta]
 pub async fn clear_retention(
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: Option<String>,
 ) -> Result<Vec<RetentionPolicyView>, AppError> {
     Ok(shell.client().clear_retention(group_id.as_deref()).await?)
@@ -129,7 +129,7 @@ pub async fn clear_retention(
 #[specta::specta]
 pub async fn erase_person(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     user_id: String,
 ) -> Result<ErasureSummary, AppError> {
     let report = shell.client().erase_person(&user_id).await?;

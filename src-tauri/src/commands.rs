@@ -10,12 +10,12 @@ use commons_client::{
 use serde::Serialize;
 use tauri::{AppHandle, State};
 
+use crate::accounts::{Accounts, LoginTarget};
 use crate::error::AppError;
 use crate::links;
-use crate::session::Session;
 use crate::status::Connection;
 
-pub(crate) type Shell<'a> = State<'a, Arc<Session>>;
+pub(crate) use crate::shell::Shell;
 
 /// Environment variable that pre-fills the server address on the login form.
 pub const SERVER_URL_ENV: &str = "COMMONS_SERVER_URL";
@@ -39,69 +39,78 @@ pub fn login_defaults() -> LoginDefaults {
 /// The logged-in account of this profile, if any.
 #[tauri::command]
 #[specta::specta]
-pub async fn account(shell: Shell<'_>) -> Result<Option<Account>, AppError> {
+pub async fn account(shell: Shell) -> Result<Option<Account>, AppError> {
     Ok(shell.client().account().await?)
 }
 
-/// Logs in and starts live mode (which syncs at once).
+/// Logs in, into the shown account or a new one (which is then shown), and
+/// starts its live mode (which syncs at once).
 #[tauri::command]
 #[specta::specta]
 pub async fn login(
     app: AppHandle,
-    shell: Shell<'_>,
+    accounts: State<'_, Arc<Accounts>>,
     server_url: String,
     email: String,
     password: String,
+    target: LoginTarget,
 ) -> Result<Account, AppError> {
-    let account = shell
-        .client()
-        .login(server_url.trim(), email.trim(), &password)
-        .await?;
-    shell.start_live(&app).await;
-    Ok(account)
+    accounts
+        .log_in(&app, target, |client| async move {
+            client
+                .login(server_url.trim(), email.trim(), &password)
+                .await
+        })
+        .await
 }
 
 /// Whether the server offers single sign-on, and requires it (the login
 /// screen's button, and whether the password form is for admins only).
 #[tauri::command]
 #[specta::specta]
-pub async fn sso_info(shell: Shell<'_>, server_url: String) -> Result<SsoInfo, AppError> {
+pub async fn sso_info(shell: Shell, server_url: String) -> Result<SsoInfo, AppError> {
     Ok(shell.client().sso_info(server_url.trim()).await?)
 }
 
 /// Logs in through the organisation's identity provider in the system
-/// browser (the app waits on a loopback port), then starts live mode.
+/// browser (the app waits on a loopback port), into the shown account or a
+/// new one, then starts its live mode.
 #[tauri::command]
 #[specta::specta]
 pub async fn login_sso(
     app: AppHandle,
-    shell: Shell<'_>,
+    accounts: State<'_, Arc<Accounts>>,
     server_url: String,
+    target: LoginTarget,
 ) -> Result<Account, AppError> {
-    let account = shell
-        .client()
-        .login_sso(server_url.trim(), SIGN_IN_PATIENCE, |url| {
-            if let Err(error) = open::that_detached(url) {
-                tracing::warn!(%error, "the browser could not be opened for single sign-on");
-            }
+    accounts
+        .log_in(&app, target, |client| async move {
+            client
+                .login_sso(server_url.trim(), SIGN_IN_PATIENCE, |url| {
+                    if let Err(error) = open::that_detached(url) {
+                        tracing::warn!(%error, "the browser could not be opened for single sign-on");
+                    }
+                })
+                .await
         })
-        .await?;
-    shell.start_live(&app).await;
-    Ok(account)
+        .await
 }
 
-/// Stops live mode and ends the session. The cache and unsent writes stay.
+/// Stops the shown account's live mode and ends its session. With other
+/// accounts in the window it leaves the switcher and another one is shown;
+/// the last one stays, signed out. The profile's own account keeps its cache
+/// and unsent writes, as a single account always did; an added account's
+/// cache is deleted, unless unsent writes wait in it.
 #[tauri::command]
 #[specta::specta]
-pub async fn logout(app: AppHandle, shell: Shell<'_>) -> Result<(), AppError> {
-    shell.stop_live(&app).await;
-    Ok(shell.client().logout().await?)
+pub async fn logout(app: AppHandle, accounts: State<'_, Arc<Accounts>>) -> Result<(), AppError> {
+    accounts.log_out_shown(&app).await
 }
 
 /// The status indicator's current state (later changes arrive as events).
 #[tauri::command]
 #[specta::specta]
-pub fn connection(shell: Shell<'_>) -> Connection {
+pub fn connection(shell: Shell) -> Connection {
     shell.connection()
 }
 
@@ -109,7 +118,7 @@ pub fn connection(shell: Shell<'_>) -> Connection {
 #[tauri::command]
 #[specta::specta]
 pub async fn feed(
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: Option<String>,
     limit: u32,
     before: Option<FeedCursor>,
@@ -123,7 +132,7 @@ pub async fn feed(
 /// One post with its comments, from the cache (`null` when it is not there).
 #[tauri::command]
 #[specta::specta]
-pub async fn post(shell: Shell<'_>, post_id: String) -> Result<Option<FeedPost>, AppError> {
+pub async fn post(shell: Shell, post_id: String) -> Result<Option<FeedPost>, AppError> {
     Ok(shell.client().post_by_id(&post_id).await?)
 }
 
@@ -131,11 +140,7 @@ pub async fn post(shell: Shell<'_>, post_id: String) -> Result<Option<FeedPost>,
 /// best first. Snippets mark each match with `[` and `]`.
 #[tauri::command]
 #[specta::specta]
-pub async fn search(
-    shell: Shell<'_>,
-    query: String,
-    limit: u32,
-) -> Result<Vec<SearchHit>, AppError> {
+pub async fn search(shell: Shell, query: String, limit: u32) -> Result<Vec<SearchHit>, AppError> {
     let limit = i64::from(limit).min(MAX_SEARCH_RESULTS);
     Ok(shell.client().search(&query, limit).await?)
 }
@@ -143,7 +148,7 @@ pub async fn search(
 /// Groups I can see, mine first.
 #[tauri::command]
 #[specta::specta]
-pub async fn groups(shell: Shell<'_>) -> Result<Vec<GroupView>, AppError> {
+pub async fn groups(shell: Shell) -> Result<Vec<GroupView>, AppError> {
     Ok(shell.client().groups().await?)
 }
 
@@ -153,7 +158,7 @@ pub async fn groups(shell: Shell<'_>) -> Result<Vec<GroupView>, AppError> {
 #[specta::specta]
 pub async fn create_post(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: Option<String>,
     body: String,
 ) -> Result<FeedPost, AppError> {
@@ -167,7 +172,7 @@ pub async fn create_post(
 #[specta::specta]
 pub async fn create_comment(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     post_id: String,
     body: String,
 ) -> Result<CommentView, AppError> {
@@ -182,7 +187,7 @@ pub async fn create_comment(
 #[specta::specta]
 pub async fn create_group(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     name: String,
     description: String,
     privacy: Privacy,
@@ -198,11 +203,7 @@ pub async fn create_group(
 /// Joins an open group; I am a (pending) member at once.
 #[tauri::command]
 #[specta::specta]
-pub async fn join_group(
-    app: AppHandle,
-    shell: Shell<'_>,
-    group_id: String,
-) -> Result<(), AppError> {
+pub async fn join_group(app: AppHandle, shell: Shell, group_id: String) -> Result<(), AppError> {
     shell.client().join_group(&group_id).await?;
     shell.sync_in_background(&app);
     Ok(())
@@ -213,7 +214,7 @@ pub async fn join_group(
 #[specta::specta]
 pub async fn add_member(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: String,
     email: String,
 ) -> Result<(), AppError> {
@@ -228,7 +229,7 @@ pub async fn add_member(
 #[specta::specta]
 pub async fn retry_write(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     mutation_id: String,
 ) -> Result<(), AppError> {
     shell.client().retry(&mutation_id).await?;
@@ -243,7 +244,7 @@ pub async fn retry_write(
 #[specta::specta]
 pub async fn discard_write(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     mutation_id: String,
 ) -> Result<(), AppError> {
     shell.client().discard(&mutation_id).await?;
@@ -254,7 +255,7 @@ pub async fn discard_write(
 /// Syncs now ("Retry" in the UI); the outcome arrives as events.
 #[tauri::command]
 #[specta::specta]
-pub async fn sync_now(app: AppHandle, shell: Shell<'_>) -> Result<(), AppError> {
+pub async fn sync_now(app: AppHandle, shell: Shell) -> Result<(), AppError> {
     shell.sync_in_background(&app);
     Ok(())
 }

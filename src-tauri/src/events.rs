@@ -24,3 +24,8 @@ pub struct CacheChanged {
 pub struct SignedOut {
     pub reason: String,
 }
+
+/// The switcher's lines changed: a background account's unread count or
+/// sign-in, or which account is shown (then everything is re-read).
+#[derive(Serialize, Deserialize, Clone, Debug, specta::Type, tauri_specta::Event)]
+pub struct AccountsChanged {}

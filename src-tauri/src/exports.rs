@@ -19,10 +19,7 @@ pub const DOWNLOAD_DIR_ENV: &str = "COMMONS_DOWNLOAD_DIR";
 /// Downloads the organisation's export (everything, secret groups included).
 #[tauri::command]
 #[specta::specta]
-pub async fn export_organisation(
-    app: AppHandle,
-    shell: Shell<'_>,
-) -> Result<ExportSummary, AppError> {
+pub async fn export_organisation(app: AppHandle, shell: Shell) -> Result<ExportSummary, AppError> {
     let dest = destination(&app, "commons-export")?;
     Ok(shell.client().export_organisation(&dest).await?)
 }
@@ -30,7 +27,7 @@ pub async fn export_organisation(
 /// Downloads the signed-in person's own data.
 #[tauri::command]
 #[specta::specta]
-pub async fn export_mine(app: AppHandle, shell: Shell<'_>) -> Result<ExportSummary, AppError> {
+pub async fn export_mine(app: AppHandle, shell: Shell) -> Result<ExportSummary, AppError> {
     let dest = destination(&app, "commons-my-data")?;
     Ok(shell.client().export_mine(&dest).await?)
 }

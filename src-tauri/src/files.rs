@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{AppHandle, Manager, UriSchemeContext, UriSchemeResponder, Wry};
 
+use crate::accounts::Accounts;
 use crate::commands::Shell;
 use crate::error::{AppError, ErrorKind};
-use crate::session::Session;
 use crate::{exports, open};
 
 /// The scheme of images in the window: `attachment://localhost/ID[?thumbnail]`
@@ -51,7 +51,8 @@ async fn answer(app: &AppHandle, request: &Request<Vec<u8>>) -> Response<Vec<u8>
         .uri()
         .query()
         .is_some_and(|q| q.split('&').any(|p| p == "thumbnail"));
-    let session = Arc::clone(&app.state::<Arc<Session>>());
+    // The shown account's: the window only shows its posts.
+    let session = app.state::<Arc<Accounts>>().active();
     let client = session.client();
     let attachment = match client.attachment(&id).await {
         Ok(Some(attachment)) => attachment,
@@ -121,14 +122,14 @@ fn is_token(token: &str) -> bool {
 /// The disk space this profile uses (Settings).
 #[tauri::command]
 #[specta::specta]
-pub async fn cache_usage(shell: Shell<'_>) -> Result<CacheUsage, AppError> {
+pub async fn cache_usage(shell: Shell) -> Result<CacheUsage, AppError> {
     Ok(shell.client().cache_usage().await?)
 }
 
 /// How many MiB of downloaded files to keep; a lower limit frees space at once.
 #[tauri::command]
 #[specta::specta]
-pub async fn set_files_limit(shell: Shell<'_>, mebibytes: u32) -> Result<CacheUsage, AppError> {
+pub async fn set_files_limit(shell: Shell, mebibytes: u32) -> Result<CacheUsage, AppError> {
     let client = shell.client();
     client
         .set_attachment_cache_limit(u64::from(mebibytes) * 1024 * 1024)
@@ -149,7 +150,7 @@ pub struct StagedFile {
 #[tauri::command]
 #[specta::specta]
 pub async fn stage_file(
-    shell: Shell<'_>,
+    shell: Shell,
     name: String,
     data_base64: String,
 ) -> Result<StagedFile, AppError> {
@@ -244,7 +245,7 @@ fn safe_name(name: &str) -> String {
 #[specta::specta]
 pub async fn save_attachment(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     attachment_id: String,
 ) -> Result<String, AppError> {
     let client = shell.client();

@@ -18,7 +18,7 @@ pub fn plugin() -> TauriPlugin<Wry> {
         // A link among the arguments already reached the deep-link plugin's handler.
         open::show_window(app);
     });
-    // Profiles chosen by COMMONS_PROFILE (several accounts' test windows, the e2e tests)
+    // Profiles chosen by COMMONS_PROFILE (test windows side by side, the e2e tests)
     // each get their own instance; the default profile keeps the plugin's default name.
     if let Some(dir) = profile::from_env() {
         builder = builder.dbus_id(dbus_id(&dir));

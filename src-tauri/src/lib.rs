@@ -1,10 +1,12 @@
 //! Commons desktop: a Tauri window over the client core (`commons_client`).
 //!
-//! The shell only opens the profile, exposes the core's calls as commands,
+//! The shell only opens the profile's accounts, exposes the core's calls as commands,
 //! runs live mode, turns its reports into UI events and system
 //! notifications, and sends links to the system browser. State and logic
 //! live in the client core.
 
+mod account_list;
+mod accounts;
 mod admin;
 mod bench;
 mod commands;
@@ -19,6 +21,7 @@ mod open;
 mod polls;
 mod profile;
 mod session;
+mod shell;
 mod social;
 mod status;
 mod tray;
@@ -27,7 +30,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use commons_client::Client;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_specta::{collect_commands, collect_events};
@@ -35,7 +37,7 @@ use tauri_specta::{collect_commands, collect_events};
 pub use error::{AppError, ErrorKind};
 pub use status::Connection;
 
-use notifier::DesktopNotifier;
+use accounts::Accounts;
 use session::Session;
 
 /// Where the generated TypeScript bindings live, relative to this crate.
@@ -55,6 +57,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::sso_info,
             commands::login_sso,
             commands::logout,
+            accounts::my_accounts,
+            accounts::switch_account,
             commands::connection,
             commands::feed,
             commands::post,
@@ -118,6 +122,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             events::ConnectionChanged,
             events::CacheChanged,
             events::SignedOut,
+            events::AccountsChanged,
             open::OpenRequested,
         ])
         // The UI only receives views and sends plain arguments: one type per view is enough.
@@ -154,18 +159,21 @@ pub fn run() -> anyhow::Result<()> {
             specta.mount_events(app);
             let profile = profile::dir(app.handle())?;
             tracing::info!(profile = %profile.display(), "opening profile");
-            let client = tauri::async_runtime::block_on(Client::open(&profile))
-                .with_context(|| format!("opening the profile at {}", profile.display()))?;
-            // Files a draft held when the app last closed are not wanted any more.
-            files::unstage(&profile, None);
-            let notifier = DesktopNotifier::new(app.handle().clone());
-            let session = Session::new(client, Arc::new(notifier));
-            app.manage(Arc::clone(&session));
+            let accounts =
+                tauri::async_runtime::block_on(Accounts::open(app.handle(), &profile))
+                    .with_context(|| format!("opening the profile at {}", profile.display()))?;
+            let accounts = Arc::new(accounts);
+            app.manage(Arc::clone(&accounts));
             app.manage(open::PendingOpen::default());
             tray::install(app.handle());
             watch_links(app.handle());
             let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move { resume(session, handle).await });
+            tauri::async_runtime::spawn(async move {
+                // Every account goes live, shown or not: its notifications still come.
+                for session in accounts.sessions() {
+                    resume(session, &handle).await;
+                }
+            });
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"))
@@ -209,10 +217,10 @@ fn watch_links(app: &tauri::AppHandle) {
     }
 }
 
-/// A profile that is still logged in goes live at once; the UI shows the cache meanwhile.
-async fn resume(session: Arc<Session>, app: tauri::AppHandle) {
+/// An account that is still logged in goes live at once; the UI shows the cache meanwhile.
+async fn resume(session: Arc<Session>, app: &tauri::AppHandle) {
     match session.client().account().await {
-        Ok(Some(_)) => session.start_live(&app).await,
+        Ok(Some(_)) => session.start_live(app).await,
         Ok(None) => {}
         // The UI asks for the account too and shows this error on the login form.
         Err(error) => tracing::warn!(%error, "could not read this profile's account"),

@@ -1,6 +1,6 @@
 //! System notifications through the desktop's notification service
 //! (`org.freedesktop.Notifications` on Linux), via notify-rust. A click on
-//! one shows its post: on Linux through the notification's default action
+//! one shows its account and post: on Linux through the notification's default action
 //! (tauri-plugin-notification has no click callback on desktop). notify-rust
 //! has no click callback on macOS and Windows: there a click only raises the app.
 
@@ -10,14 +10,17 @@ use tauri::AppHandle;
 /// Shown as the sending application by the notification daemon.
 const APP_NAME: &str = "Commons";
 
+/// One per account: a click shows the account the notification is for.
 pub struct DesktopNotifier {
     #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
     app: AppHandle,
+    #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+    account_id: String,
 }
 
 impl DesktopNotifier {
-    pub fn new(app: AppHandle) -> Self {
-        DesktopNotifier { app }
+    pub fn new(app: AppHandle, account_id: String) -> Self {
+        DesktopNotifier { app, account_id }
     }
 }
 
@@ -34,7 +37,12 @@ impl Notifier for DesktopNotifier {
         shown.action(DEFAULT_ACTION, "Open");
         match shown.show() {
             #[cfg(all(unix, not(target_os = "macos")))]
-            Ok(handle) => open_on_click(handle, self.app.clone(), notification.post_id.clone()),
+            Ok(handle) => open_on_click(
+                handle,
+                self.app.clone(),
+                self.account_id.clone(),
+                notification.post_id.clone(),
+            ),
             #[cfg(not(all(unix, not(target_os = "macos"))))]
             Ok(_) => {}
             // A missing notification daemon must not break the app: the feed still updates.
@@ -48,14 +56,20 @@ impl Notifier for DesktopNotifier {
 const DEFAULT_ACTION: &str = "default";
 
 /// Waits, on a thread of its own, until the notification is clicked (then shows
-/// its post) or closed; the daemon's timeout bounds the wait.
+/// its account and post) or closed; the daemon's timeout bounds the wait.
 #[cfg(all(unix, not(target_os = "macos")))]
-fn open_on_click(handle: notify_rust::NotificationHandle, app: AppHandle, post_id: String) {
+fn open_on_click(
+    handle: notify_rust::NotificationHandle,
+    app: AppHandle,
+    account_id: String,
+    post_id: String,
+) {
     let waiting = std::thread::Builder::new()
         .name("notification-click".into())
         .spawn(move || {
             handle.wait_for_action(|action| {
                 if action == DEFAULT_ACTION {
+                    crate::accounts::show(&app, &account_id);
                     crate::open::request(&app, post_id);
                 }
             })

@@ -96,7 +96,7 @@ pub fn show_window(app: &AppHandle) {
 #[tauri::command]
 #[specta::specta]
 pub async fn take_open_request(
-    shell: Shell<'_>,
+    shell: Shell,
     pending: State<'_, PendingOpen>,
 ) -> Result<Option<OpenRequest>, AppError> {
     let Some(post_id) = pending.take() else {

@@ -16,7 +16,7 @@ use crate::files;
 #[allow(clippy::too_many_arguments)] // One command per composer submit, its fields as arguments.
 pub async fn create_post_with(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: Option<String>,
     body: String,
     files: Vec<String>,
@@ -52,7 +52,7 @@ pub async fn create_post_with(
 #[specta::specta]
 pub async fn vote(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     post_id: String,
     options: Vec<u32>,
 ) -> Result<(), AppError> {
@@ -68,7 +68,7 @@ pub async fn vote(
 #[specta::specta]
 pub async fn announce(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     post_id: String,
     days: Option<u32>,
 ) -> Result<(), AppError> {
@@ -80,7 +80,7 @@ pub async fn announce(
 /// Marks a post seen: an announcement leaves the top of my feeds.
 #[tauri::command]
 #[specta::specta]
-pub async fn mark_seen(app: AppHandle, shell: Shell<'_>, post_id: String) -> Result<(), AppError> {
+pub async fn mark_seen(app: AppHandle, shell: Shell, post_id: String) -> Result<(), AppError> {
     if shell.client().mark_seen(&post_id).await? {
         shell.sync_in_background(&app);
     }
@@ -90,6 +90,6 @@ pub async fn mark_seen(app: AppHandle, shell: Shell<'_>, post_id: String) -> Res
 /// Who saw a post and when, first seen first, as far as the cache knows.
 #[tauri::command]
 #[specta::specta]
-pub async fn seen_by(shell: Shell<'_>, post_id: String) -> Result<Vec<SeenView>, AppError> {
+pub async fn seen_by(shell: Shell, post_id: String) -> Result<Vec<SeenView>, AppError> {
     Ok(shell.client().seen_by(&post_id).await?)
 }

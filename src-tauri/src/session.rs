@@ -1,20 +1,25 @@
-//! Live mode and background syncs of the logged-in profile, and what the
-//! shell tells the UI about them. All data logic stays in the client core.
+//! Live mode and background syncs of one account, and what the shell tells
+//! the UI about them: the shown account's changes make the UI re-read, a
+//! background account's only update the switcher. All data logic stays in
+//! the client core.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use commons_client::{Client, ClientError, LiveEvent, Notifier, SyncReport};
 use tauri::async_runtime::{self, JoinHandle};
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 use tokio::sync::oneshot;
 
+use crate::accounts::{self, Accounts};
 use crate::events::{CacheChanged, ConnectionChanged, SignedOut};
 use crate::status::{Connection, ConnectionTracker};
 use crate::tray;
 
-/// Shared by all commands (Tauri managed state).
+/// One account's client and live mode (held by [`Accounts`]).
 pub struct Session {
+    /// The account's id in the window's list.
+    id: String,
     client: Client,
     notifier: Arc<dyn Notifier>,
     tracker: Mutex<ConnectionTracker>,
@@ -27,13 +32,18 @@ struct LiveTask {
 }
 
 impl Session {
-    pub fn new(client: Client, notifier: Arc<dyn Notifier>) -> Arc<Self> {
+    pub fn new(id: String, client: Client, notifier: Arc<dyn Notifier>) -> Arc<Self> {
         Arc::new(Session {
+            id,
             client,
             notifier,
             tracker: Mutex::new(ConnectionTracker::default()),
             live: tokio::sync::Mutex::new(None),
         })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
     }
 
     pub fn client(&self) -> &Client {
@@ -105,7 +115,7 @@ impl Session {
     /// Tells the UI to re-read the cache after a local change that no sync reports
     /// (a write retried or discarded).
     pub fn cache_changed_locally(&self, app: &AppHandle) {
-        cache_changed(
+        self.cache_changed(
             app,
             CacheChanged {
                 pulled: 0,
@@ -139,7 +149,7 @@ impl Session {
             pushed: saturating_u32(report.pushed),
             failed: saturating_u32(report.failed),
         };
-        cache_changed(app, changed);
+        self.cache_changed(app, changed);
         if report.notifications.is_empty() {
             return;
         }
@@ -155,6 +165,11 @@ impl Session {
     fn on_sync_error(&self, app: &AppHandle, error: &ClientError) {
         if ends_session(error) {
             self.update(app, ConnectionTracker::signed_out);
+            if !self.shown(app) {
+                // The switcher marks it signed out; the login form waits until it is shown.
+                accounts::changed(app);
+                return;
+            }
             let reason = error.to_string();
             if let Err(error) = (SignedOut { reason }).emit(app) {
                 tracing::warn!(%error, "could not tell the UI the session ended");
@@ -172,11 +187,30 @@ impl Session {
             transition(&mut tracker);
             (before, tracker.current())
         };
-        if before != after {
+        if before != after && self.shown(app) {
             if let Err(error) = (ConnectionChanged { connection: after }).emit(app) {
                 tracing::warn!(%error, "could not tell the UI the connection changed");
             }
         }
+    }
+
+    /// Tells the UI to re-read the cache when this account is shown, else
+    /// the switcher to re-read its counts; and the tray its unread count.
+    fn cache_changed(&self, app: &AppHandle, changed: CacheChanged) {
+        if self.shown(app) {
+            if let Err(error) = changed.emit(app) {
+                tracing::warn!(%error, "could not tell the UI about the change");
+            }
+        } else {
+            accounts::changed(app);
+        }
+        tray::refresh(app);
+    }
+
+    /// Whether the window shows this account.
+    fn shown(&self, app: &AppHandle) -> bool {
+        app.try_state::<Arc<Accounts>>()
+            .is_none_or(|accounts| accounts.is_active(&self.id))
     }
 
     fn tracker(&self) -> MutexGuard<'_, ConnectionTracker> {
@@ -194,14 +228,6 @@ impl LiveTask {
             tracing::warn!(%error, "live mode task ended abnormally");
         }
     }
-}
-
-/// Tells the UI to re-read the cache, and the tray its unread count.
-fn cache_changed(app: &AppHandle, changed: CacheChanged) {
-    if let Err(error) = changed.emit(app) {
-        tracing::warn!(%error, "could not tell the UI about the change");
-    }
-    tray::refresh(app);
 }
 
 /// Errors after which the session cannot go on: the user must log in again

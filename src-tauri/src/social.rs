@@ -17,7 +17,7 @@ use crate::error::AppError;
 #[specta::specta]
 pub async fn create_reply(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     comment_id: String,
     body: String,
 ) -> Result<CommentView, AppError> {
@@ -31,7 +31,7 @@ pub async fn create_reply(
 #[specta::specta]
 pub async fn edit_item(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     id: String,
     body: String,
 ) -> Result<(), AppError> {
@@ -43,7 +43,7 @@ pub async fn edit_item(
 /// Deletes a post or comment: mine, or any in a group I administer or moderate.
 #[tauri::command]
 #[specta::specta]
-pub async fn delete_item(app: AppHandle, shell: Shell<'_>, id: String) -> Result<(), AppError> {
+pub async fn delete_item(app: AppHandle, shell: Shell, id: String) -> Result<(), AppError> {
     shell.client().delete(&id).await?;
     shell.sync_in_background(&app);
     Ok(())
@@ -54,7 +54,7 @@ pub async fn delete_item(app: AppHandle, shell: Shell<'_>, id: String) -> Result
 #[specta::specta]
 pub async fn react(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     id: String,
     kind: Option<ReactionKind>,
 ) -> Result<(), AppError> {
@@ -67,17 +67,14 @@ pub async fn react(
 /// Who reacted to a post or comment, from the cache.
 #[tauri::command]
 #[specta::specta]
-pub async fn reactors(shell: Shell<'_>, target_id: String) -> Result<Vec<Reactor>, AppError> {
+pub async fn reactors(shell: Shell, target_id: String) -> Result<Vec<Reactor>, AppError> {
     Ok(shell.client().reactors(&target_id).await?)
 }
 
 /// The earlier texts of an edited post, oldest first (asks the server).
 #[tauri::command]
 #[specta::specta]
-pub async fn post_history(
-    shell: Shell<'_>,
-    post_id: String,
-) -> Result<Vec<PostVersionView>, AppError> {
+pub async fn post_history(shell: Shell, post_id: String) -> Result<Vec<PostVersionView>, AppError> {
     Ok(shell.client().post_history(&post_id).await?)
 }
 
@@ -85,7 +82,7 @@ pub async fn post_history(
 #[tauri::command]
 #[specta::specta]
 pub async fn notifications(
-    shell: Shell<'_>,
+    shell: Shell,
     unread_only: bool,
     limit: u32,
     before: Option<FeedCursor>,
@@ -100,7 +97,7 @@ pub async fn notifications(
 #[specta::specta]
 pub async fn mark_notification_read(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     id: String,
 ) -> Result<(), AppError> {
     if shell.client().mark_notification_read(&id).await? {
@@ -111,7 +108,7 @@ pub async fn mark_notification_read(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn mark_all_notifications_read(app: AppHandle, shell: Shell<'_>) -> Result<(), AppError> {
+pub async fn mark_all_notifications_read(app: AppHandle, shell: Shell) -> Result<(), AppError> {
     if shell.client().mark_all_notifications_read().await? > 0 {
         shell.sync_in_background(&app);
     }
@@ -122,7 +119,7 @@ pub async fn mark_all_notifications_read(app: AppHandle, shell: Shell<'_>) -> Re
 #[tauri::command]
 #[specta::specta]
 pub async fn people(
-    shell: Shell<'_>,
+    shell: Shell,
     query: Option<String>,
     limit: u32,
 ) -> Result<Vec<PersonSummary>, AppError> {
@@ -138,7 +135,7 @@ pub async fn people(
 #[specta::specta]
 pub async fn update_profile(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     edit: ProfileEdit,
 ) -> Result<(), AppError> {
     if shell.client().update_profile(&edit).await? {
@@ -150,21 +147,21 @@ pub async fn update_profile(
 /// A person's profile by handle or id (`null` when the cache does not know them).
 #[tauri::command]
 #[specta::specta]
-pub async fn profile(shell: Shell<'_>, handle_or_id: String) -> Result<Option<Profile>, AppError> {
+pub async fn profile(shell: Shell, handle_or_id: String) -> Result<Option<Profile>, AppError> {
     Ok(shell.client().profile(&handle_or_id).await?)
 }
 
 /// A group's members: admins, moderators, then members.
 #[tauri::command]
 #[specta::specta]
-pub async fn members(shell: Shell<'_>, group_id: String) -> Result<Vec<MemberView>, AppError> {
+pub async fn members(shell: Shell, group_id: String) -> Result<Vec<MemberView>, AppError> {
     Ok(shell.client().members(&group_id).await?)
 }
 
 /// Requests to join the groups I administer or moderate, oldest first.
 #[tauri::command]
 #[specta::specta]
-pub async fn join_requests(shell: Shell<'_>) -> Result<Vec<JoinRequestView>, AppError> {
+pub async fn join_requests(shell: Shell) -> Result<Vec<JoinRequestView>, AppError> {
     Ok(shell.client().join_requests().await?)
 }
 
@@ -173,7 +170,7 @@ pub async fn join_requests(shell: Shell<'_>) -> Result<Vec<JoinRequestView>, App
 #[specta::specta]
 pub async fn answer_join_request(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: String,
     user_id: String,
     approve: bool,
@@ -191,7 +188,7 @@ pub async fn answer_join_request(
 #[specta::specta]
 pub async fn remove_member(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: String,
     user_id: String,
 ) -> Result<(), AppError> {
@@ -205,7 +202,7 @@ pub async fn remove_member(
 #[specta::specta]
 pub async fn set_member_role(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: String,
     user_id: String,
     role: GroupRole,
@@ -225,7 +222,7 @@ pub async fn set_member_role(
 #[specta::specta]
 pub async fn set_group_privacy(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: String,
     privacy: Privacy,
 ) -> Result<(), AppError> {
@@ -238,11 +235,7 @@ pub async fn set_group_privacy(
 /// Leaves a group (not the default one).
 #[tauri::command]
 #[specta::specta]
-pub async fn leave_group(
-    app: AppHandle,
-    shell: Shell<'_>,
-    group_id: String,
-) -> Result<(), AppError> {
+pub async fn leave_group(app: AppHandle, shell: Shell, group_id: String) -> Result<(), AppError> {
     shell.client().leave_group(&group_id).await?;
     shell.sync_in_background(&app);
     Ok(())
@@ -253,7 +246,7 @@ pub async fn leave_group(
 #[specta::specta]
 pub async fn set_notification_level(
     app: AppHandle,
-    shell: Shell<'_>,
+    shell: Shell,
     group_id: String,
     level: NotificationLevel,
 ) -> Result<(), AppError> {

@@ -10,9 +10,9 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Wry};
 
+use crate::accounts::Accounts;
 use crate::error::AppError;
 use crate::open;
-use crate::session::Session;
 
 /// The menu's words, in the UI's language (the UI sends them: it owns the dictionaries).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, specta::Type)]
@@ -137,18 +137,18 @@ impl Tray {
     }
 }
 
-/// Re-reads the unread count from the cache and shows it (0 when logged out).
+/// Re-reads the unread count of every signed-in account from its cache and
+/// shows the sum (0 when all are logged out).
 pub fn refresh(app: &AppHandle) {
     let Some(tray) = app.try_state::<Arc<Tray>>().map(|t| Arc::clone(&t)) else {
         return;
     };
-    let session = Arc::clone(&app.state::<Arc<Session>>());
+    let Some(accounts) = app.try_state::<Arc<Accounts>>().map(|a| Arc::clone(&a)) else {
+        return;
+    };
     tauri::async_runtime::spawn(async move {
-        let count = match session.client().notifications(true, 1, None).await {
-            Ok(list) => list.unread_count,
-            Err(_) => 0,
-        };
-        tray.show(None, Some(count));
+        let count = accounts.unread_total().await;
+        tray.show(None, Some(i64::from(count)));
     });
 }
 

@@ -5,12 +5,11 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
-  Child,
   DEMO_PASSWORD,
   WAIT_MS,
   createDemo,
@@ -19,7 +18,8 @@ import {
   rest as restAt,
   saveScreenshot as screenshotOf,
   startServer,
-  stopAll,
+  shutDown,
+  watchNotifications,
 } from "./harness.mjs";
 import { waitFor } from "./webdriver.mjs";
 
@@ -76,26 +76,12 @@ before(async () => {
   createDemo(dataDir);
   ({ server, url: serverUrl } = await startServer(dataDir));
 
-  notifications = new Child("dbus-monitor", "dbus-monitor", [
-    "interface=org.freedesktop.Notifications,member=Notify",
-  ]);
-  // dbus-monitor prints the bus's greeting once it is listening.
-  await waitFor(
-    () => {
-      notifications.assertRunning();
-      return notifications.output.length > 0;
-    },
-    { timeoutMs: WAIT_MS, what: "dbus-monitor to start" },
-  );
+  notifications = await watchNotifications();
 
   window = await openApp(appEnv());
 });
 
-after(async () => {
-  if (window) await window.delete().catch(() => {});
-  await stopAll();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+after(() => shutDown(window, tmp));
 
 test("logs in through the form, with the server address prefilled", async () => {
   const serverField = await window.waitForElement('[data-testid="login-server"]');

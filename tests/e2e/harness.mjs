@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -74,6 +74,30 @@ export class Child {
 /** Stops every process started here, newest first. */
 export async function stopAll() {
   for (const child of [...children].reverse()) await child.stop();
+}
+
+/** Ends the WebDriver session, every process started here, and removes `tmp` (an `after` hook). */
+export async function shutDown(window, tmp) {
+  if (window) await window.delete().catch(() => {});
+  await stopAll();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+}
+
+/**
+ * Starts dbus-monitor on the system notifications' `Notify` calls; resolves
+ * once it listens. Its `output` holds every call, the notification's text included.
+ */
+export async function watchNotifications() {
+  const monitor = new Child("dbus-monitor", "dbus-monitor", ["interface=org.freedesktop.Notifications,member=Notify"]);
+  // dbus-monitor prints the bus's greeting once it is listening.
+  await waitFor(
+    () => {
+      monitor.assertRunning();
+      return monitor.output.includes("NameAcquired");
+    },
+    { timeoutMs: WAIT_MS, what: "dbus-monitor to start" },
+  );
+  return monitor;
 }
 
 export function requireDesktopSession() {
@@ -169,17 +193,22 @@ export async function startBareSessionBus(dir) {
   );
 }
 
-/**
- * Logs the window in through the login form as `email` (a demo account) and
- * waits for the demo feed (at least four posts).
- */
-export async function logIn(window, email) {
+/** Types `email` (a demo account) and the demo password into the login form, and submits it. */
+export async function submitLogin(window, email) {
   for (const [testId, value] of [["login-email", email], ["login-password", DEMO_PASSWORD]]) {
     const field = await window.waitForElement(`[data-testid="${testId}"]`);
     await window.clear(field);
     await window.type(field, value);
   }
   await window.clickInView('[data-testid="login-submit"]');
+}
+
+/**
+ * Logs the window in through the login form as `email` (a demo account) and
+ * waits for the demo feed (at least four posts).
+ */
+export async function logIn(window, email) {
+  await submitLogin(window, email);
   await window.waitForElement('[data-testid="current-user"]');
   await waitFor(
     async () => (await window.execute(`return document.querySelectorAll('[data-testid="post-body"]').length;`)) >= 4,

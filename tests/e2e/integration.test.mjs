@@ -11,12 +11,11 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
-  Child,
   DEMO_PASSWORD,
   DESKTOP_BIN,
   WAIT_MS,
@@ -27,7 +26,8 @@ import {
   rest as restAt,
   saveScreenshot,
   startServer,
-  stopAll,
+  shutDown,
+  watchNotifications,
 } from "./harness.mjs";
 import { waitFor } from "./webdriver.mjs";
 
@@ -79,20 +79,13 @@ before(async () => {
   ({ url: serverUrl } = await startServer(dataDir));
   groups = await rest("GET", "/groups", { token: await loginAs("ada@example.org") });
 
-  notifications = new Child("dbus-monitor", "dbus-monitor", [
-    "interface=org.freedesktop.Notifications,member=Notify",
-  ]);
-  await until(() => notifications.output.includes("NameAcquired"), "dbus-monitor to start");
+  notifications = await watchNotifications();
 
   window = await openApp(appEnv());
   await logIn(window, "ada@example.org");
 });
 
-after(async () => {
-  if (window) await window.delete().catch(() => {});
-  await stopAll();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+after(() => shutDown(window, tmp));
 
 test("clicking a mention's system notification shows its post", async () => {
   const grace = await loginAs("grace@example.org");

@@ -6,6 +6,7 @@ import {
   type AuditAction,
   type FeedCursor,
   type GroupRole,
+  type LoginTarget,
   type NotificationLevel,
   type Privacy,
   type ProfileEdit,
@@ -37,11 +38,14 @@ export const api = {
   setTrayLabels: (labels: TrayLabels) => unwrap(commands.setTrayLabels(labels)),
   quit: () => commands.quit(),
   account: () => unwrap(commands.account()),
-  login: (serverUrl: string, email: string, password: string) =>
-    unwrap(commands.login(serverUrl, email, password)),
+  login: (serverUrl: string, email: string, password: string, target: LoginTarget) =>
+    unwrap(commands.login(serverUrl, email, password, target)),
   ssoInfo: (serverUrl: string) => unwrap(commands.ssoInfo(serverUrl)),
-  loginSso: (serverUrl: string) => unwrap(commands.loginSso(serverUrl)),
+  loginSso: (serverUrl: string, target: LoginTarget) => unwrap(commands.loginSso(serverUrl, target)),
   logout: () => unwrap(commands.logout()),
+  /** The accounts of the switcher, in order, the shown one marked. */
+  myAccounts: () => unwrap(commands.myAccounts()),
+  switchAccount: (id: string) => unwrap(commands.switchAccount(id)),
   connection: () => commands.connection(),
   feed: (groupId: string | null, limit: number, before: FeedCursor | null = null) =>
     unwrap(commands.feed(groupId, limit, before)),

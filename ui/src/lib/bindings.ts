@@ -17,8 +17,11 @@ export const commands = {
 	loginDefaults: () => __TAURI_INVOKE<LoginDefaults>("login_defaults"),
 	/**  The logged-in account of this profile, if any. */
 	account: () => typedError<Account | null, AppError>(__TAURI_INVOKE("account")),
-	/**  Logs in and starts live mode (which syncs at once). */
-	login: (serverUrl: string, email: string, password: string) => typedError<Account, AppError>(__TAURI_INVOKE("login", { serverUrl, email, password })),
+	/**
+	 *  Logs in, into the shown account or a new one (which is then shown), and
+	 *  starts its live mode (which syncs at once).
+	 */
+	login: (serverUrl: string, email: string, password: string, target: LoginTarget) => typedError<Account, AppError>(__TAURI_INVOKE("login", { serverUrl, email, password, target })),
 	/**
 	 *  Whether the server offers single sign-on, and requires it (the login
 	 *  screen's button, and whether the password form is for admins only).
@@ -26,11 +29,22 @@ export const commands = {
 	ssoInfo: (serverUrl: string) => typedError<SsoInfo, AppError>(__TAURI_INVOKE("sso_info", { serverUrl })),
 	/**
 	 *  Logs in through the organisation's identity provider in the system
-	 *  browser (the app waits on a loopback port), then starts live mode.
+	 *  browser (the app waits on a loopback port), into the shown account or a
+	 *  new one, then starts its live mode.
 	 */
-	loginSso: (serverUrl: string) => typedError<Account, AppError>(__TAURI_INVOKE("login_sso", { serverUrl })),
-	/**  Stops live mode and ends the session. The cache and unsent writes stay. */
+	loginSso: (serverUrl: string, target: LoginTarget) => typedError<Account, AppError>(__TAURI_INVOKE("login_sso", { serverUrl, target })),
+	/**
+	 *  Stops the shown account's live mode and ends its session. With other
+	 *  accounts in the window it leaves the switcher and another one is shown;
+	 *  the last one stays, signed out. The profile's own account keeps its cache
+	 *  and unsent writes, as a single account always did; an added account's
+	 *  cache is deleted, unless unsent writes wait in it.
+	 */
 	logout: () => typedError<null, AppError>(__TAURI_INVOKE("logout")),
+	/**  The accounts of the window, for the switcher. */
+	myAccounts: () => typedError<AccountSummary[], AppError>(__TAURI_INVOKE("my_accounts")),
+	/**  Shows another account; the UI then re-reads everything. */
+	switchAccount: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("switch_account", { id })),
 	/**  The status indicator's current state (later changes arrive as events). */
 	connection: () => __TAURI_INVOKE<Connection>("connection"),
 	/**  Home feed (`group_id` null) or one group's feed, newest first, from the cache. */
@@ -186,6 +200,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	accountsChanged: makeEvent<AccountsChanged, AccountsChanged>("accounts-changed"),
 	cacheChanged: makeEvent<CacheChanged, CacheChanged>("cache-changed"),
 	connectionChanged: makeEvent<ConnectionChanged, ConnectionChanged>("connection-changed"),
 	openRequested: makeEvent<OpenRequested, OpenRequested>("open-requested"),
@@ -198,6 +213,28 @@ export type Account = {
 	server_url: string,
 	user: User,
 };
+
+/**  One account as the switcher shows it. */
+export type AccountSummary = {
+	id: string,
+	/**  The person's id on their server (their avatar's colour); empty for an account never logged in. */
+	user_id: string,
+	/**  The person's name; empty for an account never logged in. */
+	name: string,
+	email: string,
+	/**  The server's host (and port), without scheme. */
+	server_host: string,
+	signed_in: boolean,
+	unread: number,
+	/**  The account the window shows. */
+	active: boolean,
+};
+
+/**
+ *  The switcher's lines changed: a background account's unread count or
+ *  sign-in, or which account is shown (then everything is re-read).
+ */
+export type AccountsChanged = Record<string, never>;
 
 export type AppError = {
 	kind: ErrorKind,
@@ -541,6 +578,13 @@ export type LoginDefaults = {
 	/**  From `COMMONS_SERVER_URL`, when set. */
 	server_url: string | null,
 };
+
+/**  Which account a login is for. */
+export type LoginTarget = 
+/**  The account shown (its session ended, or it is the only one). */
+"shown" | 
+/**  A new account beside the others ("Add account"); shown once logged in. */
+"new";
 
 /**  A member of a group, with their role. */
 export type MemberView = {

@@ -20,6 +20,14 @@ describe("describeLoginError", () => {
     expect(problem.detail).toContain("GNOME Keyring");
   });
 
+  it("says when the account is already in the window", () => {
+    const twice = new CommandError({ kind: "conflict", message: "ada@example.org on x is already in this window" });
+    expect(describeLoginError(twice, "http://x")).toEqual({
+      title: "This account is already in the window",
+      detail: "Cancel, then choose it in the list of accounts.",
+    });
+  });
+
   it("shows the shell's sentence for a bad address", () => {
     const bad = new CommandError({ kind: "invalid_input", message: "not an http(s) URL: ftp://x" });
     expect(describeLoginError(bad, "ftp://x")).toEqual({

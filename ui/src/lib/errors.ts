@@ -30,6 +30,9 @@ export function describeLoginError(error: unknown, serverUrl: string): Problem {
       };
     case "invalid_input":
       return { title: t("error.checkAddress"), detail: appError.message };
+    // "Add account" with an account the window already has.
+    case "conflict":
+      return { title: t("error.alreadyAdded"), detail: t("error.alreadyAddedDetail") };
     default:
       return describeError(error);
   }

@@ -1,8 +1,18 @@
-// The window's state: who is logged in, the connection, the groups and the
-// feed being shown. Everything comes from the shell (the client core's cache);
-// this only decides what to ask for and when.
+// The window's state: the accounts in the switcher, who is shown, the
+// connection, the groups and the feed being shown. Everything comes from the
+// shell (the client core's cache); this only decides what to ask for and when.
 import { api } from "./api";
-import type { Account, Connection, FeedPost, GroupRole, GroupView, Privacy, ReactionKind } from "./bindings";
+import { accountAt, otherAccount } from "./accounts";
+import type {
+  Account,
+  AccountSummary,
+  Connection,
+  FeedPost,
+  GroupRole,
+  GroupView,
+  Privacy,
+  ReactionKind,
+} from "./bindings";
 import { events } from "./bindings";
 import { describeError, endsSession, type Problem } from "./errors";
 import { nextPageCursor, withoutWrite } from "./feed";
@@ -43,26 +53,31 @@ export class Session {
   /** Bumped whenever the cache may have changed: screens that read it themselves re-read. */
   revision = $state(0);
 
+  /** The switcher's lines, in order (the shell decides which exist and which is shown). */
+  accounts = $state<AccountSummary[]>([]);
+  /** "Add account": the login form over the shown account, which stays live meanwhile. */
+  addingAccount = $state(false);
+
   /** Answers that arrive after the view changed are dropped. */
   #feedGeneration = 0;
+  /** The account whose data is on screen. */
+  #shownId: string | null = null;
+  /** Re-reads of the switcher, one after another (a notification's post opens after its account). */
+  #accountsRead: Promise<void> = Promise.resolve();
 
   async start(): Promise<void> {
     await Promise.all([
       events.cacheChanged.listen(() => void this.refresh()),
       events.connectionChanged.listen((e) => this.#setConnection(e.payload.connection)),
       events.signedOut.listen((e) => this.#toLogin({ title: "Your session has ended", detail: e.payload.reason })),
+      events.accountsChanged.listen(() => void this.#readAccounts()),
       events.openRequested.listen(() => void this.openRequested()),
     ]);
     try {
       const defaults = await api.loginDefaults();
       this.lastServerUrl = defaults.server_url ?? "";
-      this.account = await api.account();
-      if (this.account) {
-        this.lastServerUrl = this.account.server_url;
-        this.#setConnection(await api.connection());
-        await this.refresh();
-        await this.openRequested();
-      }
+      await this.#readAccounts();
+      await this.openRequested();
     } catch (error) {
       this.loginProblem = describeError(error);
     } finally {
@@ -71,25 +86,95 @@ export class Session {
   }
 
   async login(serverUrl: string, email: string, password: string): Promise<void> {
-    await this.#loggedIn(await api.login(serverUrl, email, password));
+    await api.login(serverUrl, email, password, this.addingAccount ? "new" : "shown");
+    await this.#loggedIn();
   }
 
   /** Single sign-on: the system browser opens; resolves once it came back. */
   async loginSso(serverUrl: string): Promise<void> {
-    await this.#loggedIn(await api.loginSso(serverUrl));
+    await api.loginSso(serverUrl, this.addingAccount ? "new" : "shown");
+    await this.#loggedIn();
   }
 
-  async #loggedIn(account: Account): Promise<void> {
-    this.lastServerUrl = account.server_url;
+  async #loggedIn(): Promise<void> {
     this.loginProblem = null;
+    this.addingAccount = false;
+    // Shown afresh, even when the same account logged in again.
+    this.#shownId = null;
+    await this.#readAccounts();
+    await this.openRequested();
+  }
+
+  /** Shows another account of the switcher (a click, or Ctrl+1..9 with `position`). */
+  async switchAccount(id: string): Promise<void> {
+    this.addingAccount = false;
+    await this.#guard(() => api.switchAccount(id));
+    await this.#readAccounts();
+  }
+
+  async switchToPosition(position: number): Promise<void> {
+    const account = accountAt(this.accounts, position);
+    if (account && !account.active) await this.switchAccount(account.id);
+  }
+
+  /** Whether the login form can go back to an account that is logged in. */
+  get canCancelLogin(): boolean {
+    return this.addingAccount || otherAccount(this.accounts) !== null;
+  }
+
+  /** The login form's Cancel: back to the account shown before, or to another one. */
+  async cancelLogin(): Promise<void> {
+    if (this.addingAccount) {
+      this.addingAccount = false;
+      return;
+    }
+    const other = otherAccount(this.accounts);
+    if (other) await this.switchAccount(other.id);
+  }
+
+  /**
+   * Re-reads the switcher; when another account is shown than the one on
+   * screen, re-reads everything. Serialised, so reads never interleave.
+   */
+  #readAccounts(): Promise<void> {
+    const read = this.#accountsRead.then(async () => {
+      const accounts = await this.#guard(() => api.myAccounts());
+      if (!accounts) return;
+      this.accounts = accounts;
+      const shown = accounts.find((a) => a.active)?.id ?? null;
+      if (shown !== this.#shownId) {
+        this.#shownId = shown;
+        await this.#showAccount();
+      }
+    });
+    // A failed read must not stop the ones after it.
+    this.#accountsRead = read.catch(() => {});
+    return read;
+  }
+
+  /** Everything on screen read afresh for the account the shell shows now. */
+  async #showAccount(): Promise<void> {
+    this.screen = { kind: "feed" };
     this.viewedGroupId = null;
     this.viewedPostId = null;
+    this.highlightId = null;
     this.posts = [];
     this.groups = [];
-    this.account = account;
-    // Whatever the cache already has; live mode's first sync follows.
-    await this.refresh();
-    await this.openRequested();
+    this.feedProblem = null;
+    try {
+      this.account = await api.account();
+    } catch (error) {
+      this.account = null;
+      this.loginProblem = describeError(error);
+    }
+    if (this.account) {
+      this.lastServerUrl = this.account.server_url;
+      this.#setConnection(await api.connection());
+      // Whatever the cache already has; live mode's sync follows.
+      await this.refresh();
+    } else {
+      this.#setConnection({ state: "signed_out" });
+    }
   }
 
   /**
@@ -97,16 +182,21 @@ export class Session {
    * Logged out, the request waits for the login.
    */
   async openRequested(): Promise<void> {
+    // A notification of another account switched to it first.
+    await this.#accountsRead;
     if (!this.account) return;
     const request = await this.#guard(() => api.takeOpenRequest());
     if (request) await this.showPost(request.post_id, request.group_id, request.post_id);
   }
 
+  /** Logs the shown account out; another one of the switcher is shown, if any. */
   async logout(): Promise<void> {
     try {
       await api.logout();
     } finally {
       this.#toLogin(null);
+      this.#shownId = null;
+      await this.#readAccounts();
     }
   }
 
@@ -135,7 +225,12 @@ export class Session {
   async refresh(): Promise<void> {
     if (!this.account) return;
     this.revision++;
-    await Promise.all([this.#loadGroups(), this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length))]);
+    await Promise.all([
+      this.#loadGroups(),
+      this.#loadFeed(Math.max(PAGE_SIZE, this.posts.length)),
+      // The shown account's unread count in the switcher.
+      this.#guard(() => api.myAccounts()).then((accounts) => accounts && (this.accounts = accounts)),
+    ]);
   }
 
   async loadOlder(): Promise<void> {
@@ -307,6 +402,7 @@ export class Session {
 
   #toLogin(problem: Problem | null): void {
     if (!this.account) return;
+    this.addingAccount = false;
     this.account = null;
     this.loginProblem = problem;
     this.#setConnection({ state: "signed_out" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { shortcutFor, SHORTCUTS } from "./shortcuts";
+import { accountShortcut, shortcutFor, SHORTCUTS } from "./shortcuts";
 import { t } from "./i18n.svelte";
 
 const key = (k: string, mods: Partial<KeyboardEvent> = {}) => ({
@@ -33,5 +33,16 @@ describe("shortcutFor", () => {
 
   it("describes every shortcut in the help overlay", () => {
     for (const shortcut of SHORTCUTS) expect(t(`shortcut.${shortcut.action}`)).not.toMatch(/^shortcut\./);
+  });
+});
+
+describe("accountShortcut", () => {
+  it("names switcher positions 1 to 9 with Ctrl or Cmd", () => {
+    expect(accountShortcut(key("1", { ctrlKey: true }))).toBe(1);
+    expect(accountShortcut(key("9", { metaKey: true }))).toBe(9);
+    expect(accountShortcut(key("0", { ctrlKey: true }))).toBeNull();
+    expect(accountShortcut(key("2"))).toBeNull();
+    expect(accountShortcut(key("2", { ctrlKey: true, altKey: true }))).toBeNull();
+    expect(accountShortcut(key("k", { ctrlKey: true }))).toBeNull();
   });
 });
