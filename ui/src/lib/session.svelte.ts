@@ -39,18 +39,14 @@ export class Session {
   connection = $state<Connection>({ state: "signed_out" });
   /** When offline: when live mode tries again (Unix ms), for the countdown. */
   retryAt = $state<number | null>(null);
-  // Raw: lists are replaced, never changed in place, and deep proxies over
-  // every post's comments and reactions would double the feed's memory.
-  groups = $state.raw<GroupView[]>([]);
+  groups = $state<GroupView[]>([]);
   viewedGroupId = $state<string | null>(null);
   /** One post shown alone (opened from search), in its group `viewedGroupId`. */
   viewedPostId = $state<string | null>(null);
   /** A comment to scroll to in the post view. */
   highlightId = $state<string | null>(null);
-  posts = $state.raw<FeedPost[]>([]);
+  posts = $state<FeedPost[]>([]);
   hasOlder = $state(false);
-  /** An older page is being read (infinite scroll asks for one at a time). */
-  loadingOlder = $state(false);
   loadingFeed = $state(false);
   feedProblem = $state<Problem | null>(null);
   screen = $state<Screen>({ kind: "feed" });
@@ -239,17 +235,12 @@ export class Session {
 
   async loadOlder(): Promise<void> {
     const cursor = nextPageCursor(this.posts, 1);
-    if (!cursor || this.loadingOlder) return;
+    if (!cursor) return;
     const generation = this.#feedGeneration;
-    this.loadingOlder = true;
-    try {
-      const page = await this.#guard(() => api.feed(this.viewedGroupId, PAGE_SIZE, cursor));
-      if (page && generation === this.#feedGeneration) {
-        this.posts = [...this.posts, ...page];
-        this.hasOlder = page.length === PAGE_SIZE;
-      }
-    } finally {
-      this.loadingOlder = false;
+    const page = await this.#guard(() => api.feed(this.viewedGroupId, PAGE_SIZE, cursor));
+    if (page && generation === this.#feedGeneration) {
+      this.posts = [...this.posts, ...page];
+      this.hasOlder = page.length === PAGE_SIZE;
     }
   }
 
