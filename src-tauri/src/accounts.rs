@@ -233,26 +233,22 @@ impl Accounts {
         let mut summaries = Vec::new();
         for session in self.sessions() {
             let client = session.client();
-            let stored = client.stored_account().await.ok().flatten();
+            let (user_id, name, email, server_host) = match client.stored_account().await {
+                Ok(Some(stored)) => (
+                    stored.user.id,
+                    stored.user.name,
+                    stored.user.email,
+                    server_host(&stored.server_url),
+                ),
+                _ => Default::default(),
+            };
             let signed_in = matches!(client.account().await, Ok(Some(_)));
             summaries.push(AccountSummary {
                 id: session.id().to_owned(),
-                user_id: stored
-                    .as_ref()
-                    .map(|a| a.user.id.clone())
-                    .unwrap_or_default(),
-                name: stored
-                    .as_ref()
-                    .map(|a| a.user.name.clone())
-                    .unwrap_or_default(),
-                email: stored
-                    .as_ref()
-                    .map(|a| a.user.email.clone())
-                    .unwrap_or_default(),
-                server_host: stored
-                    .as_ref()
-                    .map(|a| server_host(&a.server_url))
-                    .unwrap_or_default(),
+                user_id,
+                name,
+                email,
+                server_host,
                 signed_in,
                 unread: if signed_in { unread(client).await } else { 0 },
                 active: session.id() == active,
@@ -329,8 +325,8 @@ async fn holds(client: &Client, account: &Account) -> bool {
 }
 
 async fn unread(client: &Client) -> u32 {
-    match client.notifications(true, 1, None).await {
-        Ok(list) => u32::try_from(list.unread_count).unwrap_or(0),
+    match client.unread_notification_count().await {
+        Ok(count) => u32::try_from(count).unwrap_or(0),
         Err(_) => 0,
     }
 }

@@ -445,6 +445,13 @@ impl Client {
         cache::notifications(&mut conn, &me.id, unread_only, limit, before.as_ref()).await
     }
 
+    /// How many notifications are unread, without reading them.
+    pub async fn unread_notification_count(&self) -> Result<i64, ClientError> {
+        let me = self.me().await?;
+        let mut conn = self.inner.cache.read().await?;
+        cache::unread_notification_count(&mut conn, &me.id).await
+    }
+
     /// The people directory, by name (deactivated accounts left out). `query`
     /// keeps those whose name, handle, e-mail, title, department or location
     /// has every word as a prefix.

@@ -20,8 +20,7 @@ pub(crate) async fn store_post_attachments(
         .iter()
         .flat_map(|post| post.attachments.iter().map(move |a| (*post, a)))
         .collect();
-    // 11 values a row: 500 rows stay far below SQLite's limit of bound values.
-    for chunk in attachments.chunks(500) {
+    for chunk in attachments.chunks(super::batch::ROWS_PER_STATEMENT) {
         let mut sql = QueryBuilder::<Sqlite>::new(
             "INSERT INTO post_attachments (id, post_id, group_id, sha256, name, content_type,
                                            size, width, height, uploader_id, created_at) ",

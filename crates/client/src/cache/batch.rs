@@ -13,9 +13,9 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use super::entities::{apply_change, Origin};
 use crate::ClientError;
 
-/// Rows per statement: the widest row (a post) binds 11 values, well under
+/// Rows per multi-row statement: the widest rows (posts, attachments) bind 11 values, well under
 /// SQLite's limit of 32,766 bound values per statement.
-const ROWS_PER_STATEMENT: usize = 500;
+pub(super) const ROWS_PER_STATEMENT: usize = 500;
 
 /// The kinds written as a run; every other change is applied alone.
 #[derive(Clone, Copy, PartialEq, Eq)]

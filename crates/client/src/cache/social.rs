@@ -76,12 +76,7 @@ pub(crate) async fn notifications(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    let unread_count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
-    )
-    .bind(me.to_owned())
-    .fetch_one(conn)
-    .await?;
+    let unread_count = unread_notification_count(conn, me).await?;
     let notifications = rows
         .into_iter()
         .map(|row| {
@@ -109,6 +104,19 @@ pub(crate) async fn notifications(
         notifications,
         unread_count,
     })
+}
+
+/// How many of my notifications are unread (the badges' and the tray's count).
+pub(crate) async fn unread_notification_count(
+    conn: &mut SqliteConnection,
+    me: &str,
+) -> Result<i64, ClientError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL",
+    )
+    .bind(me.to_owned())
+    .fetch_one(conn)
+    .await?)
 }
 
 #[derive(sqlx::FromRow)]
