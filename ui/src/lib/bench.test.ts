@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { scrollStep } from "./bench";
 
 describe("scrollStep", () => {
-  it("stops once enough posts are rendered", () => {
+  it("stops once enough posts are loaded", () => {
     expect(scrollStep(1000, 1000, true)).toBe("done");
     expect(scrollStep(1020, 1000, false)).toBe("done");
   });

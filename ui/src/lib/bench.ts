@@ -1,7 +1,8 @@
 // The UI half of `commons-bench-desktop`'s measurements (src-tauri/src/bench.rs):
 // inert unless the app was started with COMMONS_BENCH_STARTUP. Marks "feed" when
-// the first feed page is painted, and for a scroll plan loads older pages as a
-// user scrolling to the bottom would, then marks "scrolled".
+// the first feed page is painted, and for a scroll plan scrolls the feed down a
+// screen per frame, as a user would: the virtual window renders along the way and
+// the feed loads older pages by itself, until enough are loaded; then "scrolled".
 import { commands } from "./bindings";
 import type { Session } from "./session.svelte";
 
@@ -9,9 +10,9 @@ const POST = '[data-testid="post"]';
 /** Longest wait for the feed, or for one older page, before the run is given up. */
 const PATIENCE_MS = 60_000;
 
-/** What the scroll loop does next, given the posts rendered and whether the feed has older ones. */
-export function scrollStep(rendered: number, target: number, hasOlder: boolean): "done" | "older" | "end" {
-  if (rendered >= target) return "done";
+/** What the scroll loop does next, given the posts loaded and whether the feed has older ones. */
+export function scrollStep(loaded: number, target: number, hasOlder: boolean): "done" | "older" | "end" {
+  if (loaded >= target) return "done";
   return hasOlder ? "older" : "end";
 }
 
@@ -47,27 +48,31 @@ export async function runBench(session: Session): Promise<void> {
   await commands.benchMark("feed");
   if (plan.scroll_posts === 0) return;
 
-  const scroller = () => document.querySelector("main");
+  const main = document.querySelector("main");
+  if (!main) {
+    await commands.benchMark("failed: no scrolling feed");
+    return;
+  }
   for (;;) {
-    const rendered = renderedPosts();
-    const step = scrollStep(rendered, plan.scroll_posts, session.hasOlder);
+    const loaded = session.posts.length;
+    const step = scrollStep(loaded, plan.scroll_posts, session.hasOlder || session.loadingOlder);
     if (step === "done") break;
     if (step === "end") {
-      await commands.benchMark(`failed: the feed ended at ${rendered} posts`);
+      await commands.benchMark(`failed: the feed ended at ${loaded} posts`);
       return;
     }
-    // At the bottom of the feed, where the next page is asked for.
-    const main = scroller();
-    main?.scrollTo({ top: main.scrollHeight });
-    await session.loadOlder();
-    if (!(await until(() => renderedPosts() > rendered))) {
-      await commands.benchMark(`failed: stuck at ${rendered} posts`);
+    // A screen further down per frame, until the feed asked for and got the next page.
+    const grew = await until(() => {
+      main.scrollBy({ top: main.clientHeight });
+      return session.posts.length > loaded;
+    });
+    if (!grew) {
+      await commands.benchMark(`failed: stuck at ${loaded} posts`);
       return;
     }
     await painted();
   }
-  const main = scroller();
-  main?.scrollTo({ top: main.scrollHeight });
+  main.scrollTo({ top: main.scrollHeight });
   await painted();
   await commands.benchMark("scrolled");
 }

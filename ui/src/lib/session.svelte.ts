@@ -39,14 +39,18 @@ export class Session {
   connection = $state<Connection>({ state: "signed_out" });
   /** When offline: when live mode tries again (Unix ms), for the countdown. */
   retryAt = $state<number | null>(null);
-  groups = $state<GroupView[]>([]);
+  // Raw: lists are replaced, never changed in place, and deep proxies over
+  // every post's comments and reactions would double the feed's memory.
+  groups = $state.raw<GroupView[]>([]);
   viewedGroupId = $state<string | null>(null);
   /** One post shown alone (opened from search), in its group `viewedGroupId`. */
   viewedPostId = $state<string | null>(null);
   /** A comment to scroll to in the post view. */
   highlightId = $state<string | null>(null);
-  posts = $state<FeedPost[]>([]);
+  posts = $state.raw<FeedPost[]>([]);
   hasOlder = $state(false);
+  /** An older page is being read (infinite scroll asks for one at a time). */
+  loadingOlder = $state(false);
   loadingFeed = $state(false);
   feedProblem = $state<Problem | null>(null);
   screen = $state<Screen>({ kind: "feed" });
@@ -235,12 +239,17 @@ export class Session {
 
   async loadOlder(): Promise<void> {
     const cursor = nextPageCursor(this.posts, 1);
-    if (!cursor) return;
+    if (!cursor || this.loadingOlder) return;
     const generation = this.#feedGeneration;
-    const page = await this.#guard(() => api.feed(this.viewedGroupId, PAGE_SIZE, cursor));
-    if (page && generation === this.#feedGeneration) {
-      this.posts = [...this.posts, ...page];
-      this.hasOlder = page.length === PAGE_SIZE;
+    this.loadingOlder = true;
+    try {
+      const page = await this.#guard(() => api.feed(this.viewedGroupId, PAGE_SIZE, cursor));
+      if (page && generation === this.#feedGeneration) {
+        this.posts = [...this.posts, ...page];
+        this.hasOlder = page.length === PAGE_SIZE;
+      }
+    } finally {
+      this.loadingOlder = false;
     }
   }
 

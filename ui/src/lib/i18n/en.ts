@@ -12,6 +12,7 @@ export const en = {
   "home.beFirst": "Be the first to share something.",
   "home.beFirstIn": "Be the first to share something with {name}.",
   "home.older": "Show older posts",
+  "home.loadingOlder": "Loading older posts…",
   "app.opening": "Opening Commons",
 
   "reaction.like": "Like",

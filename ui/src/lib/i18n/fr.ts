@@ -13,6 +13,7 @@ export const fr: Record<MessageKey, string> = {
   "home.beFirst": "Soyez le premier à partager quelque chose.",
   "home.beFirstIn": "Soyez le premier à partager quelque chose avec {name}.",
   "home.older": "Afficher les publications plus anciennes",
+  "home.loadingOlder": "Chargement des publications plus anciennes…",
   "app.opening": "Ouverture de Commons",
 
   "reaction.like": "J'aime",
