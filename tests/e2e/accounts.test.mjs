@@ -194,6 +194,11 @@ test("a mention of the background account is notified, badged, and a click shows
   spawnSync("dunstctl", ["close-all"]);
   const mention = await postAt(serverB, "alan@example.org", `@grace can you review this? (${randomUUID().slice(0, 8)})`);
   await until(() => notifications.output.includes(mention.body.slice(7)), "a Notify call on D-Bus for Grace's mention");
+  // Two accounts in the window: the title says which one the mention is for.
+  assert.ok(
+    notifications.output.includes(`(grace@example.org on ${hostOf(serverB)})`),
+    "the notification names Grace's account",
+  );
   await until(
     async () => (await unreadOfGrace()) > unreadBefore || null,
     "one more unread notification on Grace's account in the switcher",

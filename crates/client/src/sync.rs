@@ -12,7 +12,8 @@
 //!
 //! Pages are written in runs of one kind of entity, one statement per few
 //! hundred rows (`cache::runs`), and the next page is asked for while one is
-//! being written.
+//! being written. A first sync indexes its texts for search in bulk
+//! (`cache::defer_search_index`): cheaper, and search lags a little behind.
 //!
 //! A cursor the server refuses (its log was reset) makes the pull start over:
 //! the synced rows are forgotten, unsent writes and their rows stay, and the
@@ -119,6 +120,9 @@ async fn apply_page(
     let mut tx = cache.write().await?;
     let joins = my_memberships(me, &page.changes);
     let purged = page.changes.iter().any(forgets);
+    if !incremental {
+        cache::defer_search_index(&mut tx).await?;
+    }
     for run in cache::runs(&page.changes) {
         if incremental {
             // Before the run is applied: "already in the cache" tells old from new.
@@ -151,6 +155,9 @@ async fn apply_page(
         // What the first page showed early and the log did not deliver is gone.
         cache::drop_unconfirmed(&mut tx).await?;
         cache::set_first_sync_done(&mut tx).await?;
+        cache::end_search_deferral(&mut tx).await?;
+    } else if !incremental {
+        cache::index_search_backlog(&mut tx, cache::SEARCH_BACKLOG_BATCH).await?;
     }
     tx.commit().await?;
     if purged {

@@ -108,6 +108,7 @@ pub(crate) async fn reset_for_new_account(conn: &mut SqliteConnection) -> Result
         "DELETE FROM users",
         "DELETE FROM notified",
         "DELETE FROM outbox",
+        "DELETE FROM search_backlog",
         "DELETE FROM meta WHERE key NOT IN ('profile_id', 'attachment_cache_limit', 'posts_per_group')",
     ] {
         sqlx::query(sql).execute(&mut *conn).await?;
@@ -119,6 +120,9 @@ pub(crate) async fn reset_for_new_account(conn: &mut SqliteConnection) -> Result
 /// unsent writes: the outbox and the rows it shows (pending or failed), and
 /// the notification history (nothing is raised twice).
 pub(crate) async fn reset_for_resync(conn: &mut SqliteConnection) -> Result<(), ClientError> {
+    // The unsent rows that stay must be searchable; the first sync that
+    // follows defers the index again.
+    super::end_search_deferral(conn).await?;
     for sql in [
         "DELETE FROM reactions",
         "DELETE FROM join_requests WHERE pending = 0",

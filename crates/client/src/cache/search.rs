@@ -9,6 +9,11 @@
 //! secret group is listed only while I am in it. Deleted posts and comments
 //! have no text in the index (migration `0004_social.sql`), and the comments
 //! of a deleted post are not listed either.
+//!
+//! A first sync indexes its posts and comments in bulk (migration
+//! `0009_search_backlog.sql`): they wait in `search_backlog` and are indexed
+//! every `SEARCH_BACKLOG_BATCH` rows and when the first sync ends, so search
+//! lags behind a first sync by at most that many texts.
 
 use sqlx::SqliteConnection;
 
@@ -39,6 +44,59 @@ pub(crate) fn match_expression(query: &str) -> Option<String> {
         .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" AND "))
+}
+
+/// Texts of the backlog indexed in one go during a first sync: the more, the
+/// cheaper each one is to index; search lags behind by at most this many.
+pub(crate) const SEARCH_BACKLOG_BATCH: i64 = 20_000;
+
+/// From now on new posts and comments wait in the backlog instead of being
+/// indexed one by one (until `end_search_deferral`).
+pub(crate) async fn defer_search_index(conn: &mut SqliteConnection) -> Result<(), ClientError> {
+    sqlx::query("INSERT OR IGNORE INTO meta (key, value) VALUES ('search_deferred', '1')")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Indexes the backlog if it holds at least `at_least` texts.
+pub(crate) async fn index_search_backlog(
+    conn: &mut SqliteConnection,
+    at_least: i64,
+) -> Result<(), ClientError> {
+    let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM search_backlog")
+        .fetch_one(&mut *conn)
+        .await?;
+    if waiting == 0 || waiting < at_least {
+        return Ok(());
+    }
+    // Joined with the live rows: a text deleted since has no key left, an
+    // edited one is indexed as it is now.
+    for sql in [
+        "INSERT INTO search_index (rowid, title, body)
+         SELECT k.key, '', CASE WHEN p.deleted_at IS NULL THEN p.body ELSE '' END
+         FROM search_backlog b
+         JOIN search_keys k ON k.key = b.key AND k.kind = 'post'
+         JOIN posts p ON p.id = k.id",
+        "INSERT INTO search_index (rowid, title, body)
+         SELECT k.key, '', CASE WHEN c.deleted_at IS NULL THEN c.body ELSE '' END
+         FROM search_backlog b
+         JOIN search_keys k ON k.key = b.key AND k.kind = 'comment'
+         JOIN comments c ON c.id = k.id",
+        "DELETE FROM search_backlog",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Indexes what waits and goes back to indexing each text as it is written.
+pub(crate) async fn end_search_deferral(conn: &mut SqliteConnection) -> Result<(), ClientError> {
+    index_search_backlog(conn, 0).await?;
+    sqlx::query("DELETE FROM meta WHERE key = 'search_deferred'")
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

@@ -3,6 +3,7 @@
 use commons_protocol::{Change, GroupRole, Privacy};
 
 use super::super::*;
+use super::comment as comment_change;
 use super::{group, member, post, seeded, user};
 use crate::{writes, SearchHit, SearchHitKind};
 
@@ -270,4 +271,68 @@ async fn the_migration_indexes_what_an_older_cache_holds() {
             ("grace".to_owned(), "moderator".to_owned())
         ]
     );
+}
+
+/// A first sync defers the index: its texts are found once the backlog is
+/// indexed, as they are then (edited, deleted), and what was indexed before
+/// stays found meanwhile.
+#[tokio::test]
+async fn a_deferred_index_finds_the_backlog_once_indexed_as_it_is_then() {
+    let (cache, _ada) = seeded().await;
+    let mut tx = cache.write().await.unwrap();
+    defer_search_index(&mut tx).await.unwrap();
+    for change in [
+        post("p4", "everyone", "grace", 400, "Quarterly roadmap draft"),
+        post("p5", "everyone", "grace", 500, "Obsolete roadmap"),
+        comment_change("c2", "p4", "ada", 450, "Roadmap looks good"),
+        // Edited and deleted before the backlog is indexed.
+        post("p4", "everyone", "grace", 400, "Quarterly roadmap final"),
+        Change::Post {
+            post: commons_protocol::Post {
+                id: "p5".into(),
+                group_id: "everyone".into(),
+                author_id: "grace".into(),
+                created_at: 500,
+                deleted_at: Some(510),
+                ..Default::default()
+            },
+        },
+    ] {
+        apply_change(&mut tx, &change).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert!(find(&cache, "roadmap").await.is_empty(), "not indexed yet");
+    assert_eq!(ids(&find(&cache, "hello").await), ["p1"], "indexed before");
+
+    let mut tx = cache.write().await.unwrap();
+    index_search_backlog(&mut tx, 10).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        find(&cache, "roadmap").await.is_empty(),
+        "under the batch size"
+    );
+
+    let mut tx = cache.write().await.unwrap();
+    end_search_deferral(&mut tx).await.unwrap();
+    // Indexed one by one again.
+    apply_change(
+        &mut tx,
+        &post("p6", "everyone", "grace", 600, "Roadmap review"),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut found = ids(&find(&cache, "roadmap").await)
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(found, ["c2", "p4", "p6"]);
+    assert!(
+        find(&cache, "draft").await.is_empty(),
+        "the edit is indexed"
+    );
+    assert!(find(&cache, "obsolete").await.is_empty(), "the deletion is");
+    let hits = find(&cache, "final").await;
+    assert_eq!(hits[0].snippet, "Quarterly roadmap [final]");
 }
