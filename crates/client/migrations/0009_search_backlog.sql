@@ -1,9 +1,10 @@
 -- A first sync indexes its posts and comments in bulk, not row by row.
 --
--- Indexing a text from a trigger costs FTS5 about three times what indexing
--- the same text in a large `INSERT ... SELECT` does (the index is flushed and
--- merged in many small segments): on a first sync of a big organisation the
--- triggers were two thirds of SQLite's work (BENCHMARKS.md).
+-- Indexing texts from a trigger, a few hundred per statement, cost FTS5 about
+-- 1.6 times what indexing them 20,000 at a time in one `INSERT ... SELECT`
+-- does (likely more, smaller segments to flush and merge); on a first sync of
+-- a big organisation the search index was two thirds of SQLite's work
+-- (BENCHMARKS.md, 2026-12-07 and 2026-12-08).
 --
 -- While the meta key `search_deferred` exists (set by the first sync), a new
 -- post or comment gets its search key at once, but its key goes to
